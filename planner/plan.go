@@ -1,0 +1,256 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+// This file is the contract between the planner and the runtime: the
+// physical operator graph the runtime executes. Everything here is plain
+// data, resolved and typed; the runtime never looks at the SQL AST.
+
+// Column is one named, typed column of a schema.
+type Column struct {
+	Name string
+	Type types.Type
+}
+
+// Schema is the ordered columns of a node's output.
+type Schema []Column
+
+// Index returns the position of the named column (case-sensitive), or -1.
+func (s Schema) Index(name string) int {
+	for i, c := range s {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// ---------------------------------------------------------------- bound expressions
+
+// Expr is a resolved, typed expression over the input row of the node that
+// holds it. The runtime compiles it once into a closure.
+type Expr interface {
+	Type() types.Type
+	String() string // readable form for EXPLAIN, e.g. `($2 = 'click')`, `CAST($0 AS BIGINT)`
+}
+
+// ColRef reads input column Index.
+type ColRef struct {
+	Index int
+	Name  string // for EXPLAIN
+	T     types.Type
+}
+
+// Const is a literal, already converted to its type (intervals are
+// IntervalDayTime millis or IntervalYearMonth months).
+type Const struct {
+	V types.Value
+	T types.Type
+}
+
+// Call applies a scalar function or operator. Func is the canonical upper
+// case name from the planner's function registry (functions.go), operators
+// included: "+", "-", "*", "/", "%", "NEG", "=", "<>", "<", "<=", ">", ">=",
+// "AND", "OR", "NOT", "IS NULL", "IS NOT NULL", "IS TRUE", "IS NOT TRUE",
+// "IS FALSE", "IS NOT FALSE", "IS NOT DISTINCT FROM", "IS DISTINCT FROM",
+// "||", "LIKE", "NOT LIKE", "IN", "NOT IN" (Args[0] is the operand, the rest
+// the list), "BETWEEN", "NOT BETWEEN", "CASE" (Args = cond1, res1, cond2,
+// res2, ..., else; the searched form; the planner rewrites the simple form),
+// "CAST", "TRY_CAST" (target type in T), "COALESCE", "NULLIF", "IF",
+// "UPPER", "LOWER", "CONCAT", "SUBSTRING", "TRIM" / "LTRIM" / "RTRIM",
+// "CHAR_LENGTH", "TO_TIMESTAMP_LTZ", "TO_TIMESTAMP", "DATE_FORMAT",
+// "UNIX_TIMESTAMP", "FROM_UNIXTIME", "FLOOR_TO" / "CEIL_TO" / "EXTRACT"
+// (Unit set), "CURRENT_WATERMARK", and arithmetic on timestamps and
+// intervals with "+" / "-".
+type Call struct {
+	Func string
+	Args []Expr
+	Unit string // FLOOR_TO, CEIL_TO, EXTRACT: YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, MILLISECOND, ...; TRIM: BOTH/LEADING/TRAILING
+	T    types.Type
+}
+
+func (e *ColRef) Type() types.Type { return e.T }
+func (e *Const) Type() types.Type  { return e.T }
+func (e *Call) Type() types.Type   { return e.T }
+
+func (e *ColRef) String() string {
+	if e.Name != "" {
+		return e.Name
+	}
+	return fmt.Sprintf("$%d", e.Index)
+}
+
+// ---------------------------------------------------------------- physical graph
+
+// Graph is a planned job: operator nodes in topological order (every
+// node's inputs come before it) plus the settings (SET) in force.
+type Graph struct {
+	Nodes    []*Node
+	Settings map[string]string
+}
+
+// Node is one physical operator.
+type Node struct {
+	ID         int
+	Op         Op      // *SourceOp, *CalcOp, *WindowAggOp, *WindowTVFOp, *WindowJoinOp, *UnionOp, *SinkOp
+	Inputs     []*Node // data inputs in order (a join has left then right)
+	Schema     Schema  // output columns
+	AppendOnly bool    // output is insert-only ([I])
+	// Rowtime is the index in Schema of the event-time attribute, or -1.
+	Rowtime int
+}
+
+// Op is one of the operator specs below.
+type Op interface {
+	opName() string
+}
+
+// Name returns the operator's name for EXPLAIN and errors.
+func (n *Node) Name() string { return n.Op.opName() }
+
+// TableDesc is a resolved CREATE TABLE, as the runtime needs it.
+type TableDesc struct {
+	Name      string
+	Pos       sql.Pos
+	Connector string
+	Options   []sql.Option // all WITH options, in order, with positions for errors
+	// Columns is the table's full schema in declared order.
+	Columns Schema
+	Kinds   []sql.ColumnKind
+	// MetadataKeys[i] is the metadata key of column i (metadata columns only).
+	MetadataKeys []string
+	Virtual      []bool
+	PrimaryKey   []string
+}
+
+// Option returns a WITH option by key.
+func (t *TableDesc) Option(key string) (string, bool) {
+	for _, o := range t.Options {
+		if o.Key == key {
+			return o.Value, true
+		}
+	}
+	return "", false
+}
+
+// SourceOp reads a table. The runtime decodes the payload into the
+// physical columns, fills metadata columns, evaluates computed columns,
+// then the watermark: its output schema is Node.Schema, which is
+// Table.Columns restricted to ReadColumns (projection pushdown) in that order.
+type SourceOp struct {
+	Table *TableDesc
+	// ReadColumns lists the indices into Table.Columns the query needs, in output order.
+	ReadColumns []int
+	// Computed[i] is the expression of table column i when it is computed
+	// (nil otherwise), over the table's full column list (ColRef.Index
+	// indexes Table.Columns).
+	Computed []Expr
+	// WatermarkColumn is the index into Table.Columns of the rowtime column, or -1.
+	WatermarkColumn int
+	// Watermark is the watermark expression over Table.Columns.
+	Watermark Expr
+}
+
+// CalcOp projects and filters: for each input row where Filter is true
+// (Filter nil: all rows), it outputs Projections evaluated over that row.
+type CalcOp struct {
+	Projections []Expr
+	Filter      Expr
+}
+
+// WindowSpec describes a window assignment. Durations in milliseconds.
+type WindowSpec struct {
+	Kind   sql.WindowKind
+	Size   int64 // TUMBLE, HOP, CUMULATE (max size)
+	Slide  int64 // HOP
+	Step   int64 // CUMULATE
+	Gap    int64 // SESSION
+	Offset int64
+	// TimeCol is the index of the time attribute in the input.
+	TimeCol int
+	// PartitionKeys: SESSION's PARTITION BY columns (window TVF form).
+	PartitionKeys []int
+}
+
+// AggCall is one aggregate over input columns. The planner computes
+// arguments and FILTER conditions into input columns with a CalcOp below.
+type AggCall struct {
+	Func     string // COUNT, SUM, AVG, MIN, MAX
+	Arg      int    // input column, -1 for COUNT(*)
+	Distinct bool
+	Filter   int // input column holding the FILTER condition (BOOLEAN), -1 for none
+	T        types.Type
+	Name     string // output column name, for EXPLAIN
+}
+
+// WindowAggOp groups rows by GroupKeys within windows and emits one row
+// per (key, window) when the watermark passes window_end - 1 ms.
+// Output layout: GroupKeys..., Aggs..., window_start, window_end, window_time.
+type WindowAggOp struct {
+	Window    WindowSpec
+	GroupKeys []int
+	Aggs      []AggCall
+}
+
+// WindowTVFOp labels each input row with its window(s) and emits it at
+// once (one output row per window the row falls in). Late rows are kept.
+// Output layout: input columns..., window_start, window_end, window_time.
+type WindowTVFOp struct {
+	Window WindowSpec
+}
+
+// JoinType of a window join.
+type JoinType uint8
+
+const (
+	JoinInner JoinType = iota
+	JoinLeft
+	JoinRight
+	JoinFull
+	JoinSemi // IN / EXISTS
+	JoinAnti // NOT IN / NOT EXISTS
+)
+
+func (j JoinType) String() string {
+	return [...]string{"InnerJoin", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin", "LeftSemiJoin", "LeftAntiJoin"}[j]
+}
+
+// WindowJoinOp joins two windowed inputs on equal keys and equal windows.
+// Each side buffers rows per window until its own watermark (the minimum
+// of both inputs) passes window_end - 1 ms, then joins and emits, and
+// drops the window. Rows arriving for a window that has already been
+// joined are late: dropped and counted.
+// Output layout: left columns..., right columns... (semi/anti: left only).
+type WindowJoinOp struct {
+	Type                             JoinType
+	LeftKeys, RightKeys              []int
+	NullSafe                         []bool // per key: IS NOT DISTINCT FROM
+	LeftWindowStart, LeftWindowEnd   int
+	RightWindowStart, RightWindowEnd int
+	// Condition is a residual predicate over the concatenated row
+	// (left columns then right columns), or nil.
+	Condition Expr
+}
+
+// UnionOp forwards the rows of all inputs (UNION ALL).
+type UnionOp struct{}
+
+// SinkOp writes its input to a table. Input column i goes to
+// Table.Columns[Columns[i]].
+type SinkOp struct {
+	Table   *TableDesc
+	Columns []int
+}
+
+func (*SourceOp) opName() string     { return "TableSourceScan" }
+func (*CalcOp) opName() string       { return "Calc" }
+func (*WindowAggOp) opName() string  { return "WindowAggregate" }
+func (*WindowTVFOp) opName() string  { return "WindowTableFunction" }
+func (*WindowJoinOp) opName() string { return "WindowJoin" }
+func (*UnionOp) opName() string      { return "Union" }
+func (*SinkOp) opName() string       { return "Sink" }

@@ -1,0 +1,99 @@
+// Package core holds the runtime's shared vocabulary: rows, batches, the
+// Operator interface, watermarks and per-operator metrics. Operators,
+// connectors and the executor all build on it; it imports no other
+// runtime package.
+package core
+
+import (
+	"math"
+	"sync/atomic"
+	"time"
+
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+// Row is one row: a flat slice of values laid out as the node's schema.
+type Row = []types.Value
+
+// Batch is a group of rows that travels between operators in one call.
+//
+// Ownership rule: once a batch is emitted it is immutable. The producer
+// never reuses or changes it, so a consumer may keep its rows (a window
+// join buffering them, say) without copying. A producer that wants fewer
+// allocations carves rows out of one []types.Value slab per batch.
+type Batch struct {
+	Rows []Row
+}
+
+// Len returns the number of rows.
+func (b *Batch) Len() int { return len(b.Rows) }
+
+// NewBatch makes a batch of n rows of the given width backed by one slab.
+func NewBatch(n, width int) *Batch {
+	slab := make([]types.Value, n*width)
+	rows := make([]Row, n)
+	for i := range rows {
+		rows[i] = slab[i*width : (i+1)*width : (i+1)*width]
+	}
+	return &Batch{Rows: rows}
+}
+
+// Watermark values. A watermark W means no more rows with rowtime <= W are
+// expected; MaxWatermark is sent when every input is exhausted.
+const (
+	MinWatermark int64 = math.MinInt64
+	MaxWatermark int64 = math.MaxInt64
+)
+
+// Output receives what an operator emits. The executor delivers an
+// emitted batch to every downstream consumer synchronously, before Emit
+// returns, in the order emitted.
+type Output interface {
+	Emit(b *Batch) error
+}
+
+// Operator is one node of the running graph. The executor calls it from a
+// single goroutine, so an operator needs no locks. Rows, watermarks and
+// end of input arrive in order: a row emitted before a watermark is
+// processed before it.
+type Operator interface {
+	// ProcessBatch handles rows from input number `input` (0 for single
+	// input operators; a join's left is 0 and right is 1).
+	ProcessBatch(input int, b *Batch, out Output) error
+	// ProcessWatermark is called when the operator's input watermark (the
+	// minimum over its inputs, computed by the executor) advances to wm.
+	// Results due at wm are emitted here; the executor forwards wm
+	// downstream after this returns.
+	ProcessWatermark(wm int64, out Output) error
+	// Finish is called once after every input has ended (a final
+	// ProcessWatermark(MaxWatermark) has already been delivered).
+	Finish(out Output) error
+}
+
+// Context is what an operator may use from its environment.
+type Context struct {
+	// TimeZone is table.local-time-zone (UTC by default).
+	TimeZone *time.Location
+	// Metrics of the node the operator runs as.
+	Metrics *Metrics
+	// Settings are the job's SET options.
+	Settings map[string]string
+}
+
+// Metrics are one node's counters. They are written by the executor's
+// goroutine and may be read concurrently (progress display, Prometheus).
+type Metrics struct {
+	RecordsIn          atomic.Int64
+	RecordsOut         atomic.Int64
+	LateRecordsDropped atomic.Int64 // rows dropped because their window had fired
+	RecordsSkipped     atomic.Int64 // malformed rows skipped, rows with NULL rowtime
+	CurrentWatermark   atomic.Int64 // the input watermark, MinWatermark before the first
+	OpenWindows        atomic.Int64
+}
+
+// NewMetrics returns zeroed metrics with no watermark yet.
+func NewMetrics() *Metrics {
+	m := &Metrics{}
+	m.CurrentWatermark.Store(MinWatermark)
+	return m
+}

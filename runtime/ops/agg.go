@@ -1,0 +1,381 @@
+package ops
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+type aggKind uint8
+
+const (
+	aggCountStar aggKind = iota
+	aggCount
+	aggSumInt
+	aggSumFloat
+	aggSumDec
+	aggAvgInt
+	aggAvgFloat
+	aggAvgDec
+	aggMin
+	aggMax
+)
+
+// aggFn is one compiled planner.AggCall: what to read, how to accumulate,
+// how to produce the result. It is shared by every group of an operator.
+type aggFn struct {
+	kind     aggKind
+	arg      int // input column; -1 for COUNT(*)
+	filter   int // BOOLEAN input column; -1 for none
+	distinct bool
+	cmp      cmpKind    // MIN/MAX
+	scale    int        // DECIMAL sums and averages: scale the sum is kept in
+	out      types.Type // result type (AggCall.T)
+	buf      []byte     // scratch for DISTINCT keys (operators are single-threaded)
+}
+
+// acc is one aggregate's state for one group. Fields are used per kind:
+//
+//	COUNT(*), COUNT(x)   n
+//	SUM/AVG integer      n (non-NULL rows), i (sum, wrapping int64)
+//	SUM/AVG float        n, f
+//	SUM/AVG decimal      n, i (unscaled sum at aggFn.scale) or b once it overflows int64
+//	MIN/MAX              n, v
+//	DISTINCT             seen: encoded value -> value, applied once each
+type acc struct {
+	n    int64
+	i    int64
+	f    float64
+	b    *big.Int
+	v    types.Value
+	seen map[string]types.Value
+}
+
+func newAggFns(calls []planner.AggCall, in planner.Schema) ([]aggFn, error) {
+	fns := make([]aggFn, len(calls))
+	for i, c := range calls {
+		f, err := newAggFn(c, in)
+		if err != nil {
+			name := c.Name
+			if name == "" {
+				name = fmt.Sprintf("#%d", i)
+			}
+			return nil, fmt.Errorf("aggregate %s (%s): %w", name, c.Func, err)
+		}
+		fns[i] = f
+	}
+	return fns, nil
+}
+
+func newAggFn(c planner.AggCall, in planner.Schema) (aggFn, error) {
+	f := aggFn{arg: c.Arg, filter: c.Filter, distinct: c.Distinct, out: c.T}
+	if c.Filter >= 0 {
+		if c.Filter >= len(in) {
+			return f, fmt.Errorf("FILTER column %d out of range (input has %d columns)", c.Filter, len(in))
+		}
+		if k := in[c.Filter].Type.Kind; k != types.Boolean && k != types.Null {
+			return f, fmt.Errorf("FILTER column %q is %s, want BOOLEAN", in[c.Filter].Name, in[c.Filter].Type)
+		}
+	}
+	fn := strings.ToUpper(c.Func)
+	if c.Arg < 0 {
+		if fn != "COUNT" {
+			return f, fmt.Errorf("%s needs an argument", fn)
+		}
+		if c.Distinct {
+			return f, fmt.Errorf("COUNT(DISTINCT *) is not valid")
+		}
+		f.kind = aggCountStar
+		return f, nil
+	}
+	if c.Arg >= len(in) {
+		return f, fmt.Errorf("argument column %d out of range (input has %d columns)", c.Arg, len(in))
+	}
+	at := in[c.Arg].Type
+	ok := true
+	switch fn {
+	case "COUNT":
+		f.kind = aggCount
+		return f, nil
+	case "SUM", "AVG":
+		avg := fn == "AVG"
+		switch {
+		case at.Kind.IsInteger():
+			f.kind = pick(avg, aggAvgInt, aggSumInt)
+			ok = c.T.Kind.IsInteger() || c.T.Kind == types.Double || c.T.Kind == types.Float || c.T.Kind == types.Decimal
+		case at.Kind == types.Float || at.Kind == types.Double:
+			f.kind = pick(avg, aggAvgFloat, aggSumFloat)
+			ok = c.T.Kind == types.Double || c.T.Kind == types.Float
+		case at.Kind == types.Decimal:
+			f.kind = pick(avg, aggAvgDec, aggSumDec)
+			f.scale = at.Scale
+			if !avg {
+				f.scale = max(at.Scale, c.T.Scale)
+			}
+			ok = c.T.Kind == types.Decimal || c.T.Kind == types.Double
+		default:
+			return f, fmt.Errorf("argument %q is %s, want a number", in[c.Arg].Name, at)
+		}
+	case "MIN", "MAX":
+		f.kind = pick(fn == "MAX", aggMax, aggMin)
+		ck, cmpOK := cmpKindOf(at.Kind)
+		if !cmpOK {
+			return f, fmt.Errorf("argument %q is %s, which has no order", in[c.Arg].Name, at)
+		}
+		f.cmp = ck
+	default:
+		return f, fmt.Errorf("unsupported aggregate function %q (want COUNT, SUM, AVG, MIN or MAX)", c.Func)
+	}
+	if !ok {
+		return f, fmt.Errorf("result type %s does not fit argument type %s", c.T, at)
+	}
+	return f, nil
+}
+
+func pick(c bool, a, b aggKind) aggKind {
+	if c {
+		return a
+	}
+	return b
+}
+
+// update folds one input row (whose FILTER, if any, already passed) into a.
+func (f *aggFn) update(a *acc, row core.Row) {
+	if f.kind == aggCountStar {
+		a.n++
+		return
+	}
+	v := row[f.arg]
+	if v.K == types.Null {
+		return
+	}
+	if f.distinct {
+		f.buf = appendKey(f.buf[:0], v)
+		if a.seen == nil {
+			a.seen = make(map[string]types.Value)
+		} else if _, dup := a.seen[string(f.buf)]; dup {
+			return
+		}
+		a.seen[string(f.buf)] = v
+	}
+	f.apply(a, v)
+}
+
+// apply folds one non-NULL value into a.
+func (f *aggFn) apply(a *acc, v types.Value) {
+	switch f.kind {
+	case aggCount:
+		a.n++
+	case aggSumInt, aggAvgInt:
+		a.n++
+		a.i += v.I
+	case aggSumFloat, aggAvgFloat:
+		a.n++
+		a.f += v.F()
+	case aggSumDec, aggAvgDec:
+		a.n++
+		addDec(a, v, f.scale)
+	case aggMin:
+		if a.n == 0 || compareVals(f.cmp, v, a.v) < 0 {
+			a.v = v
+		}
+		a.n++
+	case aggMax:
+		if a.n == 0 || compareVals(f.cmp, v, a.v) > 0 {
+			a.v = v
+		}
+		a.n++
+	}
+}
+
+func addDec(a *acc, v types.Value, scale int) {
+	if a.b == nil && v.X == nil && int(v.Scale) == scale {
+		// signed overflow: operands share a sign the sum does not have
+		if s := a.i + v.I; (a.i >= 0) != (v.I >= 0) || (s >= 0) == (a.i >= 0) {
+			a.i = s
+			return
+		}
+	}
+	if a.b == nil {
+		a.b = big.NewInt(a.i)
+	}
+	a.b.Add(a.b, rescaleBig(v.Unscaled(), int(v.Scale), scale))
+}
+
+func (a *acc) decSum() *big.Int {
+	if a.b != nil {
+		return new(big.Int).Set(a.b)
+	}
+	return big.NewInt(a.i)
+}
+
+// merge folds src into dst (session windows merging).
+func (f *aggFn) merge(dst, src *acc) {
+	if f.distinct {
+		if len(src.seen) == 0 {
+			return
+		}
+		keys := make([]string, 0, len(src.seen))
+		for k := range src.seen {
+			if _, dup := dst.seen[k]; !dup {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys) // deterministic float sums
+		if dst.seen == nil {
+			dst.seen = make(map[string]types.Value, len(keys))
+		}
+		for _, k := range keys {
+			v := src.seen[k]
+			dst.seen[k] = v
+			f.apply(dst, v)
+		}
+		return
+	}
+	switch f.kind {
+	case aggCountStar, aggCount:
+		dst.n += src.n
+	case aggSumInt, aggAvgInt:
+		dst.n += src.n
+		dst.i += src.i
+	case aggSumFloat, aggAvgFloat:
+		dst.n += src.n
+		dst.f += src.f
+	case aggSumDec, aggAvgDec:
+		if src.n == 0 {
+			return
+		}
+		dst.n += src.n
+		if dst.b == nil && src.b == nil {
+			s := dst.i + src.i
+			if (dst.i >= 0) != (src.i >= 0) || (s >= 0) == (dst.i >= 0) {
+				dst.i = s
+				return
+			}
+		}
+		sum := dst.decSum()
+		dst.b = sum.Add(sum, src.decSum())
+	case aggMin, aggMax:
+		if src.n == 0 {
+			return
+		}
+		if dst.n == 0 {
+			dst.v = src.v
+		} else {
+			c := compareVals(f.cmp, src.v, dst.v)
+			if (f.kind == aggMin && c < 0) || (f.kind == aggMax && c > 0) {
+				dst.v = src.v
+			}
+		}
+		dst.n += src.n
+	}
+}
+
+// result produces the aggregate's value: COUNT of nothing is 0, anything
+// else of nothing is NULL.
+func (f *aggFn) result(a *acc) types.Value {
+	k := f.out.Kind
+	switch f.kind {
+	case aggCountStar, aggCount:
+		return intResult(f.out, a.n)
+	}
+	if a.n == 0 {
+		return types.NullValue
+	}
+	switch f.kind {
+	case aggSumInt:
+		return intResult(f.out, a.i)
+	case aggAvgInt:
+		if k == types.Double || k == types.Float || k == types.Decimal {
+			if k == types.Decimal {
+				return types.BigDecimalValue(divHalfUp(new(big.Int).Mul(big.NewInt(a.i), pow10(f.out.Scale)), big.NewInt(a.n)), f.out.Scale)
+			}
+			return floatResult(f.out, float64(a.i)/float64(a.n))
+		}
+		return intResult(f.out, a.i/a.n) // truncates toward zero, as Flink
+	case aggSumFloat:
+		return floatResult(f.out, a.f)
+	case aggAvgFloat:
+		return floatResult(f.out, a.f/float64(a.n))
+	case aggSumDec:
+		if k == types.Double {
+			return floatResult(f.out, ratFloat(a.decSum(), f.scale, 1))
+		}
+		return types.BigDecimalValue(rescaleBig(a.decSum(), f.scale, f.out.Scale), f.out.Scale)
+	case aggAvgDec:
+		if k == types.Double {
+			return floatResult(f.out, ratFloat(a.decSum(), f.scale, a.n))
+		}
+		num := a.decSum()
+		den := big.NewInt(a.n)
+		if d := f.out.Scale - f.scale; d > 0 {
+			num.Mul(num, pow10(d))
+		} else if d < 0 {
+			den.Mul(den, pow10(-d))
+		}
+		return types.BigDecimalValue(divHalfUp(num, den), f.out.Scale)
+	case aggMin, aggMax:
+		return a.v
+	}
+	return types.NullValue
+}
+
+func intResult(t types.Type, i int64) types.Value {
+	switch {
+	case t.Kind.IsInteger():
+		return types.IntOf(t.Kind, wrapInt(t.Kind, i))
+	case t.Kind == types.Double || t.Kind == types.Float:
+		return floatResult(t, float64(i))
+	case t.Kind == types.Decimal:
+		return types.BigDecimalValue(new(big.Int).Mul(big.NewInt(i), pow10(t.Scale)), t.Scale)
+	}
+	return types.BigIntValue(i)
+}
+
+func floatResult(t types.Type, f float64) types.Value {
+	if t.Kind == types.Float {
+		return types.FloatValue(float32(f))
+	}
+	return types.DoubleValue(f)
+}
+
+func ratFloat(unscaled *big.Int, scale int, n int64) float64 {
+	r := new(big.Rat).SetFrac(unscaled, new(big.Int).Mul(pow10(scale), big.NewInt(n)))
+	f, _ := r.Float64()
+	return f
+}
+
+// aggregator is the per-operator view: the compiled calls and how a row
+// updates a group's accumulators.
+type aggregator struct {
+	fns []aggFn
+}
+
+func (g *aggregator) newAccs() []acc { return make([]acc, len(g.fns)) }
+
+func (g *aggregator) update(accs []acc, row core.Row) {
+	for i := range g.fns {
+		f := &g.fns[i]
+		if f.filter >= 0 && !isTrue(row[f.filter]) {
+			continue
+		}
+		f.update(&accs[i], row)
+	}
+}
+
+func (g *aggregator) merge(dst, src []acc) {
+	for i := range g.fns {
+		g.fns[i].merge(&dst[i], &src[i])
+	}
+}
+
+func (g *aggregator) results(dst []types.Value, accs []acc) {
+	for i := range g.fns {
+		dst[i] = g.fns[i].result(&accs[i])
+	}
+}

@@ -1,0 +1,218 @@
+package ops
+
+import (
+	"container/heap"
+	"fmt"
+	"time"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+// group is one group key's state inside one window.
+type group struct {
+	key  []types.Value // the group key values, copied from the first row
+	accs []acc
+}
+
+// aggWindow is the state of one pending window.
+type aggWindow struct {
+	span
+	fire   int64             // watermark at which it fires (end - 1 ms, as an instant)
+	groups map[string]*group // encoded group key -> group
+	order  []*group          // groups in first-seen order (emission order)
+}
+
+// windowHeap orders pending windows by (end, start).
+type windowHeap []*aggWindow
+
+func (h windowHeap) Len() int { return len(h) }
+func (h windowHeap) Less(i, j int) bool {
+	if h[i].end != h[j].end {
+		return h[i].end < h[j].end
+	}
+	return h[i].start < h[j].start
+}
+func (h windowHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *windowHeap) Push(x any)   { *h = append(*h, x.(*aggWindow)) }
+func (h *windowHeap) Pop() any {
+	old := *h
+	w := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return w
+}
+
+// windowAgg is the TUMBLE / HOP / CUMULATE window aggregation.
+type windowAgg struct {
+	assign   assigner
+	zone     zone
+	timeCol  int
+	timeKind types.Kind
+	keys     []int
+	agg      aggregator
+	metrics  *core.Metrics
+	width    int
+
+	wm      int64               // current input watermark
+	windows map[span]*aggWindow // pending windows
+	pending windowHeap          // the same windows, by (end, start)
+	last    *aggWindow          // window of the previous row (TUMBLE fast path)
+	keyBuf  []byte              // reused group-key encoding
+	spans   []span              // reused window assignment
+}
+
+// NewWindowAgg builds the window aggregation for spec: TUMBLE, HOP,
+// CUMULATE or SESSION over input schema `in`. Output layout: group keys...,
+// aggregates..., window_start, window_end, window_time; `out`, when not
+// nil, is checked against it.
+func NewWindowAgg(spec *planner.WindowAggOp, in planner.Schema, out planner.Schema, ctx *core.Context) (core.Operator, error) {
+	if spec == nil {
+		return nil, fmt.Errorf("window aggregate: nil spec")
+	}
+	timeKind, err := checkTimeCol(in, spec.Window.TimeCol)
+	if err != nil {
+		return nil, fmt.Errorf("window aggregate: %w", err)
+	}
+	for _, k := range spec.GroupKeys {
+		if k < 0 || k >= len(in) {
+			return nil, fmt.Errorf("window aggregate: group key column %d out of range (input has %d columns)", k, len(in))
+		}
+	}
+	fns, err := newAggFns(spec.Aggs, in)
+	if err != nil {
+		return nil, fmt.Errorf("window aggregate: %w", err)
+	}
+	width := len(spec.GroupKeys) + len(spec.Aggs) + 3
+	if out != nil && len(out) != width {
+		return nil, fmt.Errorf("window aggregate: output schema has %d columns, want %d (keys, aggregates, window_start, window_end, window_time)", len(out), width)
+	}
+	a, err := newAssigner(spec.Window, true)
+	if err != nil {
+		return nil, fmt.Errorf("window aggregate: %w", err)
+	}
+	m, loc := metricsOf(ctx)
+	z := newZone(timeKind, loc)
+	if spec.Window.Kind == sql.Session {
+		return newSessionAgg(spec, a.kind, fns, timeKind, z, m, width), nil
+	}
+	return &windowAgg{
+		assign: a, zone: z, timeCol: spec.Window.TimeCol, timeKind: timeKind,
+		keys: spec.GroupKeys, agg: aggregator{fns: fns}, metrics: m, width: width,
+		wm: core.MinWatermark, windows: make(map[span]*aggWindow),
+	}, nil
+}
+
+func metricsOf(ctx *core.Context) (*core.Metrics, *time.Location) {
+	if ctx == nil {
+		return core.NewMetrics(), nil
+	}
+	m := ctx.Metrics
+	if m == nil {
+		m = core.NewMetrics()
+	}
+	return m, ctx.TimeZone
+}
+
+func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, _ core.Output) error {
+	var late, skipped int64
+	for _, row := range b.Rows {
+		tv := row[o.timeCol]
+		if tv.K == types.Null {
+			skipped++
+			continue
+		}
+		t := o.zone.toLocal(tv.I)
+		o.spans = o.assign.assign(t, o.spans[:0])
+		keyed := false
+		for _, sp := range o.spans {
+			w := o.last
+			if w == nil || w.span != sp {
+				w = o.windows[sp]
+			}
+			if w == nil {
+				fire := o.zone.fireTime(sp.end)
+				if fire <= o.wm {
+					late++
+					continue
+				}
+				w = &aggWindow{span: sp, fire: fire, groups: make(map[string]*group)}
+				o.windows[sp] = w
+				heap.Push(&o.pending, w)
+			}
+			o.last = w
+			if !keyed {
+				o.keyBuf = o.keyBuf[:0]
+				for _, k := range o.keys {
+					o.keyBuf = appendKey(o.keyBuf, row[k])
+				}
+				keyed = true
+			}
+			g := w.groups[string(o.keyBuf)]
+			if g == nil {
+				g = &group{key: make([]types.Value, len(o.keys)), accs: o.agg.newAccs()}
+				for i, k := range o.keys {
+					g.key[i] = row[k]
+				}
+				w.groups[string(o.keyBuf)] = g
+				w.order = append(w.order, g)
+			}
+			o.agg.update(g.accs, row)
+		}
+	}
+	if late > 0 {
+		o.metrics.LateRecordsDropped.Add(late)
+	}
+	if skipped > 0 {
+		o.metrics.RecordsSkipped.Add(skipped)
+	}
+	o.metrics.OpenWindows.Store(int64(len(o.windows)))
+	return nil
+}
+
+// A pending window always has fire > wm: it fires (and is removed) as
+// soon as the watermark reaches it, so "no pending window and fire <= wm"
+// is exactly "that window has already fired".
+
+func (o *windowAgg) ProcessWatermark(wm int64, out core.Output) error {
+	if wm <= o.wm {
+		return nil
+	}
+	o.wm = wm
+	o.metrics.CurrentWatermark.Store(wm)
+	n := 0
+	var fired []*aggWindow
+	for o.pending.Len() > 0 && o.pending[0].fire <= wm {
+		w := heap.Pop(&o.pending).(*aggWindow)
+		delete(o.windows, w.span)
+		if o.last == w {
+			o.last = nil
+		}
+		fired = append(fired, w)
+		n += len(w.order)
+	}
+	o.metrics.OpenWindows.Store(int64(len(o.windows)))
+	if n == 0 {
+		return nil
+	}
+	b := core.NewBatch(n, o.width)
+	r := 0
+	nk := len(o.keys)
+	for _, w := range fired {
+		ws := types.TimestampValue(w.start)
+		we := types.TimestampValue(w.end)
+		wt := o.zone.windowTime(w.end, o.timeKind)
+		for _, g := range w.order {
+			row := b.Rows[r]
+			r++
+			copy(row, g.key)
+			o.agg.results(row[nk:], g.accs)
+			row[o.width-3], row[o.width-2], row[o.width-1] = ws, we, wt
+		}
+	}
+	return out.Emit(b)
+}
+
+func (o *windowAgg) Finish(core.Output) error { return nil }

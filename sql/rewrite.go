@@ -1,0 +1,587 @@
+package sql
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+// The dialect layer: it rewrites the TOKENS of one Flink query (or
+// expression) into text the TiDB (MySQL) parser accepts, and records
+// where every byte of that text came from, so TiDB's positions map back
+// to the user's file. Flink-only constructs become calls to placeholder
+// functions (or a placeholder table name) whose payload is kept in the
+// rewriter's side tables; the converter turns them back into our AST.
+
+const phPrefix = "__ssql_"
+
+// Placeholder names (always followed by '(' except the TVF table name).
+const (
+	phInterval = phPrefix + "interval" // __ssql_interval(N): intervals[N]
+	phCast     = phPrefix + "cast"     // __ssql_cast(N, x): casts[N]
+	phFloor    = phPrefix + "unit"     // __ssql_unit(N, x): units[N]
+	phFilter   = phPrefix + "filter"   // __ssql_filter(aggcall, cond)
+	phFn       = phPrefix + "fn_"      // __ssql_fn_NAME(...): a function TiDB treats specially
+	phTVF      = phPrefix + "tvf_"     // __ssql_tvf_N: tvfs[N] as a table name
+)
+
+// renamedFuncs are Flink functions whose names the MySQL grammar treats
+// as keywords or as window/aggregate functions with other rules. CONCAT
+// is renamed so that TiDB's "concat" can only come from '||'.
+var renamedFuncs = map[string]bool{
+	"SESSION": true, "FIRST_VALUE": true, "LAST_VALUE": true, "REGEXP": true,
+	"CARDINALITY": true, "SPLIT": true, "CONCAT": true,
+}
+
+// seg maps rewritten bytes [out, out+n) to original bytes [orig, orig+n);
+// generated text has n == 0 and maps to orig (its anchor token).
+type seg struct{ out, orig, n int }
+
+type castInfo struct {
+	typ types.Type
+	try bool
+}
+
+type rewriter struct {
+	s     *source
+	toks  []token // the range being rewritten
+	after token   // the token following the range (for end-of-input errors)
+
+	out     strings.Builder
+	segs    []seg
+	lastEnd int // original end offset of the last emitted token; -1 after generated text
+
+	intervals []*Literal
+	casts     []castInfo
+	units     []*TimeUnitExpr
+	tvfs      []*WindowTVF
+}
+
+func newRewriter(s *source, toks []token, after token) *rewriter {
+	return &rewriter{s: s, toks: toks, after: after, lastEnd: -1}
+}
+
+func (r *rewriter) tokAt(i int) token {
+	if i < len(r.toks) {
+		return r.toks[i]
+	}
+	return r.after
+}
+
+func (r *rewriter) errAt(t token, format string, args ...any) *Error {
+	e := &Error{Pos: r.s.tokPos(t), Msg: fmt.Sprintf(format, args...)}
+	if t.kind == tEOF || t.off == r.after.off && t.kind == r.after.kind && t.text == r.after.text {
+		if t.kind == tEOF {
+			e.Msg += " (found end of statement)"
+			return e
+		}
+	}
+	e.Near = t.text
+	return e
+}
+
+// emit writes an original token.
+func (r *rewriter) emit(t token) {
+	if r.out.Len() > 0 && t.off != r.lastEnd {
+		r.out.WriteByte(' ')
+	}
+	r.segs = append(r.segs, seg{out: r.out.Len(), orig: t.off, n: len(t.text)})
+	r.out.WriteString(t.text)
+	r.lastEnd = t.end
+}
+
+// gen writes generated text attributed to the anchor token.
+func (r *rewriter) gen(text string, anchor token) {
+	if r.out.Len() > 0 {
+		r.out.WriteByte(' ')
+	}
+	r.segs = append(r.segs, seg{out: r.out.Len(), orig: anchor.off, n: 0})
+	r.out.WriteString(text)
+	r.lastEnd = -1
+}
+
+// mapOff turns an offset in the rewritten text into a file offset.
+func (r *rewriter) mapOff(o int) int {
+	lo, hi := 0, len(r.segs)-1
+	if hi < 0 || o < r.segs[0].out {
+		if len(r.toks) > 0 {
+			return r.toks[0].off
+		}
+		return r.after.off
+	}
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if r.segs[mid].out <= o {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	sg := r.segs[lo]
+	if o >= r.out.Len() {
+		return r.after.off
+	}
+	if d := o - sg.out; d < sg.n {
+		return sg.orig + d
+	}
+	// in the space after a token: attribute to the next segment's origin
+	if lo+1 < len(r.segs) {
+		return r.segs[lo+1].orig
+	}
+	return r.after.off
+}
+
+// tokenAtOff finds the original token starting at or containing off.
+func (r *rewriter) tokenAtOff(off int) token {
+	for _, t := range r.toks {
+		if off >= t.off && off < t.end {
+			return t
+		}
+		if t.off > off {
+			return t
+		}
+	}
+	return r.after
+}
+
+var unitWords = map[string]string{
+	"SECOND": "SECOND", "SECONDS": "SECOND", "MINUTE": "MINUTE", "MINUTES": "MINUTE",
+	"HOUR": "HOUR", "HOURS": "HOUR", "DAY": "DAY", "DAYS": "DAY", "WEEK": "WEEK", "WEEKS": "WEEK",
+	"MONTH": "MONTH", "MONTHS": "MONTH", "YEAR": "YEAR", "YEARS": "YEAR",
+	"MILLISECOND": "MILLISECOND", "MILLISECONDS": "MILLISECOND",
+	"MICROSECOND": "MICROSECOND", "MICROSECONDS": "MICROSECOND", "QUARTER": "QUARTER",
+}
+
+// timeUnits are the units of FLOOR/CEIL(x TO unit).
+var timeUnits = map[string]bool{
+	"YEAR": true, "QUARTER": true, "MONTH": true, "WEEK": true, "DAY": true, "HOUR": true,
+	"MINUTE": true, "SECOND": true, "MILLISECOND": true, "MICROSECOND": true,
+	"MILLENNIUM": true, "CENTURY": true, "DECADE": true,
+}
+
+// rewrite emits toks[i:j], rewriting Flink constructs.
+func (r *rewriter) rewrite(i, j int) *Error {
+	for k := i; k < j; {
+		t := r.toks[k]
+		next := r.tokAt(k + 1)
+		switch t.kind {
+		case tIdent:
+			if strings.HasPrefix(strings.ToLower(t.val), phPrefix) {
+				return r.errAt(t, "identifiers starting with %s are reserved", phPrefix)
+			}
+			u := t.upper()
+			switch {
+			case u == "INTERVAL":
+				n, err := r.interval(k, j)
+				if err != nil {
+					return err
+				}
+				k = n
+				continue
+			case u == "TABLE" && next.isOp("("):
+				n, err := r.tvf(k, j)
+				if err != nil {
+					return err
+				}
+				k = n
+				continue
+			case u == "IS" && next.is("NOT") && r.tokAt(k+2).is("DISTINCT") && r.tokAt(k+3).is("FROM"):
+				r.gen("<=>", t)
+				k += 4
+				continue
+			case u == "IS" && next.is("DISTINCT") && r.tokAt(k+2).is("FROM"):
+				r.gen("RLIKE", t)
+				k += 3
+				continue
+			case u == "FULL" && (next.is("JOIN") || next.is("OUTER") && r.tokAt(k+2).is("JOIN")):
+				r.gen("STRAIGHT_JOIN", t)
+				if next.is("JOIN") {
+					k += 2
+				} else {
+					k += 3
+				}
+				continue
+			case (u == "REGEXP" || u == "RLIKE") && !next.isOp("("), u == "STRAIGHT_JOIN", u == "DIV", u == "XOR":
+				return r.errAt(t, "%s is MySQL syntax, not Flink SQL", u)
+			case u == "NATURAL":
+				return r.errAt(t, "NATURAL JOIN is not supported")
+			case next.isOp("(") && k+1 < j:
+				m := matchParen(r.toks[:j], k+1)
+				if m < 0 {
+					return r.errAt(next, "unbalanced parenthesis")
+				}
+				n, err := r.call(k, m, j)
+				if err != nil {
+					return err
+				}
+				k = n
+				continue
+			}
+			r.emit(t)
+		case tOp:
+			switch t.text {
+			case "<=>":
+				return r.errAt(t, "<=> is MySQL syntax; write IS NOT DISTINCT FROM")
+			case "&", "|", "^", "~", "!", "@", "?", "{", "}", "$", "::", ":":
+				return r.errAt(t, "unsupported operator %q", t.text)
+			case "[", "]":
+				return r.errAt(t, "array and map subscripts are not supported")
+			case "=>":
+				return r.errAt(t, "named arguments (=>) are only supported in window table functions")
+			case ";":
+				return r.errAt(t, "unexpected ';'")
+			}
+			r.emit(t)
+		default:
+			r.emit(t)
+		}
+		k++
+	}
+	return nil
+}
+
+// call handles NAME ( ... ) with its ')' at m; returns the next index.
+func (r *rewriter) call(k, m, j int) (int, *Error) {
+	t := r.toks[k]
+	u := t.upper()
+	switch u {
+	case "CAST", "TRY_CAST":
+		as := -1
+		depth := 0
+		for x := k + 2; x < m; x++ {
+			switch {
+			case r.toks[x].isOp("("):
+				depth++
+			case r.toks[x].isOp(")"):
+				depth--
+			case depth == 0 && r.toks[x].is("AS"):
+				as = x
+			}
+		}
+		if as < 0 || as == k+2 {
+			return 0, r.errAt(t, "%s needs the form %s(value AS type)", u, u)
+		}
+		typToks := append(append([]token(nil), r.toks[as+1:m]...), token{kind: tEOF, off: r.toks[m].off, line: r.toks[m].line, col: r.toks[m].col})
+		if as+1 == m {
+			return 0, r.errAt(r.toks[m], "expected a type after AS")
+		}
+		typ, err := parseTypeToks(r.s, typToks)
+		if err != nil {
+			return 0, err
+		}
+		r.casts = append(r.casts, castInfo{typ: typ, try: u == "TRY_CAST"})
+		r.gen(phCast+"("+strconv.Itoa(len(r.casts)-1)+",", t)
+		if err := r.rewrite(k+2, as); err != nil {
+			return 0, err
+		}
+		r.gen(")", r.toks[m])
+		return m + 1, nil
+	case "FLOOR", "CEIL", "CEILING":
+		to := -1
+		depth := 0
+		for x := k + 2; x < m; x++ {
+			switch {
+			case r.toks[x].isOp("("):
+				depth++
+			case r.toks[x].isOp(")"):
+				depth--
+			case depth == 0 && r.toks[x].is("TO"):
+				to = x
+			}
+		}
+		if to >= 0 {
+			if to+2 != m || !timeUnits[r.toks[to+1].upper()] {
+				return 0, r.errAt(r.tokAt(to+1), "expected a time unit (YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND) after TO")
+			}
+			fn := "FLOOR"
+			if u != "FLOOR" {
+				fn = "CEIL"
+			}
+			r.units = append(r.units, &TimeUnitExpr{Pos: r.s.tokPos(t), Func: fn, Unit: r.toks[to+1].upper()})
+			r.gen(phFloor+"("+strconv.Itoa(len(r.units)-1)+",", t)
+			if err := r.rewrite(k+2, to); err != nil {
+				return 0, err
+			}
+			r.gen(")", r.toks[m])
+			return m + 1, nil
+		}
+	}
+	// agg(...) FILTER (WHERE cond)
+	if r.tokAt(m+1).is("FILTER") && m+1 < j {
+		if !r.tokAt(m+2).isOp("(") || !r.tokAt(m+3).is("WHERE") {
+			return 0, r.errAt(r.tokAt(m+2), "expected FILTER (WHERE condition)")
+		}
+		fm := matchParen(r.toks[:j], m+2)
+		if fm < 0 {
+			return 0, r.errAt(r.tokAt(m+2), "unbalanced parenthesis")
+		}
+		if fm == m+4 {
+			return 0, r.errAt(r.toks[fm], "expected a condition after FILTER (WHERE")
+		}
+		r.gen(phFilter+"(", t)
+		if err := r.plainCall(k, m); err != nil {
+			return 0, err
+		}
+		r.gen(",", r.toks[m+1])
+		if err := r.rewrite(m+4, fm); err != nil {
+			return 0, err
+		}
+		r.gen(")", r.toks[fm])
+		return fm + 1, nil
+	}
+	if err := r.plainCall(k, m); err != nil {
+		return 0, err
+	}
+	return m + 1, nil
+}
+
+// plainCall emits NAME ( args ) with a renamed NAME when needed.
+func (r *rewriter) plainCall(k, m int) *Error {
+	t := r.toks[k]
+	if t.kind == tIdent && renamedFuncs[t.upper()] {
+		r.gen(phFn+t.upper(), t)
+	} else {
+		r.emit(t)
+	}
+	r.emit(r.toks[k+1])
+	if err := r.rewrite(k+2, m); err != nil {
+		return err
+	}
+	r.emit(r.toks[m])
+	return nil
+}
+
+// interval handles INTERVAL ['-'] 'text' unit [(p)] [TO unit [(p)]].
+func (r *rewriter) interval(k, j int) (int, *Error) {
+	t := r.toks[k]
+	x := k + 1
+	neg := ""
+	if x < j && (r.toks[x].isOp("-") || r.toks[x].isOp("+")) {
+		if r.toks[x].isOp("-") {
+			neg = "-"
+		}
+		x++
+	}
+	v := r.tokAt(x)
+	if x >= j || (v.kind != tString && v.kind != tNumber) {
+		return 0, r.errAt(v, "INTERVAL needs a quoted value and a unit, e.g. INTERVAL '10' SECOND")
+	}
+	x++
+	unitTok := r.tokAt(x)
+	unit, ok := unitWords[unitTok.upper()]
+	if x >= j || unitTok.kind != tIdent || !ok {
+		return 0, r.errAt(unitTok, "expected an interval unit (SECOND, MINUTE, HOUR, DAY, MONTH, YEAR, ...) after INTERVAL %s", v.text)
+	}
+	x++
+	skipPrec := func() {
+		if x < j && r.toks[x].isOp("(") && x+2 < j && r.toks[x+1].kind == tNumber && r.toks[x+2].isOp(")") {
+			x += 3
+		}
+	}
+	skipPrec()
+	if x < j && r.toks[x].is("TO") {
+		u2t := r.tokAt(x + 1)
+		u2, ok := unitWords[u2t.upper()]
+		if x+1 >= j || !ok {
+			return 0, r.errAt(u2t, "expected an interval unit after TO")
+		}
+		unit += " TO " + u2
+		x += 2
+		skipPrec()
+	}
+	text := v.val
+	if neg != "" {
+		text = "-" + text
+	}
+	r.intervals = append(r.intervals, &Literal{Pos: r.s.tokPos(t), Kind: IntervalLit, Text: text, Unit: unit})
+	r.gen(phInterval+"("+strconv.Itoa(len(r.intervals)-1)+")", t)
+	return x, nil
+}
+
+// ---------------------------------------------------------------- window TVFs
+
+var tvfKinds = map[string]WindowKind{"TUMBLE": Tumble, "HOP": Hop, "CUMULATE": Cumulate, "SESSION": Session}
+
+// tvfParams are the named parameters after DATA and TIMECOL, in order.
+var tvfParams = map[WindowKind][]string{
+	Tumble:   {"SIZE", "OFFSET"},
+	Hop:      {"SLIDE", "SIZE", "OFFSET"},
+	Cumulate: {"STEP", "SIZE", "OFFSET"},
+	Session:  {"GAP"},
+}
+
+var tvfMinArgs = map[WindowKind]int{Tumble: 1, Hop: 2, Cumulate: 2, Session: 1}
+
+// tvf handles TABLE ( KIND ( args ) ) at k; returns the next index.
+func (r *rewriter) tvf(k, j int) (int, *Error) {
+	t := r.toks[k]
+	close := matchParen(r.toks[:j], k+1)
+	if close < 0 {
+		return 0, r.errAt(r.toks[k+1], "unbalanced parenthesis")
+	}
+	fn := r.tokAt(k + 2)
+	kind, ok := tvfKinds[fn.upper()]
+	if fn.kind != tIdent || !ok {
+		return 0, r.errAt(fn, "expected a window function TUMBLE, HOP, CUMULATE or SESSION in TABLE(...)")
+	}
+	if !r.tokAt(k+3).isOp("(") {
+		return 0, r.errAt(r.tokAt(k+3), "expected '(' after %s", fn.upper())
+	}
+	fclose := matchParen(r.toks[:close], k+3)
+	if fclose < 0 {
+		return 0, r.errAt(r.tokAt(k+3), "unbalanced parenthesis")
+	}
+	if fclose+1 != close {
+		return 0, r.errAt(r.toks[fclose+1], "unexpected text after %s(...)", fn.upper())
+	}
+	w := &WindowTVF{Pos: r.s.tokPos(t), Kind: kind}
+	// split arguments at depth-0 commas
+	var args [][2]int
+	for a := k + 4; a < fclose; {
+		e := skipBalanced(r.toks[:fclose], a, func(t token) bool { return t.isOp(",") })
+		if e == a {
+			return 0, r.errAt(r.toks[a], "empty argument in %s(...)", fn.upper())
+		}
+		args = append(args, [2]int{a, e})
+		a = e + 1
+		if e < fclose && a == fclose {
+			return 0, r.errAt(r.toks[e], "missing argument after ','")
+		}
+	}
+	params := tvfParams[kind]
+	named := make([][2]int, len(params))
+	var dataArg, timeArg [2]int
+	haveData, haveTime := false, false
+	anyNamed := false
+	for idx, a := range args {
+		start := a[0]
+		name := ""
+		if r.toks[start].kind == tIdent && start+1 < a[1] && r.toks[start+1].isOp("=>") {
+			name = r.toks[start].upper()
+			start += 2
+			anyNamed = true
+			if start >= a[1] {
+				return 0, r.errAt(r.toks[start-1], "missing value after =>")
+			}
+		} else if anyNamed {
+			return 0, r.errAt(r.toks[start], "positional argument after a named argument")
+		}
+		rng := [2]int{start, a[1]}
+		switch {
+		case name == "DATA" || (name == "" && idx == 0):
+			dataArg, haveData = rng, true
+		case name == "TIMECOL" || (name == "" && idx == 1):
+			timeArg, haveTime = rng, true
+		case name == "":
+			if idx-2 >= len(params) {
+				return 0, r.errAt(r.toks[start], "too many arguments for %s", fn.upper())
+			}
+			named[idx-2] = rng
+		default:
+			found := false
+			for pi, pn := range params {
+				if pn == name {
+					named[pi], found = rng, true
+				}
+			}
+			if !found {
+				return 0, r.errAt(r.toks[a[0]], "unknown parameter %s for %s (expected DATA, TIMECOL, %s)", name, fn.upper(), strings.Join(params, ", "))
+			}
+		}
+	}
+	if !haveData {
+		return 0, r.errAt(fn, "%s needs a table argument: TABLE t", fn.upper())
+	}
+	if !haveTime {
+		return 0, r.errAt(fn, "%s needs a time attribute argument: DESCRIPTOR(ts)", fn.upper())
+	}
+	if err := r.tvfData(w, dataArg); err != nil {
+		return 0, err
+	}
+	// DESCRIPTOR(col)
+	d := timeArg[0]
+	if !r.toks[d].is("DESCRIPTOR") || !r.tokAt(d+1).isOp("(") || d+4 != timeArg[1] || !r.tokAt(d+3).isOp(")") ||
+		(r.tokAt(d+2).kind != tIdent && r.tokAt(d+2).kind != tQIdent) {
+		return 0, r.errAt(r.toks[d], "expected DESCRIPTOR(time_column)")
+	}
+	w.TimeCol, w.TimeColPos = r.toks[d+2].val, r.s.tokPos(r.toks[d+2])
+	last := -1
+	for pi := range params {
+		if named[pi] != [2]int{} {
+			last = pi
+		}
+	}
+	for pi := 0; pi <= last; pi++ {
+		rng := named[pi]
+		if rng == [2]int{} {
+			return 0, r.errAt(fn, "%s is missing its %s argument", fn.upper(), params[pi])
+		}
+		e, err := parseExprToks(r.s, r.toks[rng[0]:rng[1]], r.toks[rng[1]])
+		if err != nil {
+			return 0, err
+		}
+		w.Args = append(w.Args, e)
+	}
+	if len(w.Args) < tvfMinArgs[kind] {
+		return 0, r.errAt(r.toks[fclose], "%s needs %s", fn.upper(), strings.Join(params[:tvfMinArgs[kind]], " and "))
+	}
+	r.tvfs = append(r.tvfs, w)
+	r.gen(phTVF+strconv.Itoa(len(r.tvfs)-1), t)
+	return close + 1, nil
+}
+
+// tvfData parses TABLE name [PARTITION BY k | (k1, k2)], TABLE (query) or (query).
+func (r *rewriter) tvfData(w *WindowTVF, rng [2]int) *Error {
+	p := &tparser{s: r.s, toks: append(append([]token(nil), r.toks[rng[0]:rng[1]]...), token{kind: tEOF, off: r.toks[rng[1]].off, line: r.toks[rng[1]].line, col: r.toks[rng[1]].col})}
+	p.acceptKw("TABLE")
+	if p.peek().isOp("(") {
+		open := p.i
+		cl := matchParen(p.toks, open)
+		if cl < 0 {
+			return p.errAt(p.peek(), "unbalanced parenthesis")
+		}
+		q, err := parseQueryToks(r.s, p.toks[open+1:cl], p.toks[cl])
+		if err != nil {
+			return err
+		}
+		w.Input = &SubqueryRef{Pos: r.s.tokPos(p.toks[open]), Query: q}
+		p.i = cl + 1
+	} else {
+		name, nt, err := p.qualifiedName("table name after TABLE")
+		if err != nil {
+			return err
+		}
+		w.Input = &TableRef{Pos: r.s.tokPos(nt), Name: name}
+	}
+	if p.acceptKw("PARTITION") {
+		if w.Kind != Session {
+			return p.errAt(p.toks[p.i-1], "PARTITION BY is only allowed in SESSION windows")
+		}
+		if err := p.expectKw("BY"); err != nil {
+			return err
+		}
+		paren := p.acceptOp("(")
+		for {
+			k, _, err := p.ident("partition column")
+			if err != nil {
+				return err
+			}
+			w.PartitionBy = append(w.PartitionBy, k)
+			if paren && p.acceptOp(",") {
+				continue
+			}
+			break
+		}
+		if paren {
+			if err := p.expectOp(")"); err != nil {
+				return err
+			}
+		}
+	}
+	if t := p.peek(); t.kind != tEOF {
+		return p.errAt(t, "unexpected text in the table argument")
+	}
+	return nil
+}

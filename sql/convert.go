@@ -402,11 +402,25 @@ func (c *converter) selectStmt(s *ast.SelectStmt) (Query, *Error) {
 		}
 	}
 	if s.Limit != nil {
-		if s.Limit.Offset != nil {
-			return nil, c.errAtOff(s.Limit.Offset.OriginTextPosition(), "LIMIT with an offset (LIMIT x, y or OFFSET) is not supported")
+		// TiDB gives LIMIT values no positions: find the LIMIT keyword.
+		limTok := c.r.tokAt(0)
+		for k, t := range c.r.toks {
+			if t.off >= sel.Pos.Offset && t.is("LIMIT") && k+1 < len(c.r.toks) {
+				limTok = c.r.toks[k+1]
+			}
 		}
-		if sel.Limit, err = c.expr(s.Limit.Count); err != nil {
-			return nil, err
+		if s.Limit.Offset != nil {
+			return nil, c.errAt(limTok, "LIMIT with an offset (LIMIT x, y or OFFSET) is not supported")
+		}
+		v, ok := s.Limit.Count.(*test_driver.ValueExpr)
+		if !ok || (v.Kind() != test_driver.KindInt64 && v.Kind() != test_driver.KindUint64) {
+			return nil, c.errAt(limTok, "LIMIT needs a number")
+		}
+		sel.Limit = &Literal{Pos: c.r.s.tokPos(limTok), Kind: IntLit, Text: v.GetString()}
+		if v.Kind() == test_driver.KindInt64 {
+			sel.Limit.(*Literal).Text = strconv.FormatInt(v.GetInt64(), 10)
+		} else {
+			sel.Limit.(*Literal).Text = strconv.FormatUint(v.GetUint64(), 10)
 		}
 	}
 	return sel, nil

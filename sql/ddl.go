@@ -331,7 +331,11 @@ func ParseType(file string, src string) (types.Type, error) {
 	if lerr != nil {
 		return types.Type{}, lerr
 	}
-	return parseTypeToks(s, toks)
+	t, err := parseTypeToks(s, toks)
+	if err != nil {
+		return types.Type{}, err
+	}
+	return t, nil
 }
 
 // parseTypeToks parses toks (ending in tEOF) as exactly one type.

@@ -16,11 +16,12 @@ const (
 	tString         // 'single-quoted string'
 	tNumber         // 12, 1.5, 1e3, .5
 	tOp             // operator or punctuation
+	tBadNum         // 5s, 12abc: only valid as an unquoted SET value
 )
 
 // token is one lexeme of the user's file. text is the raw source text;
 // val is the identifier name (unquoted), the string content (quotes
-// removed, '' folded) or the number text; op tokens have val == text.
+// removed, ” folded) or the number text; op tokens have val == text.
 type token struct {
 	kind      tokKind
 	text      string
@@ -219,7 +220,10 @@ func lex(s *source) ([]token, *Error) {
 					_, n := utf8.DecodeRuneInString(src[k:])
 					k += n
 				}
-				return nil, errAt(start, "malformed number", src[start:k])
+				j = k
+				tok.kind, tok.val = tBadNum, src[i:j]
+				advance(j)
+				break
 			}
 			tok.kind, tok.val = tNumber, src[i:j]
 			advance(j)

@@ -37,7 +37,10 @@ var renamedFuncs = map[string]bool{
 
 // seg maps rewritten bytes [out, out+n) to original bytes [orig, orig+n);
 // generated text has n == 0 and maps to orig (its anchor token).
-type seg struct{ out, orig, n int }
+type seg struct {
+	out, orig, n int
+	gen          bool
+}
 
 type castInfo struct {
 	typ types.Type
@@ -97,7 +100,7 @@ func (r *rewriter) gen(text string, anchor token) {
 	if r.out.Len() > 0 {
 		r.out.WriteByte(' ')
 	}
-	r.segs = append(r.segs, seg{out: r.out.Len(), orig: anchor.off, n: 0})
+	r.segs = append(r.segs, seg{out: r.out.Len(), orig: anchor.off, n: len(text), gen: true})
 	r.out.WriteString(text)
 	r.lastEnd = -1
 }
@@ -124,6 +127,9 @@ func (r *rewriter) mapOff(o int) int {
 		return r.after.off
 	}
 	if d := o - sg.out; d < sg.n {
+		if sg.gen {
+			return sg.orig
+		}
 		return sg.orig + d
 	}
 	// in the space after a token: attribute to the next segment's origin
@@ -234,6 +240,8 @@ func (r *rewriter) rewrite(i, j int) *Error {
 				return r.errAt(t, "unexpected ';'")
 			}
 			r.emit(t)
+		case tBadNum:
+			return r.errAt(t, "malformed number")
 		default:
 			r.emit(t)
 		}
@@ -426,7 +434,7 @@ func (r *rewriter) tvf(k, j int) (int, *Error) {
 	if fn.kind != tIdent || !ok {
 		return 0, r.errAt(fn, "expected a window function TUMBLE, HOP, CUMULATE or SESSION in TABLE(...)")
 	}
-	if !r.tokAt(k+3).isOp("(") {
+	if !r.tokAt(k + 3).isOp("(") {
 		return 0, r.errAt(r.tokAt(k+3), "expected '(' after %s", fn.upper())
 	}
 	fclose := matchParen(r.toks[:close], k+3)

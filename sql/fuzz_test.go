@@ -1,0 +1,49 @@
+package sql
+
+import (
+	"errors"
+	"os"
+	"testing"
+)
+
+// FuzzParse: Parse must return a Script or an *Error, never panic or hang.
+func FuzzParse(f *testing.F) {
+	if src, err := os.ReadFile("testdata/ctr.sql"); err == nil {
+		f.Add(string(src))
+	}
+	for _, s := range []string{
+		"SELECT a FROM t",
+		"SELECT CAST(a AS DECIMAL(10, 2)), TRY_CAST(b AS ARRAY<MAP<STRING, ROW<x INT>>>) FROM t",
+		"SELECT COUNT(*) FILTER (WHERE a = 1) FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' SECOND)) w GROUP BY window_start",
+		"SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY (a, b), DESCRIPTOR(ts), INTERVAL '5' MINUTES))",
+		"SELECT * FROM TABLE(HOP(DATA => TABLE (SELECT * FROM t), TIMECOL => DESCRIPTOR(ts), SLIDE => INTERVAL '1' SECOND, SIZE => INTERVAL '2' SECOND))",
+		"SELECT FLOOR(ts TO HOUR), EXTRACT(DAY FROM ts), a IS DISTINCT FROM b, TRIM(BOTH 'x' FROM s) FROM t FULL OUTER JOIN u ON t.a = u.a",
+		"CREATE TABLE t (a INT PRIMARY KEY NOT ENFORCED, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('a' = 'b')",
+		"CREATE VIEW v AS WITH x AS (SELECT 1) SELECT * FROM x",
+		"EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT 1; END;",
+		"BEGIN STATEMENT SET; INSERT INTO a SELECT 1; END;",
+		"EXPLAIN PLAN FOR SELECT 'it''s' || `b` FROM t -- c\n/* d */",
+		"SET 'a' = 'b'; RESET; SET x.y = 5s;",
+		"SELECT TUMBLE_START(ts, INTERVAL '1' DAY TO SECOND) FROM t GROUP BY TUMBLE(ts, INTERVAL '1' MINUTE), SESSION(ts, INTERVAL '1' HOUR)",
+		"SELECT CASE WHEN a IN (SELECT b FROM u) THEN 1 ELSE 2 END, EXISTS (SELECT 1) FROM t LIMIT 3",
+		"SELECT '", "/*", "SELECT \"x\"", "SELECT ((((", "CAST(", "TABLE(", "SELECT INTERVAL",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		s, err := Parse("fuzz.sql", []byte(src))
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error is %T, not *Error: %v", err, err)
+			}
+			if e.Pos.Line < 1 || e.Pos.Col < 1 {
+				t.Fatalf("bad error position %v", e.Pos)
+			}
+			return
+		}
+		if s == nil {
+			t.Fatal("nil script without error")
+		}
+	})
+}

@@ -1,0 +1,496 @@
+package planner
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+// Window aggregation: window TVF + GROUP BY window_start, window_end[, keys]
+// and legacy GROUP BY TUMBLE/HOP/SESSION(ts, ...) both plan to
+//
+//	Calc (keys, time column, aggregate arguments, FILTER conditions)
+//	-> WindowAggregate (keys..., aggs..., window_start, window_end, window_time)
+//	-> Calc (select list, HAVING)
+
+type aggEntry struct {
+	key  string
+	call AggCall
+	out  int
+}
+
+// aggScope binds select items and HAVING over a window aggregate's output.
+type aggScope struct {
+	in      *rel // the aggregation's input scope
+	node    *Node
+	keyOut  map[string]int // exprKey of a group key -> output column
+	aggs    []*aggEntry
+	start   int
+	end     int
+	time    int
+	legacy  sql.WindowKind // legacy group window kind (0 for a TVF)
+	argBind *binder
+}
+
+// aggKey binds an aggregate call's arguments over the input (to find it).
+func aggCallKey(b *binder, c *sql.Call) (string, []Expr, Expr, error) {
+	name := strings.ToUpper(c.Name)
+	var args []Expr
+	if c.Star {
+		if name != "COUNT" {
+			return "", nil, nil, errAt(c.Pos, "%s(*) is not allowed: only COUNT takes *", name)
+		}
+	} else {
+		if len(c.Args) != 1 {
+			return "", nil, nil, errAt(c.Pos, "aggregate function %s takes 1 argument, got %d", name, len(c.Args))
+		}
+		x, err := b.bind(c.Args[0])
+		if err != nil {
+			return "", nil, nil, err
+		}
+		args = append(args, x)
+	}
+	var filter Expr
+	if c.Filter != nil {
+		f, err := bindPredicate(b, c.Filter, "FILTER")
+		if err != nil {
+			return "", nil, nil, err
+		}
+		filter = f
+	}
+	key := name + "|" + strconv.FormatBool(c.Distinct)
+	for _, a := range args {
+		key += "|" + exprKey(a)
+	}
+	if filter != nil {
+		key += "|F" + exprKey(filter)
+	}
+	return key, args, filter, nil
+}
+
+func (a *aggScope) colRef(i int) *ColRef {
+	c := a.node.Schema[i]
+	return &ColRef{Index: i, Name: c.Name, T: c.Type}
+}
+
+var legacyAux = map[string]struct {
+	kind sql.WindowKind
+	what string
+}{
+	"TUMBLE_START": {sql.Tumble, "start"}, "TUMBLE_END": {sql.Tumble, "end"}, "TUMBLE_ROWTIME": {sql.Tumble, "rowtime"},
+	"HOP_START": {sql.Hop, "start"}, "HOP_END": {sql.Hop, "end"}, "HOP_ROWTIME": {sql.Hop, "rowtime"},
+	"SESSION_START": {sql.Session, "start"}, "SESSION_END": {sql.Session, "end"}, "SESSION_ROWTIME": {sql.Session, "rowtime"},
+}
+
+// intercept maps aggregate calls, window columns and grouped expressions
+// to the aggregate's output columns.
+func (a *aggScope) intercept(b *binder, e sql.Expr) (Expr, bool, error) {
+	switch x := e.(type) {
+	case *sql.Call:
+		name := strings.ToUpper(x.Name)
+		if isAggregate(name) {
+			key, _, _, err := aggCallKey(a.argBind, x)
+			if err != nil {
+				return nil, true, err
+			}
+			for _, ag := range a.aggs {
+				if ag.key == key {
+					return a.colRef(ag.out), true, nil
+				}
+			}
+			return nil, true, errAt(x.Pos, "internal error: aggregate %s was not collected", name)
+		}
+		if aux, ok := legacyAux[name]; ok {
+			if a.legacy == 0 {
+				return nil, true, errAt(x.Pos, "%s needs GROUP BY %s(...); with a window TVF select window_start, window_end or window_time", name, aux.kind)
+			}
+			if aux.kind != a.legacy {
+				return nil, true, errAt(x.Pos, "%s does not match the group window %s(...) of GROUP BY", name, a.legacy)
+			}
+			switch aux.what {
+			case "start":
+				return a.colRef(a.start), true, nil
+			case "end":
+				return a.colRef(a.end), true, nil
+			}
+			return a.colRef(a.time), true, nil
+		}
+	case *sql.Ident:
+		c, err := a.in.resolve(x)
+		if err != nil {
+			return nil, true, err
+		}
+		if a.in.tvf != nil && c.idx >= a.in.tvf.n {
+			switch c.idx - a.in.tvf.n {
+			case 0:
+				return a.colRef(a.start), true, nil
+			case 1:
+				return a.colRef(a.end), true, nil
+			}
+			return a.colRef(a.time), true, nil
+		}
+		if out, ok := a.keyOut[exprKey(&ColRef{Index: c.idx})]; ok {
+			return a.colRef(out), true, nil
+		}
+		return nil, true, errAt(x.Pos, "column %q is not grouped: add it to GROUP BY or use it inside an aggregate function", x.Name)
+	case *sql.Literal:
+		return nil, false, nil
+	}
+	if len(a.keyOut) > 0 && firstAggregate(e) == nil {
+		if bound, err := a.argBind.bind(e); err == nil {
+			if out, ok := a.keyOut[exprKey(bound)]; ok {
+				return a.colRef(out), true, nil
+			}
+		}
+	}
+	return nil, false, nil
+}
+
+func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
+	inBind := &binder{r: in}
+	var width int // columns of in.node usable before the window columns
+	if in.tvf != nil {
+		width = in.tvf.n
+	} else {
+		width = len(in.node.Schema)
+	}
+	checkNoWindowCols := func(x Expr, at sql.Pos, what string) error {
+		if in.tvf != nil && maxColRef(x) >= width {
+			return errAt(at, "%s cannot use window_start, window_end or window_time of the window TVF it aggregates", what)
+		}
+		return nil
+	}
+	lg := in.lg
+	// WHERE filters the input before windowing.
+	if s.Where != nil {
+		if a := firstAggregate(s.Where); a != nil {
+			return nil, errAt(a.Pos, "aggregate function %s is not allowed in WHERE (use HAVING)", a.Name)
+		}
+		f, err := bindPredicate(inBind, s.Where, "WHERE")
+		if err != nil {
+			return nil, err
+		}
+		if err := checkNoWindowCols(f, s.Where.Position(), "WHERE"); err != nil {
+			return nil, err
+		}
+		base := &rel{node: in.node, lg: in.lg}
+		projs, names := identity(base)
+		filtered := p.calc(base, projs, names, f)
+		nin := *in
+		nin.node = filtered.node
+		in = &nin
+		inBind = &binder{r: in}
+		lg = &LogicalNode{Name: "LogicalFilter", Attrs: []string{"condition=[" + f.String() + "]"}, Schema: lg.Schema, Inputs: []*LogicalNode{lg}}
+	}
+
+	// GROUP BY analysis.
+	var keys []Expr
+	var keyNames []string
+	var hasStart, hasEnd bool
+	var spec *WindowSpec
+	var legacy sql.WindowKind
+	var timeExpr Expr
+	var wtext string
+	for _, g := range s.GroupBy {
+		if c, ok := g.(*sql.Call); ok {
+			name := strings.ToUpper(c.Name)
+			kind := map[string]sql.WindowKind{"TUMBLE": sql.Tumble, "HOP": sql.Hop, "SESSION": sql.Session, "CUMULATE": sql.Cumulate}[name]
+			if kind != 0 {
+				if kind == sql.Cumulate {
+					return nil, errAt(c.Pos, "CUMULATE is only available as a window TVF: FROM TABLE(CUMULATE(TABLE t, DESCRIPTOR(ts), step, size))")
+				}
+				if in.tvf != nil || spec != nil {
+					return nil, errAt(c.Pos, "only one window is allowed per GROUP BY")
+				}
+				if len(c.Args) < 2 {
+					return nil, errAt(c.Pos, "%s(time_attr, ...) needs a time attribute and window intervals", name)
+				}
+				tx, err := inBind.bind(c.Args[0])
+				if err != nil {
+					return nil, err
+				}
+				if r, ok := tx.(*ColRef); !ok || !tx.Type().Rowtime || r.Index != in.node.Rowtime {
+					return nil, errAt(c.Args[0].Position(), "the window function requires the time column to be a time attribute (the column of a WATERMARK FOR clause), but %s is a plain %s", tx.String(), tx.Type().WithoutRowtime())
+				}
+				forms := map[sql.WindowKind]string{sql.Tumble: "(time_attr, size [, offset])", sql.Hop: "(time_attr, slide, size [, offset])", sql.Session: "(time_attr, gap)"}
+				sp, err := windowSpec(kind, c.Args[1:], c.Pos, name+forms[kind])
+				if err != nil {
+					return nil, err
+				}
+				spec, legacy, timeExpr = &sp, kind, tx
+				wtext = windowText(sp, tx.String(), nil)
+				continue
+			}
+		}
+		if id, ok := g.(*sql.Ident); ok {
+			c, err := in.resolve(id)
+			if err != nil {
+				// GROUP BY a select-list alias.
+				var alias sql.Expr
+				if id.Qualifier == "" {
+					for _, it := range s.Items {
+						if it.Alias == id.Name && it.Expr != nil {
+							alias = it.Expr
+						}
+					}
+				}
+				if alias == nil {
+					return nil, err
+				}
+				g = alias
+			} else if in.tvf != nil && c.idx >= width {
+				switch c.idx - width {
+				case 0:
+					hasStart = true
+				case 1:
+					hasEnd = true
+				}
+				continue
+			}
+		}
+		if a := firstAggregate(g); a != nil {
+			return nil, errAt(a.Pos, "aggregate functions are not allowed in GROUP BY")
+		}
+		k, err := inBind.bind(g)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkNoWindowCols(k, g.Position(), "GROUP BY expression"); err != nil {
+			return nil, err
+		}
+		name := "$f" + strconv.Itoa(len(keys))
+		if r, ok := k.(*ColRef); ok {
+			name = r.Name
+		}
+		keys = append(keys, k)
+		keyNames = append(keyNames, name)
+	}
+	if in.tvf != nil {
+		if !hasStart || !hasEnd {
+			var missing []string
+			if !hasStart {
+				missing = append(missing, "window_start")
+			}
+			if !hasEnd {
+				missing = append(missing, "window_end")
+			}
+			at := s.Pos
+			if len(s.GroupBy) > 0 {
+				at = s.GroupBy[0].Position()
+			}
+			return nil, errAt(at, "a window aggregation over %s must GROUP BY both window_start and window_end (missing: %s); without them the aggregation is not windowed and would produce an updating result that the append-only sinks cannot take", in.tvf.spec.Kind, strings.Join(missing, ", "))
+		}
+		sp := in.tvf.spec
+		spec = &sp
+		tc := in.tvf.spec.TimeCol
+		timeExpr = &ColRef{Index: tc, Name: in.node.Schema[tc].Name, T: in.node.Schema[tc].Type}
+		wtext = in.tvf.text
+	}
+	if spec == nil {
+		at := s.Pos
+		if len(s.GroupBy) > 0 {
+			at = s.GroupBy[0].Position()
+		} else {
+			var exprs []sql.Expr
+			for _, it := range s.Items {
+				exprs = append(exprs, it.Expr)
+			}
+			if a := firstAggregate(append(exprs, s.Having)...); a != nil {
+				at = a.Pos
+			}
+		}
+		return nil, errAt(at, "aggregation without a window is not supported: a non-windowed GROUP BY produces an updating result that the append-only sinks cannot take; aggregate over a window instead, e.g. FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) ... GROUP BY window_start, window_end, ...")
+	}
+
+	// Collect aggregate calls from the select list and HAVING.
+	scope := &aggScope{in: in, keyOut: map[string]int{}, legacy: legacy, argBind: inBind}
+	var pre []Expr
+	var preNames []string
+	preIdx := map[string]int{}
+	addPre := func(e Expr, name string) int {
+		k := exprKey(e)
+		if i, ok := preIdx[k]; ok {
+			return i
+		}
+		preIdx[k] = len(pre)
+		pre = append(pre, e)
+		if name == "" {
+			name = "$f" + strconv.Itoa(len(pre)-1)
+		}
+		preNames = append(preNames, name)
+		return len(pre) - 1
+	}
+	var groupKeys []int
+	for i, k := range keys {
+		groupKeys = append(groupKeys, addPre(k, keyNames[i]))
+	}
+	timeIdx := addPre(timeExpr, timeExpr.String())
+	var partKeys []int
+	for _, pk := range spec.PartitionKeys {
+		partKeys = append(partKeys, addPre(&ColRef{Index: pk, Name: in.node.Schema[pk].Name, T: in.node.Schema[pk].Type.WithoutRowtime()}, in.node.Schema[pk].Name))
+	}
+	var aggErr error
+	collect := func(e sql.Expr, alias string) {
+		walkAST(e, func(x sql.Expr) bool {
+			if aggErr != nil {
+				return false
+			}
+			c, ok := x.(*sql.Call)
+			if !ok || !isAggregate(strings.ToUpper(c.Name)) {
+				return true
+			}
+			name := strings.ToUpper(c.Name)
+			key, args, filter, err := aggCallKey(inBind, c)
+			if err != nil {
+				aggErr = err
+				return false
+			}
+			for _, a := range append(append([]Expr(nil), args...), filter) {
+				if a != nil {
+					if err := checkNoWindowCols(a, c.Pos, "an aggregate argument"); err != nil {
+						aggErr = err
+						return false
+					}
+				}
+			}
+			for _, ag := range scope.aggs {
+				if ag.key == key {
+					return false
+				}
+			}
+			call := AggCall{Func: name, Arg: -1, Filter: -1, Distinct: c.Distinct}
+			var argT types.Type
+			if len(args) == 1 {
+				argName := ""
+				if r, ok := args[0].(*ColRef); ok && !containsStr(preNames, r.Name) {
+					argName = r.Name
+				}
+				call.Arg = addPre(args[0], argName)
+				argT = args[0].Type()
+			}
+			if filter != nil {
+				call.Filter = addPre(filter, "")
+			}
+			t, msg := aggType(name, argT)
+			if msg != "" {
+				aggErr = errAt(c.Pos, "%s", msg)
+				return false
+			}
+			call.T = t
+			if x == e && alias != "" {
+				call.Name = alias
+			} else {
+				call.Name = "$a" + strconv.Itoa(len(scope.aggs))
+			}
+			scope.aggs = append(scope.aggs, &aggEntry{key: key, call: call})
+			return false
+		})
+	}
+	for _, it := range s.Items {
+		if it.Expr != nil {
+			collect(it.Expr, it.Alias)
+		}
+	}
+	if s.Having != nil {
+		collect(s.Having, "")
+	}
+	if aggErr != nil {
+		return nil, aggErr
+	}
+
+	// Calc -> WindowAggregate.
+	base := &rel{node: in.node, lg: in.lg}
+	preRel := p.calc(base, pre, preNames, nil)
+	spec.TimeCol = timeIdx
+	spec.PartitionKeys = partKeys
+	op := &WindowAggOp{Window: *spec, GroupKeys: groupKeys}
+	var schema Schema
+	for i, k := range groupKeys {
+		t := preRel.node.Schema[k].Type.WithoutRowtime()
+		scope.keyOut[exprKey(keys[i])] = len(schema)
+		schema = append(schema, Column{Name: preRel.node.Schema[k].Name, Type: t})
+	}
+	names := map[string]bool{}
+	for _, c := range schema {
+		names[c.Name] = true
+	}
+	for _, ag := range scope.aggs {
+		ag.out = len(schema)
+		name := ag.call.Name
+		for names[name] {
+			name += "0"
+		}
+		names[name] = true
+		ag.call.Name = name
+		op.Aggs = append(op.Aggs, ag.call)
+		schema = append(schema, Column{Name: name, Type: ag.call.T})
+	}
+	tt := timeExpr.Type()
+	tt.NotNull = true
+	tt.Rowtime = true
+	scope.start, scope.end, scope.time = len(schema), len(schema)+1, len(schema)+2
+	schema = append(schema,
+		Column{Name: "window_start", Type: types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}},
+		Column{Name: "window_end", Type: types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}},
+		Column{Name: "window_time", Type: tt})
+	aggNode := newNode(op, schema, scope.time, preRel.node)
+	scope.node = aggNode
+	aggRel := &rel{node: aggNode, win: &winInfo{spec: *spec, text: wtext, start: scope.start, end: scope.end, time: scope.time}}
+
+	// Logical aggregate.
+	var gs, as []string
+	for _, k := range keys {
+		gs = append(gs, k.String())
+	}
+	for _, ag := range op.Aggs {
+		as = append(as, aggText(ag, pre))
+	}
+	lg = &LogicalNode{Name: "LogicalAggregate", Attrs: []string{"group=[" + strings.Join(gs, ", ") + "]", "window=[" + wtext + "]", "aggs=[" + strings.Join(as, ", ") + "]"}, Schema: schema, Inputs: []*LogicalNode{lg}}
+
+	// Calc over the aggregate: HAVING and the select list.
+	post := &binder{r: in, agg: scope}
+	var having Expr
+	if s.Having != nil {
+		h, err := bindPredicate(post, s.Having, "HAVING")
+		if err != nil {
+			return nil, err
+		}
+		having = h
+		lg = &LogicalNode{Name: "LogicalFilter", Attrs: []string{"condition=[" + h.String() + "]"}, Schema: schema, Inputs: []*LogicalNode{lg}}
+	}
+	projs, pnames, pos, err := p.selectList(s, post)
+	if err != nil {
+		return nil, err
+	}
+	out := p.calc(aggRel, projs, pnames, having)
+	out.pos = pos
+	out.lg = logicalProject(projs, pnames, out.node.Schema, lg)
+	return out, nil
+}
+
+// aggText prints an aggregate as Flink does: COUNT(*), SUM(x), COUNT(*) FILTER $f3.
+func aggText(a AggCall, in []Expr) string {
+	arg := "*"
+	if a.Arg >= 0 {
+		arg = in[a.Arg].String()
+	}
+	if a.Distinct {
+		arg = "DISTINCT " + arg
+	}
+	s := a.Func + "(" + arg + ")"
+	if a.Filter >= 0 {
+		s += " FILTER " + in[a.Filter].String()
+	}
+	return s + " AS " + a.Name
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

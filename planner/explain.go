@@ -1,0 +1,249 @@
+package planner
+
+import (
+	"strings"
+)
+
+// EXPLAIN output: "== Logical Plan ==" and "== Physical Plan ==" trees,
+// indented as Flink (Calcite) indents them:
+//
+//	Sink(...)
+//	+- Calc(...)
+//	   +- WindowJoin(...)
+//	      :- Calc(...)
+//	      +- Calc(...)
+//
+// Every node line ends with its output columns and types; physical nodes
+// also print their changelog mode ([I]: insert-only).
+
+// Explain prints the job's plan (all its sinks).
+func (j *Job) Explain() string {
+	if j.Graph == nil {
+		if len(j.Explains) > 0 {
+			var parts []string
+			for _, e := range j.Explains {
+				parts = append(parts, e.Text())
+			}
+			return strings.Join(parts, "\n")
+		}
+		return "== Logical Plan ==\n(nothing to run: the file has no INSERT and no SELECT)\n"
+	}
+	return explainText(j.Logical, j.Graph)
+}
+
+// Text prints an EXPLAIN statement's plan.
+func (e *Explained) Text() string { return explainText(e.Logical, e.Graph) }
+
+func explainText(logical []*LogicalNode, g *Graph) string {
+	var b strings.Builder
+	b.WriteString("== Logical Plan ==\n")
+	for i, l := range logical {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		writeLogical(&b, l, "", "")
+	}
+	b.WriteString("\n== Physical Plan ==\n")
+	if g != nil {
+		var sinks []*Node
+		for _, n := range g.Nodes {
+			if _, ok := n.Op.(*SinkOp); ok {
+				sinks = append(sinks, n)
+			}
+		}
+		for i, s := range sinks {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			writePhysical(&b, s, "", "")
+		}
+	}
+	return b.String()
+}
+
+func schemaText(s Schema) string {
+	parts := make([]string, len(s))
+	for i, c := range s {
+		parts[i] = c.Name + " " + c.Type.String()
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+func writeLogical(b *strings.Builder, n *LogicalNode, first, rest string) {
+	if n == nil {
+		return
+	}
+	b.WriteString(first + n.Name + "(" + strings.Join(n.Attrs, ", ") + ") -> " + schemaText(n.Schema) + "\n")
+	for i, in := range n.Inputs {
+		if i < len(n.Inputs)-1 {
+			writeLogical(b, in, rest+":- ", rest+":  ")
+		} else {
+			writeLogical(b, in, rest+"+- ", rest+"   ")
+		}
+	}
+}
+
+func writePhysical(b *strings.Builder, n *Node, first, rest string) {
+	mode := "[I]"
+	if !n.AppendOnly {
+		mode = "[I,UB,UA,D]"
+	}
+	attrs := append(nodeAttrs(n), "changelogMode="+mode)
+	b.WriteString(first + n.Name() + "(" + strings.Join(attrs, ", ") + ") -> " + schemaText(n.Schema) + "\n")
+	for i, in := range n.Inputs {
+		if i < len(n.Inputs)-1 {
+			writePhysical(b, in, rest+":- ", rest+":  ")
+		} else {
+			writePhysical(b, in, rest+"+- ", rest+"   ")
+		}
+	}
+}
+
+// secretKeys are option-key fragments whose values EXPLAIN never prints.
+var secretKeys = []string{"password", "secret", "jaas", "key-password", "sasl"}
+
+// MaskOption returns value, or ****** when key names a secret.
+func MaskOption(key, value string) string {
+	k := strings.ToLower(key)
+	for _, s := range secretKeys {
+		if strings.Contains(k, s) {
+			return "******"
+		}
+	}
+	return value
+}
+
+func optionsText(t *TableDesc) string {
+	var parts []string
+	for _, o := range t.Options {
+		parts = append(parts, o.Key+"="+MaskOption(o.Key, o.Value))
+	}
+	return "options=[" + strings.Join(parts, ", ") + "]"
+}
+
+func colNames(s Schema, idx []int) string {
+	var parts []string
+	for _, i := range idx {
+		if i >= 0 && i < len(s) {
+			parts = append(parts, s[i].Name)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func nodeAttrs(n *Node) []string {
+	var in Schema
+	if len(n.Inputs) > 0 {
+		in = n.Inputs[0].Schema
+	}
+	switch op := n.Op.(type) {
+	case *SourceOp:
+		a := []string{"table=[" + op.Table.Name + "]"}
+		var fields []string
+		for _, i := range op.ReadColumns {
+			fields = append(fields, op.Table.Columns[i].Name)
+		}
+		a = append(a, "project=["+strings.Join(fields, ", ")+"]")
+		if op.Watermark != nil {
+			a = append(a, "watermark=["+op.Watermark.String()+"]")
+		}
+		for i, c := range op.Computed {
+			if c != nil && containsInt(op.ReadColumns, i) {
+				a = append(a, "computed=["+c.String()+" AS "+op.Table.Columns[i].Name+"]")
+			}
+		}
+		return append(a, optionsText(op.Table))
+	case *CalcOp:
+		var items []string
+		for i, e := range op.Projections {
+			items = append(items, aliased(e, n.Schema[i].Name))
+		}
+		a := []string{"select=[" + strings.Join(items, ", ") + "]"}
+		if op.Filter != nil {
+			a = append(a, "where=["+op.Filter.String()+"]")
+		}
+		return a
+	case *WindowAggOp:
+		var sel []string
+		sel = append(sel, strings.Split(colNames(in, op.GroupKeys), ", ")...)
+		if len(op.GroupKeys) == 0 {
+			sel = nil
+		}
+		for _, ag := range op.Aggs {
+			arg := "*"
+			if ag.Arg >= 0 {
+				arg = in[ag.Arg].Name
+			}
+			if ag.Distinct {
+				arg = "DISTINCT " + arg
+			}
+			s := ag.Func + "(" + arg + ")"
+			if ag.Filter >= 0 {
+				s += " FILTER " + in[ag.Filter].Name
+			}
+			sel = append(sel, s+" AS "+ag.Name)
+		}
+		sel = append(sel, "start('w$) AS window_start", "end('w$) AS window_end", "rowtime('w$) AS window_time")
+		a := []string{}
+		if len(op.GroupKeys) > 0 {
+			a = append(a, "groupBy=["+colNames(in, op.GroupKeys)+"]")
+		}
+		a = append(a, "window=["+windowSpecText(op.Window, in)+"]", "select=["+strings.Join(sel, ", ")+"]")
+		return a
+	case *WindowTVFOp:
+		return []string{"window=[" + windowSpecText(op.Window, in) + "]"}
+	case *WindowJoinOp:
+		l, r := n.Inputs[0].Schema, n.Inputs[1].Schema
+		var keys []string
+		for i := range op.LeftKeys {
+			eq := "="
+			if op.NullSafe[i] {
+				eq = "IS NOT DISTINCT FROM"
+			}
+			keys = append(keys, eq+"("+l[op.LeftKeys[i]].Name+", "+r[op.RightKeys[i]].Name+")")
+		}
+		a := []string{"joinType=[" + op.Type.String() + "]",
+			"leftKeys=[" + colNames(l, op.LeftKeys) + "]", "rightKeys=[" + colNames(r, op.RightKeys) + "]"}
+		if len(keys) > 0 {
+			a = append(a, "keys=["+strings.Join(keys, ", ")+"]")
+		}
+		if op.Condition != nil {
+			a = append(a, "where=["+op.Condition.String()+"]")
+		}
+		a = append(a,
+			"leftWindow=[window_start=["+l[op.LeftWindowStart].Name+"], window_end=["+l[op.LeftWindowEnd].Name+"]]",
+			"rightWindow=[window_start=["+r[op.RightWindowStart].Name+"], window_end=["+r[op.RightWindowEnd].Name+"]]")
+		return a
+	case *UnionOp:
+		return []string{"all=[true]"}
+	case *SinkOp:
+		var fields []string
+		for _, i := range op.Columns {
+			fields = append(fields, op.Table.Columns[i].Name)
+		}
+		a := []string{"table=[" + op.Table.Name + "]", "fields=[" + strings.Join(fields, ", ") + "]"}
+		return append(a, optionsText(op.Table))
+	}
+	return nil
+}
+
+func windowSpecText(s WindowSpec, in Schema) string {
+	name := "?"
+	if s.TimeCol >= 0 && s.TimeCol < len(in) {
+		name = in[s.TimeCol].Name
+	}
+	var parts []string
+	for _, k := range s.PartitionKeys {
+		parts = append(parts, in[k].Name)
+	}
+	return windowText(s, name, parts)
+}
+
+func containsInt(list []int, x int) bool {
+	for _, v := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,171 @@
+package planner
+
+import (
+	"strings"
+
+	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+// Window joins: both inputs are windowed (window TVFs or window
+// aggregations) with the same window spec, and ON equates window_start
+// and window_end of both sides. Other equalities between a left and a
+// right column become join keys; the rest is a residual condition.
+
+func sameWindow(a, b WindowSpec) bool {
+	return a.Kind == b.Kind && a.Size == b.Size && a.Slide == b.Slide && a.Step == b.Step && a.Gap == b.Gap && a.Offset == b.Offset
+}
+
+func splitAnd(e sql.Expr, out []sql.Expr) []sql.Expr {
+	if b, ok := e.(*sql.Binary); ok && strings.EqualFold(b.Op, "AND") {
+		return splitAnd(b.R, splitAnd(b.L, out))
+	}
+	return append(out, e)
+}
+
+const regularJoinMsg = "a regular JOIN is not supported: it would produce an updating result that the append-only sinks cannot take; use a window join instead (both inputs window TVFs or window aggregations with the same window, and ON l.window_start = r.window_start AND l.window_end = r.window_end)"
+
+func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
+	if j.Kind == sql.CrossJoin {
+		return nil, errAt(j.Pos, "a cross join (comma join) is not supported: %s", regularJoinMsg)
+	}
+	l, err := p.planFrom(j.Left)
+	if err != nil {
+		return nil, err
+	}
+	if l, err = p.materialize(l); err != nil {
+		return nil, err
+	}
+	r, err := p.planFrom(j.Right)
+	if err != nil {
+		return nil, err
+	}
+	if r, err = p.materialize(r); err != nil {
+		return nil, err
+	}
+	if l.win == nil || r.win == nil {
+		return nil, errAt(j.Pos, "%s", regularJoinMsg)
+	}
+	if !sameWindow(l.win.spec, r.win.spec) {
+		return nil, errAt(j.Pos, "a window join needs both inputs to use the same window, but the left uses %s and the right %s", l.win.text, r.win.text)
+	}
+	nl := len(l.node.Schema)
+	comb := &rel{}
+	comb.cols = append(comb.cols, l.cols...)
+	for _, c := range r.cols {
+		c.idx += nl
+		comb.cols = append(comb.cols, c)
+	}
+	var conds []sql.Expr
+	if j.On != nil {
+		conds = splitAnd(j.On, nil)
+	}
+	for _, u := range j.Using {
+		conds = append(conds, &sql.Binary{Pos: j.Pos, Op: "=", L: &sql.Ident{Pos: j.Pos, Name: u}, R: &sql.Ident{Pos: j.Pos, Name: u}})
+	}
+	// USING names the same column on both sides: resolve each side alone.
+	b := &binder{r: comb}
+	op := &WindowJoinOp{LeftWindowStart: l.win.start, LeftWindowEnd: l.win.end, RightWindowStart: r.win.start, RightWindowEnd: r.win.end}
+	switch j.Kind {
+	case sql.InnerJoin:
+		op.Type = JoinInner
+	case sql.LeftJoin:
+		op.Type = JoinLeft
+	case sql.RightJoin:
+		op.Type = JoinRight
+	case sql.FullJoin:
+		op.Type = JoinFull
+	}
+	var startOK, endOK bool
+	var residual []Expr
+	var all []string
+	for i, c := range conds {
+		var x Expr
+		if i >= len(conds)-len(j.Using) && len(j.Using) > 0 {
+			u := j.Using[i-(len(conds)-len(j.Using))]
+			lc, err := l.resolve(&sql.Ident{Pos: j.Pos, Name: u})
+			if err != nil {
+				return nil, err
+			}
+			rc, err := r.resolve(&sql.Ident{Pos: j.Pos, Name: u})
+			if err != nil {
+				return nil, err
+			}
+			x = &Call{Func: "=", Args: []Expr{&ColRef{Index: lc.idx, Name: u, T: lc.t}, &ColRef{Index: rc.idx + nl, Name: u, T: rc.t}}, T: types.TBoolean}
+		} else {
+			x, err = bindPredicate(b, c, "ON")
+			if err != nil {
+				return nil, err
+			}
+		}
+		all = append(all, x.String())
+		if call, ok := x.(*Call); ok && (call.Func == "=" || call.Func == "IS NOT DISTINCT FROM") {
+			a, aok := call.Args[0].(*ColRef)
+			bb, bok := call.Args[1].(*ColRef)
+			if aok && bok && (a.Index < nl) != (bb.Index < nl) {
+				if a.Index >= nl {
+					a, bb = bb, a
+				}
+				li, ri := a.Index, bb.Index-nl
+				switch {
+				case li == l.win.start && ri == r.win.start:
+					startOK = true
+				case li == l.win.end && ri == r.win.end:
+					endOK = true
+				default:
+					op.LeftKeys = append(op.LeftKeys, li)
+					op.RightKeys = append(op.RightKeys, ri)
+					op.NullSafe = append(op.NullSafe, call.Func == "IS NOT DISTINCT FROM")
+				}
+				continue
+			}
+		}
+		residual = append(residual, x)
+	}
+	if !startOK || !endOK {
+		var missing []string
+		if !startOK {
+			missing = append(missing, "window_start")
+		}
+		if !endOK {
+			missing = append(missing, "window_end")
+		}
+		return nil, errAt(j.Pos, "the join condition does not equate %s of both windowed inputs, so this is %s", strings.Join(missing, " and "), strings.TrimPrefix(regularJoinMsg, "a "))
+	}
+	for _, x := range residual {
+		if op.Condition == nil {
+			op.Condition = x
+		} else {
+			op.Condition = &Call{Func: "AND", Args: []Expr{op.Condition, x}, T: types.TBoolean}
+		}
+	}
+	nullL := op.Type == JoinRight || op.Type == JoinFull
+	nullR := op.Type == JoinLeft || op.Type == JoinFull
+	var schema Schema
+	used := map[string]bool{}
+	out := &rel{}
+	for side, in := range []*rel{l, r} {
+		for i, c := range in.node.Schema {
+			t := c.Type.WithoutRowtime()
+			if (side == 0 && nullL) || (side == 1 && nullR) {
+				t = t.Nullable()
+			}
+			name := c.Name
+			for used[name] {
+				name += "0"
+			}
+			used[name] = true
+			_ = i
+			schema = append(schema, Column{Name: name, Type: t})
+		}
+	}
+	for _, c := range comb.cols {
+		c.t = schema[c.idx].Type
+		out.cols = append(out.cols, c)
+	}
+	out.node = newNode(op, schema, -1, l.node, r.node)
+	out.win = &winInfo{spec: l.win.spec, text: l.win.text, start: l.win.start, end: l.win.end, time: -1}
+	jt := map[JoinType]string{JoinInner: "inner", JoinLeft: "left", JoinRight: "right", JoinFull: "full"}[op.Type]
+	out.lg = &LogicalNode{Name: "LogicalJoin", Attrs: []string{"condition=[AND(" + strings.Join(all, ", ") + ")]", "joinType=[" + jt + "]"}, Schema: schema, Inputs: []*LogicalNode{l.lg, r.lg}}
+	return out, nil
+}

@@ -1,0 +1,701 @@
+package planner
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+// Query planning: FROM items, window TVFs, projection and filter, window
+// aggregation (TVF and legacy group windows), window joins and UNION ALL.
+// Everything is planned straight into physical nodes; each relation also
+// carries the logical tree it came from, for EXPLAIN.
+
+type planner struct {
+	cat       *Catalog
+	viewDepth int
+}
+
+// exprKey identifies a bound expression structurally (columns by index).
+func exprKey(e Expr) string {
+	switch x := e.(type) {
+	case *ColRef:
+		return "$" + strconv.Itoa(x.Index)
+	case *Const:
+		return x.String() + ":" + x.T.String()
+	case *Call:
+		var b strings.Builder
+		b.WriteString(x.Func + "[" + x.Unit + "|" + x.T.Nullable().WithoutRowtime().String() + "](")
+		for i, a := range x.Args {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(exprKey(a))
+		}
+		b.WriteByte(')')
+		return b.String()
+	}
+	return fmt.Sprintf("%v", e)
+}
+
+func newNode(op Op, schema Schema, rowtime int, inputs ...*Node) *Node {
+	return &Node{Op: op, Inputs: inputs, Schema: schema, AppendOnly: true, Rowtime: rowtime}
+}
+
+// calc puts a projection/filter over in, merging into in when in is
+// itself a Calc. The new relation's columns are unqualified.
+func (p *planner) calc(in *rel, projs []Expr, names []string, filter Expr) *rel {
+	base := in.node
+	inner, merge := base.Op.(*CalcOp)
+	oldProjs := projs
+	if merge {
+		ps := make([]Expr, len(projs))
+		for i, e := range projs {
+			ps[i] = substitute(e, inner.Projections)
+		}
+		projs = ps
+		if filter != nil {
+			filter = substitute(filter, inner.Projections)
+		}
+		if inner.Filter != nil {
+			if filter == nil {
+				filter = inner.Filter
+			} else {
+				filter = &Call{Func: "AND", Args: []Expr{inner.Filter, filter}, T: types.TBoolean}
+			}
+		}
+		base = base.Inputs[0]
+	}
+	schema := make(Schema, len(projs))
+	rowtime := -1
+	for i, e := range projs {
+		t := e.Type()
+		if r, ok := e.(*ColRef); ok && t.Rowtime && r.Index == base.Rowtime && rowtime < 0 {
+			rowtime = i
+		} else {
+			t = t.WithoutRowtime()
+		}
+		schema[i] = Column{Name: names[i], Type: t}
+	}
+	node := newNode(&CalcOp{Projections: projs, Filter: filter}, schema, rowtime, base)
+	out := &rel{node: node, lg: in.lg}
+	for i, c := range schema {
+		out.cols = append(out.cols, scopeCol{name: c.Name, t: c.Type, idx: i})
+	}
+	if in.win != nil {
+		w := &winInfo{spec: in.win.spec, text: in.win.text, start: -1, end: -1, time: -1}
+		for i, e := range oldProjs {
+			if r, ok := e.(*ColRef); ok {
+				switch {
+				case r.Index == in.win.start && w.start < 0:
+					w.start = i
+				case r.Index == in.win.end && w.end < 0:
+					w.end = i
+				case r.Index == in.win.time && w.time < 0 && i == rowtime:
+					w.time = i
+				}
+			}
+		}
+		if w.start >= 0 && w.end >= 0 {
+			out.win = w
+		}
+	}
+	return out
+}
+
+func identity(r *rel) ([]Expr, []string) {
+	projs := make([]Expr, len(r.node.Schema))
+	names := make([]string, len(r.node.Schema))
+	for i, c := range r.node.Schema {
+		projs[i] = &ColRef{Index: i, Name: c.Name, T: c.Type}
+		names[i] = c.Name
+	}
+	return projs, names
+}
+
+func qualify(r *rel, q string) {
+	for i := range r.cols {
+		r.cols[i].qual = q
+	}
+}
+
+// ---------------------------------------------------------------- FROM
+
+func (p *planner) planFrom(f sql.FromItem) (*rel, error) {
+	switch f := f.(type) {
+	case *sql.TableRef:
+		return p.planTableRef(f)
+	case *sql.SubqueryRef:
+		r, err := p.planQuery(f.Query)
+		if err != nil {
+			return nil, err
+		}
+		qualify(r, f.Alias)
+		return r, nil
+	case *sql.WindowTVF:
+		return p.planTVF(f)
+	case *sql.JoinRef:
+		return p.planJoin(f)
+	}
+	return nil, errAt(f.Position(), "unsupported FROM item %T", f)
+}
+
+func (p *planner) planTableRef(f *sql.TableRef) (*rel, error) {
+	alias := f.Alias
+	if alias == "" {
+		alias = f.Name
+	}
+	if v, ok := p.cat.views[f.Name]; ok {
+		if p.viewDepth > 32 {
+			return nil, errAt(f.Pos, "view %q refers to itself", f.Name)
+		}
+		p.viewDepth++
+		r, err := p.planQuery(v.Query)
+		p.viewDepth--
+		if err != nil {
+			return nil, err
+		}
+		r, err = p.materialize(r)
+		if err != nil {
+			return nil, err
+		}
+		if len(v.Columns) > 0 {
+			projs, _ := identity(r)
+			r = p.calc(r, projs, v.Columns, nil)
+		}
+		qualify(r, alias)
+		return r, nil
+	}
+	t, ok := p.cat.tables[f.Name]
+	if !ok {
+		return nil, errAt(f.Pos, "unknown table %q%s", f.Name, didYouMean(f.Name, p.cat.names(), "tables"))
+	}
+	x := p.cat.extra[t.Name]
+	read := make([]int, len(t.Columns))
+	for i := range read {
+		read[i] = i
+	}
+	src := &SourceOp{Table: t, ReadColumns: read, Computed: x.computed, WatermarkColumn: x.wmCol, Watermark: x.wm}
+	schema := append(Schema(nil), t.Columns...)
+	node := newNode(src, schema, x.wmCol)
+	lg := &LogicalNode{Name: "LogicalTableScan", Attrs: []string{"table=[" + t.Name + "]"}, Schema: schema}
+	if x.wm != nil {
+		lg = &LogicalNode{Name: "LogicalWatermarkAssigner", Attrs: []string{"rowtime=[" + t.Columns[x.wmCol].Name + "]", "watermark=[" + x.wm.String() + "]"}, Schema: schema, Inputs: []*LogicalNode{lg}}
+	}
+	r := &rel{node: node, lg: lg}
+	for i, c := range schema {
+		r.cols = append(r.cols, scopeCol{qual: alias, name: c.Name, t: c.Type, idx: i})
+	}
+	// Every source gets a Calc consumer: projection pushdown rewrites it.
+	projs, names := identity(r)
+	out := p.calc(r, projs, names, nil)
+	qualify(out, alias)
+	return out, nil
+}
+
+// constInterval binds a window size argument: a positive day-time interval.
+func constInterval(e sql.Expr, what string, allowZero bool) (int64, error) {
+	x, err := (&binder{r: &rel{}}).bind(e)
+	if err != nil {
+		return 0, err
+	}
+	c, ok := x.(*Const)
+	if !ok || c.T.Kind != types.IntervalDayTime || c.V.IsNull() {
+		return 0, errAt(e.Position(), "the %s of a window must be a constant day-time interval such as INTERVAL '10' SECOND, not %s", what, x.String())
+	}
+	if c.V.I < 0 || (c.V.I == 0 && !allowZero) {
+		return 0, errAt(e.Position(), "the %s of a window must be a positive interval, got %s", what, formatDuration(c.V.I))
+	}
+	return c.V.I, nil
+}
+
+// formatDuration prints millis as Flink prints window sizes: 10 s, 5 min.
+func formatDuration(ms int64) string {
+	units := []struct {
+		n    int64
+		name string
+	}{{86400000, "d"}, {3600000, "h"}, {60000, "min"}, {1000, "s"}}
+	if ms == 0 {
+		return "0 ms"
+	}
+	for _, u := range units {
+		if ms%u.n == 0 {
+			return fmt.Sprintf("%d %s", ms/u.n, u.name)
+		}
+	}
+	return fmt.Sprintf("%d ms", ms)
+}
+
+// windowText is the EXPLAIN form of a window spec.
+func windowText(s WindowSpec, timeName string, partNames []string) string {
+	var parts []string
+	parts = append(parts, "time_col=["+timeName+"]")
+	switch s.Kind {
+	case sql.Tumble:
+		parts = append(parts, "size=["+formatDuration(s.Size)+"]")
+	case sql.Hop:
+		parts = append(parts, "size=["+formatDuration(s.Size)+"]", "slide=["+formatDuration(s.Slide)+"]")
+	case sql.Cumulate:
+		parts = append(parts, "max_size=["+formatDuration(s.Size)+"]", "step=["+formatDuration(s.Step)+"]")
+	case sql.Session:
+		parts = append(parts, "gap=["+formatDuration(s.Gap)+"]")
+		if len(partNames) > 0 {
+			parts = append(parts, "partition keys=["+strings.Join(partNames, ", ")+"]")
+		}
+	}
+	if s.Offset != 0 {
+		parts = append(parts, "offset=["+formatDuration(s.Offset)+"]")
+	}
+	return s.Kind.String() + "(" + strings.Join(parts, ", ") + ")"
+}
+
+// windowSpec builds and validates a spec from its interval arguments
+// (TVF order: TUMBLE size[, offset]; HOP slide, size[, offset];
+// CUMULATE step, size[, offset]; SESSION gap).
+func windowSpec(kind sql.WindowKind, args []sql.Expr, pos sql.Pos, form string) (WindowSpec, error) {
+	s := WindowSpec{Kind: kind}
+	minA, maxA := map[sql.WindowKind][2]int{sql.Tumble: {1, 2}, sql.Hop: {2, 3}, sql.Cumulate: {2, 3}, sql.Session: {1, 1}}[kind][0], map[sql.WindowKind][2]int{sql.Tumble: {1, 2}, sql.Hop: {2, 3}, sql.Cumulate: {2, 3}, sql.Session: {1, 1}}[kind][1]
+	if len(args) < minA || len(args) > maxA {
+		return s, errAt(pos, "%s takes %s", kind, form)
+	}
+	var err error
+	get := func(i int, what string) int64 {
+		if err != nil {
+			return 0
+		}
+		var v int64
+		v, err = constInterval(args[i], what, false)
+		return v
+	}
+	switch kind {
+	case sql.Tumble:
+		s.Size = get(0, "size")
+	case sql.Hop:
+		s.Slide, s.Size = get(0, "slide"), get(1, "size")
+	case sql.Cumulate:
+		s.Step, s.Size = get(0, "step"), get(1, "size")
+	case sql.Session:
+		s.Gap = get(0, "gap")
+	}
+	if err != nil {
+		return s, err
+	}
+	if kind != sql.Session && len(args) == maxA {
+		x, err := (&binder{r: &rel{}}).bind(args[maxA-1])
+		if err != nil {
+			return s, err
+		}
+		c, ok := x.(*Const)
+		if !ok || c.T.Kind != types.IntervalDayTime || c.V.IsNull() {
+			return s, errAt(args[maxA-1].Position(), "the offset of a window must be a constant day-time interval")
+		}
+		s.Offset = c.V.I
+	}
+	switch {
+	case kind == sql.Hop && s.Size%s.Slide != 0:
+		return s, errAt(pos, "HOP table function based aggregate requires size must be an integral multiple of slide, but got size %d ms and slide %d ms", s.Size, s.Slide)
+	case kind == sql.Cumulate && s.Size%s.Step != 0:
+		return s, errAt(pos, "CUMULATE table function based aggregate requires maxSize must be an integral multiple of step, but got maxSize %d ms and step %d ms", s.Size, s.Step)
+	}
+	return s, nil
+}
+
+var tvfForms = map[sql.WindowKind]string{
+	sql.Tumble:   "(TABLE t, DESCRIPTOR(ts), size [, offset])",
+	sql.Hop:      "(TABLE t, DESCRIPTOR(ts), slide, size [, offset])",
+	sql.Cumulate: "(TABLE t, DESCRIPTOR(ts), step, size [, offset])",
+	sql.Session:  "(TABLE t [PARTITION BY k], DESCRIPTOR(ts), gap)",
+}
+
+func (p *planner) planTVF(f *sql.WindowTVF) (*rel, error) {
+	in, err := p.planFrom(f.Input)
+	if err != nil {
+		return nil, err
+	}
+	if in, err = p.materialize(in); err != nil {
+		return nil, err
+	}
+	tc, err := in.resolve(&sql.Ident{Pos: f.TimeColPos, Name: f.TimeCol})
+	if err != nil {
+		return nil, err
+	}
+	if !tc.t.Rowtime || tc.idx != in.node.Rowtime {
+		return nil, errAt(f.TimeColPos, "the window function requires the time column %q to be a time attribute (the column of a WATERMARK FOR clause, or window_time of a window aggregation), but it is a plain %s", f.TimeCol, tc.t.WithoutRowtime())
+	}
+	spec, err := windowSpec(f.Kind, f.Args, f.Pos, f.Kind.String()+tvfForms[f.Kind])
+	if err != nil {
+		return nil, err
+	}
+	spec.TimeCol = tc.idx
+	var partNames []string
+	if len(f.PartitionBy) > 0 {
+		if f.Kind != sql.Session {
+			return nil, errAt(f.Pos, "PARTITION BY is only allowed in SESSION windows")
+		}
+		for _, k := range f.PartitionBy {
+			c, err := in.resolve(&sql.Ident{Pos: f.Pos, Name: k})
+			if err != nil {
+				return nil, err
+			}
+			spec.PartitionKeys = append(spec.PartitionKeys, c.idx)
+			partNames = append(partNames, k)
+		}
+	}
+	n := len(in.node.Schema)
+	text := windowText(spec, f.TimeCol, partNames)
+	out := &rel{node: in.node}
+	for _, c := range in.cols {
+		c.t = c.t.WithoutRowtime()
+		if f.Alias != "" {
+			c.qual = f.Alias
+		}
+		out.cols = append(out.cols, c)
+	}
+	wt := tc.t
+	wt.NotNull = true
+	qual := f.Alias
+	wcols := []Column{
+		{Name: "window_start", Type: types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}},
+		{Name: "window_end", Type: types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}},
+		{Name: "window_time", Type: wt},
+	}
+	for i, c := range wcols {
+		out.cols = append(out.cols, scopeCol{qual: qual, name: c.Name, t: c.Type, idx: n + i})
+	}
+	schema := make(Schema, 0, n+3)
+	for _, c := range in.node.Schema {
+		schema = append(schema, Column{Name: c.Name, Type: c.Type.WithoutRowtime()})
+	}
+	schema = append(schema, wcols...)
+	out.lg = &LogicalNode{Name: "LogicalTableFunctionScan", Attrs: []string{"invocation=[" + text + "]"}, Schema: schema, Inputs: []*LogicalNode{in.lg}}
+	out.tvf = &pendingTVF{spec: spec, text: text, pos: f.Pos, n: n, lg: out.lg, time: wt}
+	return out, nil
+}
+
+// materialize turns a pending window TVF into a WindowTableFunction node.
+func (p *planner) materialize(r *rel) (*rel, error) {
+	if r.tvf == nil {
+		return r, nil
+	}
+	t := r.tvf
+	if t.spec.Kind == sql.Session {
+		return nil, errAt(t.pos, "a SESSION window TVF that is not followed by a window aggregation is not supported yet")
+	}
+	schema := make(Schema, 0, t.n+3)
+	for _, c := range r.node.Schema {
+		schema = append(schema, Column{Name: c.Name, Type: c.Type.WithoutRowtime()})
+	}
+	schema = append(schema,
+		Column{Name: "window_start", Type: types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}},
+		Column{Name: "window_end", Type: types.Type{Kind: types.Timestamp, Precision: 3, NotNull: true}},
+		Column{Name: "window_time", Type: t.time})
+	node := newNode(&WindowTVFOp{Window: t.spec}, schema, t.n+2, r.node)
+	return &rel{node: node, lg: t.lg, cols: r.cols,
+		win: &winInfo{spec: t.spec, text: t.text, start: t.n, end: t.n + 1, time: t.n + 2}}, nil
+}
+
+// ---------------------------------------------------------------- queries
+
+func (p *planner) planQuery(q sql.Query) (*rel, error) {
+	switch q := q.(type) {
+	case *sql.Select:
+		return p.planSelect(q)
+	case *sql.SetOp:
+		return p.planSetOp(q)
+	}
+	return nil, errAt(q.Position(), "unsupported query %T", q)
+}
+
+func (p *planner) planSetOp(q *sql.SetOp) (*rel, error) {
+	if q.Op != "UNION" || !q.All {
+		what := q.Op
+		if !q.All {
+			what += " (without ALL)"
+		}
+		return nil, errAt(q.Pos, "%s is not supported: it needs state over the whole stream and would produce an updating result; use UNION ALL", what)
+	}
+	l, err := p.planQuery(q.Left)
+	if err != nil {
+		return nil, err
+	}
+	if l, err = p.materialize(l); err != nil {
+		return nil, err
+	}
+	r, err := p.planQuery(q.Right)
+	if err != nil {
+		return nil, err
+	}
+	if r, err = p.materialize(r); err != nil {
+		return nil, err
+	}
+	ls, rs := l.node.Schema, r.node.Schema
+	if len(ls) != len(rs) {
+		return nil, errAt(q.Pos, "UNION ALL inputs have different numbers of columns: %d and %d", len(ls), len(rs))
+	}
+	common := make([]types.Type, len(ls))
+	needCast := false
+	for i := range ls {
+		t, ok := commonType(ls[i].Type, rs[i].Type)
+		if !ok {
+			return nil, errAt(q.Pos, "UNION ALL column %d (%q) has types %s and %s with no common type", i+1, ls[i].Name, ls[i].Type.WithoutRowtime(), rs[i].Type.WithoutRowtime())
+		}
+		common[i] = t
+		if !sameStorage(t, ls[i].Type) || !sameStorage(t, rs[i].Type) {
+			needCast = true
+		}
+	}
+	castTo := func(in *rel) *rel {
+		if !needCast {
+			return in
+		}
+		projs, names := identity(in)
+		for i, e := range projs {
+			if !sameStorage(common[i], e.Type()) {
+				projs[i] = &Call{Func: "CAST", Args: []Expr{e}, T: common[i]}
+			}
+		}
+		return p.calc(in, projs, names, nil)
+	}
+	l, r = castTo(l), castTo(r)
+	rowtime := -1
+	if l.node.Rowtime >= 0 && l.node.Rowtime == r.node.Rowtime {
+		rowtime = l.node.Rowtime
+	}
+	schema := make(Schema, len(ls))
+	for i := range ls {
+		t := common[i]
+		t.Rowtime = i == rowtime
+		schema[i] = Column{Name: ls[i].Name, Type: t}
+	}
+	node := newNode(&UnionOp{}, schema, rowtime, l.node, r.node)
+	out := &rel{node: node, lg: &LogicalNode{Name: "LogicalUnion", Attrs: []string{"all=[true]"}, Schema: schema, Inputs: []*LogicalNode{l.lg, r.lg}}}
+	for i, c := range schema {
+		out.cols = append(out.cols, scopeCol{name: c.Name, t: c.Type, idx: i})
+	}
+	return out, nil
+}
+
+// walkAST visits e and its sub-expressions; f returns false to skip children.
+func walkAST(e sql.Expr, f func(sql.Expr) bool) {
+	if e == nil || !f(e) {
+		return
+	}
+	switch x := e.(type) {
+	case *sql.Binary:
+		walkAST(x.L, f)
+		walkAST(x.R, f)
+	case *sql.Unary:
+		walkAST(x.X, f)
+	case *sql.Call:
+		for _, a := range x.Args {
+			walkAST(a, f)
+		}
+		walkAST(x.Filter, f)
+	case *sql.Case:
+		walkAST(x.Operand, f)
+		for _, w := range x.Whens {
+			walkAST(w.Cond, f)
+			walkAST(w.Result, f)
+		}
+		walkAST(x.Else, f)
+	case *sql.Cast:
+		walkAST(x.X, f)
+	case *sql.In:
+		walkAST(x.X, f)
+		for _, l := range x.List {
+			walkAST(l, f)
+		}
+	case *sql.Between:
+		walkAST(x.X, f)
+		walkAST(x.Lo, f)
+		walkAST(x.Hi, f)
+	case *sql.Like:
+		walkAST(x.X, f)
+		walkAST(x.Pattern, f)
+		walkAST(x.Escape, f)
+	case *sql.IsNull:
+		walkAST(x.X, f)
+	case *sql.IsBool:
+		walkAST(x.X, f)
+	case *sql.TimeUnitExpr:
+		walkAST(x.X, f)
+	}
+}
+
+// firstAggregate returns the first aggregate call in es, or nil.
+func firstAggregate(es ...sql.Expr) *sql.Call {
+	var found *sql.Call
+	for _, e := range es {
+		walkAST(e, func(x sql.Expr) bool {
+			if c, ok := x.(*sql.Call); ok && isAggregate(strings.ToUpper(c.Name)) && found == nil {
+				found = c
+				return false
+			}
+			return found == nil
+		})
+	}
+	return found
+}
+
+func (p *planner) planSelect(s *sql.Select) (*rel, error) {
+	if s.From == nil {
+		return nil, errAt(s.Pos, "SELECT without FROM is not supported: a streaming query reads a table")
+	}
+	if s.Distinct {
+		return nil, errAt(s.Pos, "SELECT DISTINCT is not supported: it would produce an updating result that the append-only sinks cannot take; use a window aggregation (GROUP BY window_start, window_end, ...) instead")
+	}
+	if len(s.OrderBy) > 0 {
+		return nil, errAt(s.OrderBy[0].Expr.Position(), "ORDER BY is not supported on a stream: sorting an unbounded stream never finishes")
+	}
+	if s.Limit != nil {
+		return nil, errAt(s.Limit.Position(), "LIMIT is not supported on a stream")
+	}
+	for _, it := range s.Items {
+		var over *sql.Call
+		walkAST(it.Expr, func(x sql.Expr) bool {
+			if c, ok := x.(*sql.Call); ok && c.Name == "OVER" {
+				over = c
+			}
+			return true
+		})
+		if over != nil {
+			return nil, errAt(over.Pos, "OVER windows are not supported")
+		}
+	}
+	r, err := p.planFrom(s.From)
+	if err != nil {
+		return nil, err
+	}
+	var exprs []sql.Expr
+	for _, it := range s.Items {
+		exprs = append(exprs, it.Expr)
+	}
+	exprs = append(exprs, s.Having)
+	if len(s.GroupBy) > 0 || firstAggregate(exprs...) != nil {
+		return p.planAggregate(s, r)
+	}
+	if s.Having != nil {
+		return nil, errAt(s.Having.Position(), "HAVING needs GROUP BY or an aggregate")
+	}
+	if a := firstAggregate(s.Where); a != nil {
+		return nil, errAt(a.Pos, "aggregate function %s is not allowed in WHERE", a.Name)
+	}
+	if r, err = p.materialize(r); err != nil {
+		return nil, err
+	}
+	b := &binder{r: r}
+	var filter Expr
+	lg := r.lg
+	if s.Where != nil {
+		if filter, err = bindPredicate(b, s.Where, "WHERE"); err != nil {
+			return nil, err
+		}
+		lg = &LogicalNode{Name: "LogicalFilter", Attrs: []string{"condition=[" + filter.String() + "]"}, Schema: r.node.Schema, Inputs: []*LogicalNode{lg}}
+	}
+	projs, names, pos, err := p.selectList(s, b)
+	if err != nil {
+		return nil, err
+	}
+	out := p.calc(r, projs, names, filter)
+	out.pos = pos
+	out.lg = logicalProject(projs, names, out.node.Schema, lg)
+	return out, nil
+}
+
+func logicalProject(projs []Expr, names []string, schema Schema, in *LogicalNode) *LogicalNode {
+	items := make([]string, len(projs))
+	for i, e := range projs {
+		items[i] = aliased(e, names[i])
+	}
+	return &LogicalNode{Name: "LogicalProject", Attrs: []string{"select=[" + strings.Join(items, ", ") + "]"}, Schema: schema, Inputs: []*LogicalNode{in}}
+}
+
+func aliased(e Expr, name string) string {
+	s := e.String()
+	if s == name {
+		return s
+	}
+	return s + " AS " + name
+}
+
+func bindPredicate(b *binder, e sql.Expr, clause string) (Expr, error) {
+	x, err := b.bind(e)
+	if err != nil {
+		return nil, err
+	}
+	if k := x.Type().Kind; k != types.Boolean && k != types.Null {
+		return nil, errAt(e.Position(), "%s needs a BOOLEAN condition, not %s", clause, x.Type().WithoutRowtime())
+	}
+	return x, nil
+}
+
+// selectList binds the select items (stars expanded) with their names.
+func (p *planner) selectList(s *sql.Select, b *binder) ([]Expr, []string, []sql.Pos, error) {
+	var projs []Expr
+	var names []string
+	var pos []sql.Pos
+	used := map[string]int{}
+	add := func(e Expr, name string, at sql.Pos) {
+		if n, dup := used[name]; dup {
+			used[name] = n + 1
+			for {
+				cand := name + strconv.Itoa(n)
+				if _, taken := used[cand]; !taken {
+					name = cand
+					break
+				}
+				n++
+			}
+		}
+		used[name] = 0
+		projs, names, pos = append(projs, e), append(names, name), append(pos, at)
+	}
+	for i, it := range s.Items {
+		if it.Star {
+			found := false
+			for _, c := range b.r.cols {
+				if it.Qualifier != "" && c.qual != it.Qualifier {
+					continue
+				}
+				found = true
+				var e Expr
+				if b.agg == nil {
+					e = &ColRef{Index: c.idx, Name: c.name, T: c.t}
+				} else {
+					var err error
+					if e, err = b.bind(&sql.Ident{Pos: it.Pos, Qualifier: c.qual, Name: c.name}); err != nil {
+						return nil, nil, nil, err
+					}
+				}
+				add(e, c.name, it.Pos)
+			}
+			if !found {
+				if it.Qualifier != "" {
+					var quals []string
+					for _, c := range b.r.cols {
+						quals = append(quals, c.qual)
+					}
+					return nil, nil, nil, errAt(it.Pos, "unknown table or alias %q in %s.*%s", it.Qualifier, it.Qualifier, didYouMean(it.Qualifier, quals, "tables"))
+				}
+			}
+			continue
+		}
+		e, err := b.bind(it.Expr)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		name := it.Alias
+		if name == "" {
+			if id, ok := it.Expr.(*sql.Ident); ok {
+				name = id.Name
+			} else {
+				name = "EXPR$" + strconv.Itoa(i)
+			}
+		}
+		add(e, name, it.Expr.Position())
+	}
+	return projs, names, pos, nil
+}

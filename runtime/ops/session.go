@@ -89,7 +89,7 @@ func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, _ core.Output) error {
 	var late, skipped int64
 	for _, row := range b.Rows {
 		tv := row[o.timeCol]
-		if tv.K == types.Null {
+		if tv.K == types.Null || !timeInRange(tv.I) {
 			skipped++
 			continue
 		}

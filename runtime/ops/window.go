@@ -97,6 +97,17 @@ func newAssigner(w planner.WindowSpec, allowSession bool) (assigner, error) {
 	return a, nil
 }
 
+// Time values a window operator accepts: ±2^53 ms (about ±285,000
+// years), far beyond TIMESTAMP(3)'s years 0000-9999, and far enough from
+// int64's limits that window arithmetic cannot overflow. Rows outside are
+// skipped and counted like rows with a NULL time.
+const (
+	minWindowTime = -(int64(1) << 53)
+	maxWindowTime = int64(1) << 53
+)
+
+func timeInRange(t int64) bool { return t >= minWindowTime && t <= maxWindowTime }
+
 func floorMod(a, b int64) int64 {
 	m := a % b
 	if m < 0 {
@@ -119,7 +130,9 @@ func (a *assigner) assign(t int64, dst []span) []span {
 			first -= a.slide
 		}
 		for s := first; s <= last; s += a.slide {
-			dst = append(dst, span{s, s + a.size})
+			if s+a.size > t { // slide > size leaves gaps between windows
+				dst = append(dst, span{s, s + a.size})
+			}
 		}
 		return dst
 	case sql.Cumulate:

@@ -123,7 +123,7 @@ func (o *windowJoin) ProcessBatch(input int, b *core.Batch, _ core.Output) error
 			return fmt.Errorf("window join: %s row has %d columns, want %d", sideName(input), len(row), width)
 		}
 		s, e := row[ws], row[we]
-		if s.K == types.Null || e.K == types.Null {
+		if s.K == types.Null || e.K == types.Null || !timeInRange(s.I) || !timeInRange(e.I) {
 			skipped++
 			continue
 		}

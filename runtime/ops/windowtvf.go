@@ -49,7 +49,7 @@ func (o *windowTVF) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 			return fmt.Errorf("window table function: input row has %d columns, want %d", len(row), o.inWidth)
 		}
 		tv := row[o.timeCol]
-		if tv.K == types.Null {
+		if tv.K == types.Null || !timeInRange(tv.I) {
 			skipped++
 			continue
 		}
@@ -67,7 +67,7 @@ func (o *windowTVF) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	r := 0
 	for _, row := range b.Rows {
 		tv := row[o.timeCol]
-		if tv.K == types.Null {
+		if tv.K == types.Null || !timeInRange(tv.I) {
 			continue
 		}
 		o.spans = o.assign.assign(o.zone.toLocal(tv.I), o.spans[:0])

@@ -6,6 +6,7 @@ package connector
 
 import (
 	"context"
+	"errors"
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/core"
@@ -19,6 +20,31 @@ type OptionSpec struct {
 	Required bool
 	Secret   bool // never printed (logs, errors, EXPLAIN)
 	Doc      string
+	// Type says how Validate checks the value (OptString when zero).
+	Type OptionType
+	// Enum lists the accepted values of an OptEnum option (compared
+	// case-insensitively, as Flink does).
+	Enum []string
+	// Ignored marks options accepted for compatibility with Flink that
+	// have no effect here (the docs say so).
+	Ignored bool
+}
+
+// OptionType is the kind of value an option takes.
+type OptionType uint8
+
+const (
+	OptString   OptionType = iota // any text
+	OptBool                       // true / false (case-insensitive)
+	OptInt                        // a decimal integer
+	OptFloat                      // a decimal number
+	OptDuration                   // '500 ms', '10 s', '1 min', '2h' (see ParseDuration)
+	OptEnum                       // one of OptionSpec.Enum
+	OptMemory                     // '1 mb', '64kb', '512' (bytes)
+)
+
+func (t OptionType) String() string {
+	return [...]string{"string", "boolean", "integer", "number", "duration", "enum", "memory size"}[t]
 }
 
 // Spec is one connector: the single source for option validation, docs
@@ -36,7 +62,37 @@ type Spec struct {
 	NewSource func(ctx context.Context, t *planner.TableDesc, env *Env) (SourceReader, error)
 	// NewSink opens a writer for a table.
 	NewSink func(ctx context.Context, t *planner.TableDesc, env *Env) (SinkWriter, error)
+	// HasFormat reports that the table's payload goes through a format
+	// named by the 'format' option (filesystem, kafka); Validate then
+	// also accepts that format's options ('json.*').
+	HasFormat bool
+	// Check, when set, validates option combinations Validate cannot see
+	// from the option list alone (datagen's per-field options).
+	Check func(t *planner.TableDesc) error
 }
+
+// FormatSpec is one payload format (json): its options, relative to the
+// format's name ("ignore-parse-errors" is written 'json.ignore-parse-errors'
+// in WITH), and its constructors.
+type FormatSpec struct {
+	Name    string
+	Doc     string
+	Options []OptionSpec
+	// NewDecoder builds a decoder for cols (only the physical columns the
+	// query reads: projection pushdown). prefix is the option prefix in
+	// front of the format name ("" for 'format', "value." for Kafka's
+	// 'value.format').
+	NewDecoder func(cols planner.Schema, t *planner.TableDesc, prefix string) (Decoder, error)
+	// NewEncoder builds an encoder writing cols in order.
+	NewEncoder func(cols planner.Schema, t *planner.TableDesc, prefix string) (Encoder, error)
+}
+
+// ErrSkipRecord is wrapped by a Decoder's error when the record is
+// malformed and the format is configured to skip such records
+// (json.ignore-parse-errors): the caller drops the record, counts it in
+// Metrics.RecordsSkipped and goes on. Any other Decode error stops the
+// job; the caller prefixes it with Record.Where.
+var ErrSkipRecord = errors.New("record skipped")
 
 // Env is what a connector may use from the job.
 type Env struct {
@@ -48,9 +104,21 @@ type Env struct {
 	// table's format options and hands it to the connector.
 	Decoder Decoder
 	Encoder Encoder
+	// ReadColumns lists the indices into t.Columns of the physical
+	// columns the runtime decodes (the Decoder's columns, in that order).
+	// A source that produces rows itself (datagen) fills Record.Row in
+	// this layout. nil means every physical column in declared order.
+	ReadColumns []int
 }
 
 // Record is one raw record read by a source, before decoding.
+//
+// Buffer lifetime: Key, Value and Headers may point into a buffer the
+// reader reuses; they stay valid only until the next Poll (or Close) on
+// the same reader. The runtime decodes every record of a Poll before it
+// polls again, and a decoder copies what it keeps (strings are copied).
+// A connector must not hand out a record whose bytes it will overwrite
+// before that point.
 type Record struct {
 	Split     int    // which split (file, Kafka partition) it came from
 	Key       []byte // nil when none
@@ -65,6 +133,11 @@ type Record struct {
 	// Where names the record for error messages: "events.json:12" or
 	// "topic ad-events-2 partition 3 offset 1024".
 	Where string
+	// Row, when not nil, is the record already decoded (datagen): laid out
+	// as Env.ReadColumns, exactly like a Decoder's dst. The runtime uses it
+	// instead of running the Decoder on Value, and may keep it (the source
+	// never reuses it).
+	Row core.Row
 }
 
 // Header is one Kafka header.

@@ -1,0 +1,285 @@
+package filesystem
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime/connector"
+	"github.com/streamsql/streamsql/runtime/core"
+)
+
+// Spec is the filesystem connector.
+var Spec = &connector.Spec{
+	Name:      "filesystem",
+	Doc:       "Reads JSON-lines files (bounded) and writes them. 'path' names a file or a directory.",
+	HasFormat: true,
+	Options: []connector.OptionSpec{
+		{Key: "path", Required: true, Doc: "A file, or a directory whose files are read in name order (files starting with '.' or '_' are skipped). As a sink: the file to write (created or truncated); a path ending in '/' or naming an existing directory gets a part file inside it."},
+		{Key: "format", Required: true, Doc: "The payload format: 'json'."},
+		{Key: "source.monitor-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; the source is always bounded."},
+		{Key: "sink.parallelism", Type: connector.OptInt, Ignored: true, Doc: "Accepted for compatibility; no effect."},
+		{Key: "sink.rolling-policy.file-size", Type: connector.OptMemory, Ignored: true, Doc: "Accepted for compatibility; one file is written."},
+		{Key: "sink.rolling-policy.rollover-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; one file is written."},
+		{Key: "sink.rolling-policy.check-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; no effect."},
+	},
+	Bounded:   func(*planner.TableDesc) bool { return true },
+	NewSource: func(_ context.Context, t *planner.TableDesc, _ *connector.Env) (connector.SourceReader, error) { return OpenSource(t) },
+	NewSink: func(_ context.Context, t *planner.TableDesc, env *connector.Env) (connector.SinkWriter, error) {
+		return OpenSink(t, env.Encoder)
+	},
+}
+
+// ---------------------------------------------------------------- source
+
+// chunkSize is how much is read from a file at a time.
+const chunkSize = 1 << 20
+
+// Source reads the files of a table one after another; file i is split i.
+type Source struct {
+	files []string
+	cur   int // index of the open file
+	f     *os.File
+	r     *bufio.Reader
+	line  int
+	buf   []byte // the current poll's values; records point into it
+	recs  []connector.Record
+	where []byte // the current poll's "file:line" texts
+	short string // display name of the current file
+}
+
+// Files lists what a source path names: the file itself, or the visible
+// regular files of a directory in name order.
+func Files(path string) ([]string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("filesystem source: %w", err)
+	}
+	if !st.IsDir() {
+		return []string{path}, nil
+	}
+	ents, err := os.ReadDir(path)
+	if err != nil {
+		return nil, fmt.Errorf("filesystem source: %w", err)
+	}
+	var out []string
+	for _, e := range ents {
+		n := e.Name()
+		if strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") || e.IsDir() {
+			continue
+		}
+		out = append(out, filepath.Join(path, n))
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// OpenSource opens the files named by the table's 'path'.
+func OpenSource(t *planner.TableDesc) (*Source, error) {
+	path, ok := t.Option("path")
+	if !ok {
+		return nil, fmt.Errorf("filesystem: option 'path' is required")
+	}
+	files, err := Files(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{files: files, cur: -1}, nil
+}
+
+// Poll returns up to max records (lines). Records' Value and Where point
+// into a buffer reused by the next Poll. Each file is a split: it is
+// reported in Ended once its last line has been handed out.
+func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
+	var p connector.Poll
+	if max <= 0 {
+		max = 1024
+	}
+	s.buf = s.buf[:0]
+	s.where = s.where[:0]
+	s.recs = s.recs[:0]
+	type span struct{ v0, v1, w0, w1 int }
+	var spans []span
+	for len(spans) < max {
+		if err := ctx.Err(); err != nil {
+			return p, err
+		}
+		if s.f == nil {
+			if s.cur+1 >= len(s.files) {
+				p.Done = true
+				break
+			}
+			s.cur++
+			f, err := os.Open(s.files[s.cur])
+			if err != nil {
+				return p, fmt.Errorf("filesystem source: %w", err)
+			}
+			s.f, s.line = f, 0
+			if s.r == nil {
+				s.r = bufio.NewReaderSize(f, chunkSize)
+			} else {
+				s.r.Reset(f)
+			}
+			s.short = s.files[s.cur]
+			p.Started = append(p.Started, s.cur)
+		}
+		line, err := s.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// a line longer than the buffer: gather it whole
+			long := append([]byte(nil), line...)
+			for err == bufio.ErrBufferFull {
+				line, err = s.r.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
+		if len(line) > 0 {
+			s.line++
+			l := bytes.TrimRight(line, "\r\n")
+			if len(bytes.TrimSpace(l)) > 0 {
+				v0 := len(s.buf)
+				s.buf = append(s.buf, l...)
+				w0 := len(s.where)
+				s.where = append(s.where, s.short...)
+				s.where = append(s.where, ':')
+				s.where = strconv.AppendInt(s.where, int64(s.line), 10)
+				spans = append(spans, span{v0, len(s.buf), w0, len(s.where)})
+				s.recs = append(s.recs, connector.Record{Split: s.cur})
+			}
+		}
+		if err == io.EOF {
+			s.f.Close()
+			s.f = nil
+			// The split ends after its records in this poll are processed.
+			p.Ended = append(p.Ended, s.cur)
+			continue
+		}
+		if err != nil {
+			return p, fmt.Errorf("filesystem source: %s: %w", s.short, err)
+		}
+	}
+	// s.buf may have moved while growing: slice it only now. The Where
+	// texts share one string per poll, so they stay valid for good.
+	where := string(s.where)
+	for i, sp := range spans {
+		s.recs[i].Value = s.buf[sp.v0:sp.v1:sp.v1]
+		s.recs[i].Where = where[sp.w0:sp.w1]
+	}
+	p.Records = s.recs
+	return p, nil
+}
+
+// Close closes the open file.
+func (s *Source) Close() error {
+	if s.f != nil {
+		err := s.f.Close()
+		s.f = nil
+		return err
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------- sink
+
+var partCounter atomic.Int64
+
+// Sink writes one encoded record per line.
+type Sink struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	enc  connector.Encoder
+	buf  []byte
+	rows int64
+}
+
+// SinkPath resolves the file a sink writes: path itself, or a part file
+// inside it when path ends in '/' or names an existing directory.
+func SinkPath(path string) (string, error) {
+	dir := strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(os.PathSeparator))
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		dir = true
+	}
+	if !dir {
+		return path, nil
+	}
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		return "", fmt.Errorf("filesystem sink: %w", err)
+	}
+	n := partCounter.Add(1) - 1
+	return filepath.Join(path, fmt.Sprintf("part-%d-%d-0.json", os.Getpid(), n)), nil
+}
+
+// OpenSink creates (or truncates) the sink's file.
+func OpenSink(t *planner.TableDesc, enc connector.Encoder) (*Sink, error) {
+	path, ok := t.Option("path")
+	if !ok {
+		return nil, fmt.Errorf("filesystem: option 'path' is required")
+	}
+	if enc == nil {
+		return nil, errors.New("filesystem sink: no encoder (the runtime builds it from 'format')")
+	}
+	file, err := SinkPath(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, fmt.Errorf("filesystem sink: %w", err)
+	}
+	return &Sink{path: file, f: f, w: bufio.NewWriterSize(f, 1<<20), enc: enc}, nil
+}
+
+// Path is the file being written.
+func (s *Sink) Path() string { return s.path }
+
+// Write encodes and buffers the batch's rows.
+func (s *Sink) Write(_ context.Context, b *core.Batch) error {
+	for _, row := range b.Rows {
+		var err error
+		s.buf, err = s.enc.Encode(s.buf[:0], row)
+		if err != nil {
+			return fmt.Errorf("filesystem sink %s: %w", s.path, err)
+		}
+		s.buf = append(s.buf, '\n')
+		if _, err := s.w.Write(s.buf); err != nil {
+			return fmt.Errorf("filesystem sink %s: %w", s.path, err)
+		}
+	}
+	s.rows += int64(len(b.Rows))
+	return nil
+}
+
+// Flush writes the buffer to the file.
+func (s *Sink) Flush(context.Context) error {
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("filesystem sink %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Close flushes and closes the file.
+func (s *Sink) Close() error {
+	if s.f == nil {
+		return nil
+	}
+	err := s.w.Flush()
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	s.f = nil
+	if err != nil {
+		return fmt.Errorf("filesystem sink %s: %w", s.path, err)
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package json
+
+import (
+	stdjson "encoding/json"
+	"math"
+	"strconv"
+	"testing"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+// FuzzDecode checks that Decode never panics, and that on every input
+// encoding/json accepts as an object it succeeds and extracts the same
+// values encoding/json sees (strings exactly, numbers as float64 / text).
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"a":"x","b":1,"c":true}`, `{"a":"\u00e9\ud83d\ude00","b":-1.5e3,"z":[{"a":1}]}`, `{}`, `[]`, `{"a":null}`,
+		`{"a":"\ud800"}`, "{\"a\":\"\xff\"}", `{"b":12345678901234567890}`, `{"c":"true","b":"7"}`, ` {"a" : "x" } `,
+		`{"n":{"a":"}","b":["]",{}]},"a":"y"}`, `{"a":1,"a":"2"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	cols := planner.Schema{{Name: "a", Type: types.TString}, {Name: "b", Type: types.TDouble}, {Name: "c", Type: types.TBoolean}}
+	d, err := NewDecoder(cols, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	d2, _ := NewDecoder(cols, Options{IgnoreParseErrors: true})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		row := make(core.Row, 3)
+		err := d.Decode(in, row)
+		_ = d2.Decode(in, make(core.Row, 3))
+		if !stdjson.Valid(in) {
+			if err == nil {
+				t.Fatalf("%q: encoding/json rejects it, Decode accepted it", in)
+			}
+			return
+		}
+		var m map[string]any
+		if stdjson.Unmarshal(in, &m) != nil || m == nil {
+			var anyv any
+			if stdjson.Unmarshal(in, &anyv) == nil {
+				if _, isObj := anyv.(map[string]any); !isObj && err == nil {
+					t.Fatalf("%q is valid JSON but not an object; Decode accepted it", in)
+				}
+			}
+			return // valid JSON that encoding/json cannot hold (number out of range)
+		}
+		// valid object: every conversion error must come from a type mismatch
+		for i, name := range []string{"a", "b", "c"} {
+			v, present := m[name]
+			got := row[i]
+			switch x := v.(type) {
+			case nil:
+				if err == nil && !got.IsNull() {
+					t.Fatalf("%q: field %s: want NULL, got %#v", in, name, got)
+				}
+				_ = present
+			case string:
+				switch name {
+				case "a":
+					if err != nil || got.S != x {
+						t.Fatalf("%q: field a: want %q, got %#v (err %v)", in, x, got, err)
+					}
+				}
+			case float64:
+				switch name {
+				case "b":
+					if err != nil || got.F() != x {
+						t.Fatalf("%q: field b: want %v, got %v (err %v)", in, x, got.F(), err)
+					}
+				}
+			case bool:
+				if name == "c" && (err != nil || got.Bool() != x) {
+					t.Fatalf("%q: field c: want %v, got %#v (err %v)", in, x, got, err)
+				}
+			}
+		}
+		if err == nil {
+			return
+		}
+		// A decode error on a valid object is only allowed for a value
+		// of a type that does not convert.
+		ok := false
+		if v, isStr := m["b"].(string); isStr {
+			if _, perr := strconv.ParseFloat(v, 64); perr != nil {
+				ok = true
+			}
+		}
+		if v, isF := m["b"].(float64); isF && math.IsInf(v, 0) {
+			ok = true
+		}
+		switch m["b"].(type) {
+		case bool, map[string]any, []any:
+			ok = true
+		}
+		switch m["c"].(type) {
+		case float64, map[string]any, []any, string:
+			ok = true
+		}
+		if !ok {
+			t.Fatalf("%q: valid object rejected: %v", in, err)
+		}
+	})
+}

@@ -1,0 +1,385 @@
+package json
+
+import (
+	"encoding/binary"
+	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxDepth bounds nesting so hostile input cannot exhaust the stack.
+const maxDepth = 1000
+
+// scanner walks one JSON text. It validates everything it passes over,
+// including values it skips, so malformed records are always reported.
+type scanner struct {
+	b   []byte
+	i   int
+	err error // first syntax error
+}
+
+type syntaxError struct {
+	off int
+	msg string
+}
+
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("malformed JSON at byte %d: %s", e.off, e.msg)
+}
+
+func (s *scanner) fail(msg string) {
+	if s.err == nil {
+		s.err = &syntaxError{off: s.i, msg: msg}
+	}
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// str scans a string starting at its opening quote and returns its raw
+// content (between the quotes) and whether it needs unescape (escapes or
+// bytes >= 0x80, which must be checked for valid UTF-8).
+func (s *scanner) str() (raw []byte, esc bool, ok bool) {
+	s.i++ // opening quote
+	start := s.i
+	b := s.b
+	var high uint64
+	i := s.i
+	for {
+		// eight bytes at a time while none is special
+		for i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			high |= x
+			if hasLess(x, 0x20)|hasZero(x^quotes)|hasZero(x^backslashes) != 0 {
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
+		c := b[i]
+		if !special[c] {
+			high |= uint64(c)
+			i++
+			continue
+		}
+		switch {
+		case c == '"':
+			s.i = i + 1
+			return b[start:i], esc || high&0x8080808080808080 != 0, true
+		case c == '\\':
+			esc = true
+			if i+1 >= len(b) {
+				s.i = i
+				s.fail("unterminated string")
+				return nil, false, false
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(b) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) || !isHex(b[i+5]) {
+					s.i = i
+					s.fail("invalid \\u escape in string")
+					return nil, false, false
+				}
+				i += 6
+			default:
+				s.i = i
+				s.fail("invalid escape in string")
+				return nil, false, false
+			}
+		default:
+			s.i = i
+			s.fail("control character in string")
+			return nil, false, false
+		}
+	}
+	s.i = len(b)
+	s.fail("unterminated string")
+	return nil, false, false
+}
+
+const (
+	ones        = 0x0101010101010101
+	highs       = 0x8080808080808080
+	quotes      = ones * '"'
+	backslashes = ones * '\\'
+)
+
+// hasZero is non-zero when some byte of x is 0; hasLess when some byte is
+// below n (n <= 128). Bytes >= 0x80 can give false positives; the byte
+// loop then decides.
+func hasZero(x uint64) uint64    { return (x - ones) & ^x & highs }
+func hasLess(x, n uint64) uint64 { return (x - ones*n) & ^x & highs }
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func hexVal(c byte) rune {
+	switch {
+	case c <= '9':
+		return rune(c - '0')
+	case c >= 'a':
+		return rune(c - 'a' + 10)
+	}
+	return rune(c - 'A' + 10)
+}
+
+// special marks the bytes a string scan must stop at.
+var special = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return
+}()
+
+// unescape decodes a validated raw string content into dst, replacing
+// invalid UTF-8 and lone surrogates with U+FFFD as encoding/json does.
+func unescape(dst, raw []byte) []byte {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			if c < utf8.RuneSelf {
+				dst = append(dst, c)
+				i++
+				continue
+			}
+			r, n := utf8.DecodeRune(raw[i:])
+			if r == utf8.RuneError && n == 1 {
+				dst = utf8.AppendRune(dst, utf8.RuneError)
+			} else {
+				dst = append(dst, raw[i:i+n]...)
+			}
+			i += n
+			continue
+		}
+		switch raw[i+1] {
+		case '"', '\\', '/':
+			dst = append(dst, raw[i+1])
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hexVal(raw[i+2])<<12 | hexVal(raw[i+3])<<8 | hexVal(raw[i+4])<<4 | hexVal(raw[i+5])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+					r2 := hexVal(raw[i+2])<<12 | hexVal(raw[i+3])<<8 | hexVal(raw[i+4])<<4 | hexVal(raw[i+5])
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						dst = utf8.AppendRune(dst, d)
+						i += 6
+						continue
+					}
+				}
+				r = utf8.RuneError
+			}
+			dst = utf8.AppendRune(dst, r)
+			continue
+		}
+		i += 2
+	}
+	return dst
+}
+
+// num scans a number and returns its text.
+func (s *scanner) num() ([]byte, bool) {
+	b := s.b
+	start := s.i
+	i := s.i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		s.i = i
+		s.fail("invalid number")
+		return nil, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			s.i = i
+			s.fail("invalid number")
+			return nil, false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			s.i = i
+			s.fail("invalid number")
+			return nil, false
+		}
+	}
+	s.i = i
+	return b[start:i], true
+}
+
+// lit scans true, false or null.
+func (s *scanner) lit(word string) bool {
+	if len(s.b)-s.i >= len(word) && string(s.b[s.i:s.i+len(word)]) == word {
+		s.i += len(word)
+		return true
+	}
+	s.fail("invalid literal")
+	return false
+}
+
+// skip scans over one value of any kind, validating it.
+func (s *scanner) skip(depth int) bool {
+	if s.i >= len(s.b) {
+		s.fail("unexpected end of input, expected a value")
+		return false
+	}
+	switch c := s.b[s.i]; c {
+	case '"':
+		_, _, ok := s.str()
+		return ok
+	case '{':
+		if depth >= maxDepth {
+			s.fail("nesting too deep")
+			return false
+		}
+		s.i++
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == '}' {
+			s.i++
+			return true
+		}
+		for {
+			s.ws()
+			if s.i >= len(s.b) || s.b[s.i] != '"' {
+				s.fail("expected a string key in object")
+				return false
+			}
+			if _, _, ok := s.str(); !ok {
+				return false
+			}
+			s.ws()
+			if s.i >= len(s.b) || s.b[s.i] != ':' {
+				s.fail("expected ':' after object key")
+				return false
+			}
+			s.i++
+			s.ws()
+			if !s.skip(depth + 1) {
+				return false
+			}
+			s.ws()
+			if s.i < len(s.b) && s.b[s.i] == ',' {
+				s.i++
+				continue
+			}
+			if s.i < len(s.b) && s.b[s.i] == '}' {
+				s.i++
+				return true
+			}
+			s.fail("expected ',' or '}' in object")
+			return false
+		}
+	case '[':
+		if depth >= maxDepth {
+			s.fail("nesting too deep")
+			return false
+		}
+		s.i++
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == ']' {
+			s.i++
+			return true
+		}
+		for {
+			s.ws()
+			if !s.skip(depth + 1) {
+				return false
+			}
+			s.ws()
+			if s.i < len(s.b) && s.b[s.i] == ',' {
+				s.i++
+				continue
+			}
+			if s.i < len(s.b) && s.b[s.i] == ']' {
+				s.i++
+				return true
+			}
+			s.fail("expected ',' or ']' in array")
+			return false
+		}
+	case 't':
+		return s.lit("true")
+	case 'f':
+		return s.lit("false")
+	case 'n':
+		return s.lit("null")
+	default:
+		if c == '-' || c >= '0' && c <= '9' {
+			_, ok := s.num()
+			return ok
+		}
+		s.fail(fmt.Sprintf("unexpected character %q", c))
+		return false
+	}
+}
+
+// compact appends a validated JSON text without insignificant whitespace.
+func compact(dst, raw []byte) []byte {
+	in := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if in {
+			dst = append(dst, c)
+			if c == '\\' {
+				i++
+				dst = append(dst, raw[i])
+			} else if c == '"' {
+				in = false
+			}
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\n', '\r':
+		case '"':
+			in = true
+			dst = append(dst, c)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}

@@ -303,8 +303,9 @@ func (b *binder) bindBinary(e *sql.Binary) (Expr, error) {
 		return nil, err
 	}
 	l, r := args[0].Type().WithoutRowtime(), args[1].Type().WithoutRowtime()
+	ln, rn := l.Nullable(), r.Nullable()
 	mismatch := func() error {
-		return errAt(e.Pos, "cannot apply %s to arguments of type %s and %s", typeOp(e.Op), l, r)
+		return errAt(e.Pos, "cannot apply %s to arguments of type %s and %s", typeOp(e.Op), ln, rn)
 	}
 	nn := l.NotNull && r.NotNull
 	switch e.Op {
@@ -339,7 +340,7 @@ func (b *binder) bindBinary(e *sql.Binary) (Expr, error) {
 			return &Call{Func: e.Op, Args: args, T: t.Nullable()}, nil
 		}
 		if isStringy(l) && isStringy(r) && e.Op == "+" {
-			return nil, errAt(e.Pos, "cannot apply '+' to arguments of type %s and %s (use || to concatenate strings)", l, r)
+			return nil, errAt(e.Pos, "cannot apply '+' to arguments of type %s and %s (use || to concatenate strings)", ln, rn)
 		}
 		return nil, mismatch()
 	case "=", "<>", "!=", "<", "<=", ">", ">=":
@@ -348,12 +349,12 @@ func (b *binder) bindBinary(e *sql.Binary) (Expr, error) {
 			op = "<>"
 		}
 		if !comparable(l, r) {
-			return nil, errAt(e.Pos, "cannot compare %s with %s: cannot apply %s to arguments of type %s and %s", l, r, typeOp(op), l, r)
+			return nil, errAt(e.Pos, "cannot compare %s with %s: cannot apply %s to arguments of type %s and %s", ln, rn, typeOp(op), ln, rn)
 		}
 		return &Call{Func: op, Args: args, T: types.Type{Kind: types.Boolean, NotNull: nn}}, nil
 	case "IS DISTINCT FROM", "IS NOT DISTINCT FROM":
 		if !comparable(l, r) {
-			return nil, errAt(e.Pos, "cannot compare %s with %s in %s", l, r, e.Op)
+			return nil, errAt(e.Pos, "cannot compare %s with %s in %s", ln, rn, e.Op)
 		}
 		return &Call{Func: e.Op, Args: args, T: types.Type{Kind: types.Boolean, NotNull: true}}, nil
 	case "AND", "OR":

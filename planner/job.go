@@ -629,4 +629,3 @@ func pruneSource(n *Node, src *SourceOp, consumers []*Node) {
 		}
 	}
 }
-

@@ -348,6 +348,9 @@ func (p *planner) planTVF(f *sql.WindowTVF) (*rel, error) {
 	text := windowText(spec, f.TimeCol, partNames)
 	out := &rel{node: in.node}
 	for _, c := range in.cols {
+		if c.name == "window_start" || c.name == "window_end" || c.name == "window_time" {
+			continue // shadowed by the new window's columns
+		}
 		c.t = c.t.WithoutRowtime()
 		if f.Alias != "" {
 			c.qual = f.Alias

@@ -1,7 +1,3 @@
-// Package connector defines how tables are read and written: a Spec per
-// connector (its options, with defaults and docs, and its constructors),
-// the SourceReader and SinkWriter interfaces, and the registry that lists
-// every connector in one place (registry.go).
 package connector
 
 import (

@@ -180,7 +180,7 @@ func ValidateWith(spec *Spec, t *planner.TableDesc, formats func(string) (*Forma
 	}
 	for _, os := range all {
 		if os.Required && !strings.Contains(os.Key, "*") && !seen[os.Key] {
-			return sql.Errorf(t.Pos, "table '%s': connector '%s' needs option '%s' (%s)", t.Name, spec.Name, os.Key, os.Doc)
+			return sql.Errorf(t.Pos, "table '%s': connector '%s' needs option '%s'", t.Name, spec.Name, os.Key)
 		}
 	}
 	if spec.Check != nil {

@@ -33,8 +33,10 @@ var Spec = &connector.Spec{
 		{Key: "sink.rolling-policy.rollover-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; one file is written."},
 		{Key: "sink.rolling-policy.check-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; no effect."},
 	},
-	Bounded:   func(*planner.TableDesc) bool { return true },
-	NewSource: func(_ context.Context, t *planner.TableDesc, _ *connector.Env) (connector.SourceReader, error) { return OpenSource(t) },
+	Bounded: func(*planner.TableDesc) bool { return true },
+	NewSource: func(_ context.Context, t *planner.TableDesc, _ *connector.Env) (connector.SourceReader, error) {
+		return OpenSource(t)
+	},
 	NewSink: func(_ context.Context, t *planner.TableDesc, env *connector.Env) (connector.SinkWriter, error) {
 		return OpenSink(t, env.Encoder)
 	},

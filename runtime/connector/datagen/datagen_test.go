@@ -1,0 +1,107 @@
+package datagen
+
+import (
+	"context"
+	"testing"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+func dtable(kv ...string) *planner.TableDesc {
+	t := &planner.TableDesc{Name: "g", Columns: planner.Schema{
+		{Name: "id", Type: types.TBigInt}, {Name: "v", Type: types.TInt}, {Name: "s", Type: types.TString}, {Name: "d", Type: types.TDouble},
+	}, Kinds: []sql.ColumnKind{0, 0, 0, 0}}
+	for i := 0; i < len(kv); i += 2 {
+		t.Options = append(t.Options, sql.Option{Key: kv[i], Value: kv[i+1]})
+	}
+	return t
+}
+
+func drain(t *testing.T, s *Source) [][]types.Value {
+	var rows [][]types.Value
+	for i := 0; i < 10000; i++ {
+		p, err := s.Poll(context.Background(), 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Records {
+			if r.Value != nil || r.Row == nil {
+				t.Fatal("datagen must fill Row, not Value")
+			}
+			rows = append(rows, r.Row)
+		}
+		if p.Done {
+			return rows
+		}
+	}
+	t.Fatal("source did not end")
+	return nil
+}
+
+func TestBoundedRanges(t *testing.T) {
+	td := dtable("number-of-rows", "50", "rows-per-second", "0", "streamsql.seed", "1",
+		"fields.v.min", "-3", "fields.v.max", "4", "fields.s.length", "6", "fields.d.min", "0.5", "fields.d.max", "0.75", "fields.d.null-rate", "0.5")
+	if !Spec.Bounded(td) {
+		t.Fatal("number-of-rows makes it bounded")
+	}
+	s, err := NewSource(td, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := drain(t, s)
+	if len(rows) != 50 {
+		t.Fatalf("got %d rows, want 50", len(rows))
+	}
+	nulls := 0
+	for _, r := range rows {
+		if v := r[1].I; v < -3 || v > 4 || r[1].K != types.Int {
+			t.Fatalf("v out of range: %v", r[1])
+		}
+		if len(r[2].S) != 6 {
+			t.Fatalf("s length: %q", r[2].S)
+		}
+		if r[3].IsNull() {
+			nulls++
+		} else if f := r[3].F(); f < 0.5 || f > 0.75 {
+			t.Fatalf("d out of range: %v", f)
+		}
+	}
+	if nulls == 0 || nulls == 50 {
+		t.Fatalf("null-rate 0.5 gave %d NULLs of 50", nulls)
+	}
+	// the same seed gives the same rows
+	s2, _ := NewSource(td, nil)
+	rows2 := drain(t, s2)
+	for i := range rows {
+		for j := range rows[i] {
+			if rows[i][j] != rows2[i][j] {
+				t.Fatalf("seeded runs differ at row %d col %d", i, j)
+			}
+		}
+	}
+}
+
+func TestSequence(t *testing.T) {
+	td := dtable("rows-per-second", "0", "fields.id.kind", "sequence", "fields.id.start", "5", "fields.id.end", "14")
+	if !Spec.Bounded(td) {
+		t.Fatal("a sequence makes it bounded")
+	}
+	s, err := NewSource(td, []int{0, 2}) // projection: id and s only
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := drain(t, s)
+	if len(rows) != 10 {
+		t.Fatalf("got %d rows, want 10", len(rows))
+	}
+	for i, r := range rows {
+		if len(r) != 2 || r[0] != types.BigIntValue(int64(5+i)) || r[1].K != types.String {
+			t.Fatalf("row %d: %v", i, r)
+		}
+	}
+	if _, err := NewSource(dtable("fields.id.kind", "sequence"), nil); err == nil {
+		t.Fatal("sequence without start/end must fail")
+	}
+}

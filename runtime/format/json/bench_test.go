@@ -12,8 +12,10 @@ var adEvent = []byte(`{"user_id":"0f4c9a3e-1b2d","page_id":"a1b2c3d4-e5f6","ad_i
 
 // BenchmarkDecodeAdEvent decodes a 190-byte ad event, reading only
 // event_type, event_time (epoch ms) and campaign_id, as the CTR query
-// does. Measured on the 2-core build machine: about 200 ns/op, i.e.
-// roughly 5 million events/s on one core (2 string allocations per event).
+// does. Measured on the 2-core build machine while other jobs kept its
+// load average at 6 to 8: 577-580 ns/op, about 1.7 million events/s on
+// one core, 2 allocations (the two strings). An uncontended run is still
+// to be done; FACTS.md's key scanner reached 3.4 million there.
 func BenchmarkDecodeAdEvent(b *testing.B) {
 	cols := planner.Schema{{Name: "event_type", Type: types.TString}, {Name: "event_time", Type: types.TBigInt}, {Name: "campaign_id", Type: types.TString}}
 	d, err := NewDecoder(cols, Options{})

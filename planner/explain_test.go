@@ -1,13 +1,12 @@
 package planner
 
 import (
-	"flag"
 	"os"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata")
+	"github.com/streamsql/streamsql/sql/testflag"
+)
 
 func TestExplainContents(t *testing.T) {
 	j := mustPlan(t, ddl+`INSERT INTO out_counts
@@ -74,7 +73,7 @@ func TestJoinExplain(t *testing.T) {
 func TestExplainGolden(t *testing.T) {
 	got := planFile(t, "../queries/ctr.sql").Explain()
 	path := "testdata/ctr_explain.txt"
-	if *update {
+	if *testflag.Update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

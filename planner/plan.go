@@ -66,7 +66,11 @@ type Const struct {
 // "CHAR_LENGTH", "TO_TIMESTAMP_LTZ", "TO_TIMESTAMP", "DATE_FORMAT",
 // "UNIX_TIMESTAMP", "FROM_UNIXTIME", "FLOOR_TO" / "CEIL_TO" / "EXTRACT"
 // (Unit set), "CURRENT_WATERMARK", and arithmetic on timestamps and
-// intervals with "+" / "-".
+// intervals with "+" / "-". Numeric functions: "ABS", "MOD", "POWER",
+// "ROUND" (1 or 2 args), "FLOOR", "CEIL" (1 numeric arg; the TO-unit forms
+// are FLOOR_TO / CEIL_TO). Aliases are resolved by the planner (SUBSTR ->
+// SUBSTRING, CHARACTER_LENGTH -> CHAR_LENGTH, CEILING -> CEIL, POW ->
+// POWER). IS UNKNOWN is planned as "IS NULL"; LIKE's ESCAPE is a third arg.
 type Call struct {
 	Func string
 	Args []Expr

@@ -37,7 +37,6 @@ CREATE TABLE out_any (
 ) WITH ('connector' = 'print', 'password' = 'hunter2');
 `
 
-
 func shape(g *Graph) string {
 	// The chain from the first sink down to its (first) source.
 	var sink *Node
@@ -330,11 +329,11 @@ func TestTypes(t *testing.T) {
 		{"qty + event_time", "BIGINT"},
 		{"qty / 2", "INT"},
 		{"event_time / qty", "BIGINT"},
-		{"price + price", "DECIMAL(11, 2)"},         // s=2, p=max(8,8)+2+1
-		{"price * price", "DECIMAL(20, 4)"},         // p=10+10, s=2+2
-		{"price / price", "DECIMAL(23, 13)"},        // s=max(6,2+10+1)=13, p=10-2+2+13
-		{"price + qty", "DECIMAL(13, 2)"},           // INT as DECIMAL(10,0): p=max(8,10)+2+1
-		{"price * 1.5e0", "DOUBLE"},                 // DECIMAL op DOUBLE
+		{"price + price", "DECIMAL(11, 2)"},                          // s=2, p=max(8,8)+2+1
+		{"price * price", "DECIMAL(20, 4)"},                          // p=10+10, s=2+2
+		{"price / price", "DECIMAL(23, 13)"},                         // s=max(6,2+10+1)=13, p=10-2+2+13
+		{"price + qty", "DECIMAL(13, 2)"},                            // INT as DECIMAL(10,0): p=max(8,10)+2+1
+		{"price * 1.5e0", "DOUBLE"},                                  // DECIMAL op DOUBLE
 		{"CAST(price AS DECIMAL(38, 10)) * price", "DECIMAL(38, 6)"}, // p=48,s=12 -> 38, max(38-36, min(12,6))
 		{"ts - INTERVAL '1' SECOND", "TIMESTAMP_LTZ(3)"},
 		{"CASE WHEN qty > 1 THEN qty ELSE event_time END", "BIGINT"},
@@ -473,9 +472,9 @@ ON a.window_start = b.window_start;`, 0, 0, "does not equate window_end"},
 
 func TestDDLErrors(t *testing.T) {
 	cases := []struct {
-		name, src  string
-		line, col  int
-		want       string
+		name, src string
+		line, col int
+		want      string
 	}{
 		{"no connector", "CREATE TABLE t (a INT) WITH ('format' = 'json');", 1, 30, "has no 'connector' option"},
 		{"duplicate", "CREATE TABLE t (a INT) WITH ('connector' = 'x');\nCREATE TABLE t (a INT) WITH ('connector' = 'x');", 2, 1, `table or view "t" already exists`},

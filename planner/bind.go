@@ -435,6 +435,21 @@ func (b *binder) bindCall(e *sql.Call) (Expr, error) {
 			return nil, errAt(e.Pos, "%s can only be used with a group window (GROUP BY TUMBLE/HOP/SESSION(...))", name)
 		}
 	}
+	if name == "TRIM" && len(e.Args) == 3 {
+		// The parser writes TRIM([BOTH|LEADING|TRAILING] chars FROM s) as
+		// TRIM('dir', chars, s); the runtime takes TRIM(s, chars) with Unit.
+		if l, ok := e.Args[0].(*sql.Literal); ok && l.Kind == sql.StringLit && (l.Text == "BOTH" || l.Text == "LEADING" || l.Text == "TRAILING") {
+			args, err := b.bindAll(e.Args[2], e.Args[1])
+			if err != nil {
+				return nil, err
+			}
+			t, aerr := stringFunc(args)
+			if aerr != nil {
+				return nil, errAt(e.Pos, "cannot apply TRIM to arguments of type (%s): %s", typeList(args), aerr.msg)
+			}
+			return &Call{Func: "TRIM", Args: args, Unit: l.Text, T: t}, nil
+		}
+	}
 	f, ok := lookupFunc(name)
 	if !ok {
 		return nil, errAt(e.Pos, "unknown function %q%s", name, didYouMean(name, allFunctionNames(), ""))

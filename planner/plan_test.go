@@ -362,6 +362,8 @@ func TestTypes(t *testing.T) {
 		{"(qty > 1) IS TRUE", "BOOLEAN NOT NULL"},
 		{"qty IS NOT DISTINCT FROM 2", "BOOLEAN NOT NULL"},
 		{"TRY_CAST(user_id AS INT)", "INT"},
+		{"TRIM(LEADING 'x' FROM user_id)", "STRING"},
+		{"TRIM(user_id)", "STRING"},
 	}
 	for _, c := range cases {
 		j, err := planText(t, ddl+"SELECT "+c.expr+" AS x FROM ad_events;")
@@ -569,5 +571,14 @@ func TestSettings(t *testing.T) {
 	}
 	if _, ok := j.Graph.Settings["a"]; ok || j.Graph.Settings["b"] != "2" {
 		t.Errorf("graph settings %v", j.Graph.Settings)
+	}
+}
+
+func TestTrimForm(t *testing.T) {
+	j := mustPlan(t, ddl+"SELECT TRIM(LEADING 'x' FROM user_id) AS x FROM ad_events;")
+	n, _ := findOp[*SinkOp](j.Graph)
+	c := n.Inputs[0].Op.(*CalcOp).Projections[0].(*Call)
+	if c.Func != "TRIM" || c.Unit != "LEADING" || len(c.Args) != 2 || c.Args[0].String() != "user_id" || c.Args[1].String() != "'x'" {
+		t.Errorf("TRIM bound as %s (unit %q)", c, c.Unit)
 	}
 }

@@ -1,0 +1,463 @@
+// Package golden runs streamsql's data-driven query tests: one file holds
+// the SQL, the recorded input streams (with partitions, Kafka timestamps
+// and event order) and the expected rows and counters. The same runner
+// backs `go test` for the project's own cases and `streamsql test` for
+// users' queries.
+//
+// A test file is a sequence of sections, each opened by a line
+// `--- NAME [ARG]`:
+//
+//	Any text before the first section describes the case.
+//	--- sql
+//	CREATE TABLE ad_events (...) WITH ('connector' = 'kafka', ...);
+//	CREATE TABLE results (...) WITH (...);
+//	INSERT INTO results SELECT ...;
+//	--- input ad_events
+//	p=0 ts=1000 {"campaign_id": "c1", "event_time": 1000, ...}
+//	p=1 {"campaign_id": "c2", ...}
+//	--- output results
+//	+I[c1, 1, 0]
+//	--- counters
+//	late_records_dropped=0
+//	records_skipped=0
+//	--- error
+//	case.test:7:12: unknown column "campain_id" (did you mean "campaign_id"?)
+//
+// Every table with an input section is read from that section instead of
+// its declared connector, keeping its format and columns: each line is one
+// record, in the order the engine sees them, optionally prefixed by
+// `p=N` (the partition, i.e. the source split; default 0) and `ts=MS` (the
+// Kafka record timestamp). All partitions named in a section are active
+// from the start, as a Kafka topic's are. Every sink table is captured and
+// printed as Flink's print connector prints rows. An error section expects
+// the job to fail with exactly that message (then output sections are
+// left out). Positions in SQL errors are lines of the test file itself.
+//
+// With update set, the output, counters and error sections are rewritten
+// from what the engine did; review the diff before committing it.
+package golden
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime"
+	"github.com/streamsql/streamsql/runtime/connector"
+	"github.com/streamsql/streamsql/sql"
+)
+
+// Case is one parsed test file.
+type Case struct {
+	Path        string
+	Description string
+	SQL         string
+	sqlLine     int // line of the test file where the SQL starts
+	Inputs      []*Input
+	Outputs     map[string][]string // expected rows per sink table
+	outputOrder []string
+	Counters    map[string]int64
+	hasCounters bool
+	Error       string
+	hasError    bool
+	// sections keeps the raw text of sections the runner never rewrites.
+	raw []section
+}
+
+// Input is a recorded stream for one table.
+type Input struct {
+	Table   string
+	Records []Record
+}
+
+// Record is one input line.
+type Record struct {
+	Partition int
+	Timestamp int64
+	Value     []byte
+	Line      int
+}
+
+type section struct {
+	name, arg string
+	line      int // line number of the header
+	body      []string
+}
+
+// Parse reads a test file.
+func Parse(path string) (*Case, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &Case{Path: path, Outputs: map[string][]string{}, Counters: map[string]int64{}}
+	var secs []section
+	var desc []string
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	for i, l := range lines {
+		if name, arg, ok := header(l); ok {
+			secs = append(secs, section{name: name, arg: arg, line: i + 1})
+			continue
+		}
+		if len(secs) == 0 {
+			desc = append(desc, l)
+			continue
+		}
+		secs[len(secs)-1].body = append(secs[len(secs)-1].body, l)
+	}
+	c.Description = strings.Join(desc, "\n")
+	c.raw = secs
+	for _, s := range secs {
+		where := fmt.Sprintf("%s:%d", path, s.line)
+		switch s.name {
+		case "sql":
+			c.SQL = strings.Join(s.body, "\n")
+			c.sqlLine = s.line + 1
+		case "input":
+			if s.arg == "" {
+				return nil, fmt.Errorf("%s: '--- input' needs the table name", where)
+			}
+			in := &Input{Table: s.arg}
+			for k, l := range s.body {
+				if strings.TrimSpace(l) == "" {
+					continue
+				}
+				r, err := parseRecord(l)
+				if err != nil {
+					return nil, fmt.Errorf("%s:%d: %v", path, s.line+1+k, err)
+				}
+				r.Line = s.line + 1 + k
+				in.Records = append(in.Records, r)
+			}
+			c.Inputs = append(c.Inputs, in)
+		case "output":
+			if s.arg == "" {
+				return nil, fmt.Errorf("%s: '--- output' needs the sink table name", where)
+			}
+			c.Outputs[s.arg] = nonEmpty(s.body)
+			c.outputOrder = append(c.outputOrder, s.arg)
+		case "counters":
+			c.hasCounters = true
+			for k, l := range nonEmpty(s.body) {
+				key, val, ok := strings.Cut(l, "=")
+				n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+				if !ok || err != nil {
+					return nil, fmt.Errorf("%s:%d: counters are written name=number, got %q", path, s.line+1+k, l)
+				}
+				c.Counters[strings.TrimSpace(key)] = n
+			}
+		case "error":
+			c.hasError = true
+			c.Error = strings.TrimSpace(strings.Join(s.body, "\n"))
+		default:
+			return nil, fmt.Errorf("%s: unknown section %q (sections: sql, input TABLE, output TABLE, counters, error)", where, s.name)
+		}
+	}
+	if c.sqlLine == 0 {
+		return nil, fmt.Errorf("%s: no '--- sql' section", path)
+	}
+	return c, nil
+}
+
+var sectionNames = map[string]bool{"sql": true, "input": true, "output": true, "counters": true, "error": true}
+
+func header(l string) (name, arg string, ok bool) {
+	rest, found := strings.CutPrefix(l, "--- ")
+	if !found {
+		return "", "", false
+	}
+	f := strings.Fields(rest)
+	if len(f) == 0 || len(f) > 2 || !sectionNames[f[0]] {
+		return "", "", false
+	}
+	if len(f) == 2 {
+		arg = f[1]
+	}
+	return f[0], arg, true
+}
+
+func nonEmpty(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// parseRecord reads `[p=N] [ts=MS] value`.
+func parseRecord(l string) (Record, error) {
+	var r Record
+	rest := l
+	for {
+		tok, after, _ := strings.Cut(rest, " ")
+		key, val, ok := strings.Cut(tok, "=")
+		if !ok || (key != "p" && key != "ts") {
+			break
+		}
+		n, err := strconv.ParseInt(val, 10, 64)
+		if err != nil {
+			return r, fmt.Errorf("bad %s=%q: want a number", key, val)
+		}
+		if key == "p" {
+			if n < 0 || n > 1<<16 {
+				return r, fmt.Errorf("partition %d out of range", n)
+			}
+			r.Partition = int(n)
+		} else {
+			r.Timestamp = n
+		}
+		rest = after
+	}
+	r.Value = []byte(rest)
+	return r, nil
+}
+
+// Result is what the engine did for a case.
+type Result struct {
+	Outputs  map[string][]string
+	Counters map[string]int64
+	Error    string
+}
+
+// Run executes the case.
+func (c *Case) Run(ctx context.Context) *Result {
+	res := &Result{Outputs: map[string][]string{}, Counters: map[string]int64{}}
+	// Pad the SQL so that positions in errors are lines of the test file.
+	src := strings.Repeat("\n", c.sqlLine-1) + c.SQL
+	name := filepath.Base(c.Path)
+	script, err := sql.Parse(name, []byte(src))
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	job, err := planner.Plan(script)
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	overrides := map[string]*connector.Spec{}
+	for _, in := range c.Inputs {
+		overrides[in.Table] = replaySpec(name, in)
+	}
+	captures := map[string]*capture{}
+	for _, n := range job.Graph.Nodes {
+		if sk, ok := n.Op.(*planner.SinkOp); ok {
+			cp := captures[sk.Table.Name]
+			if cp == nil {
+				cp = &capture{}
+				captures[sk.Table.Name] = cp
+			}
+			overrides[sk.Table.Name] = cp.spec()
+		}
+	}
+	var stdout bytes.Buffer
+	rj, err := runtime.Build(job.Graph, runtime.Options{Connectors: overrides, Stdout: &stdout, Stderr: &bytes.Buffer{}})
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	if err := rj.Run(ctx); err != nil {
+		res.Error = err.Error()
+	}
+	for t, cp := range captures {
+		res.Outputs[t] = cp.lines
+	}
+	s := rj.Summary()
+	res.Counters["late_records_dropped"] = s.LateRecordsDropped
+	res.Counters["records_skipped"] = s.RecordsSkipped
+	return res
+}
+
+// Diff compares a result with the case's expectations; "" when they agree.
+func (c *Case) Diff(r *Result) string {
+	var b strings.Builder
+	if r.Error != "" || c.hasError {
+		if r.Error != c.Error {
+			fmt.Fprintf(&b, "error:\n  want: %s\n  got:  %s\n", orNone(c.Error), orNone(r.Error))
+		}
+		if r.Error != "" {
+			return b.String()
+		}
+	}
+	tables := map[string]bool{}
+	for t := range c.Outputs {
+		tables[t] = true
+	}
+	for t := range r.Outputs {
+		tables[t] = true
+	}
+	for _, t := range sortedKeys(tables) {
+		want, got := c.Outputs[t], r.Outputs[t]
+		if d := lineDiff(want, got); d != "" {
+			fmt.Fprintf(&b, "output %s (- want, + got):\n%s", t, d)
+		}
+	}
+	if c.hasCounters {
+		for _, k := range sortedKeys(c.Counters) {
+			if got, ok := r.Counters[k]; !ok {
+				fmt.Fprintf(&b, "counter %s: unknown (counters: late_records_dropped, records_skipped)\n", k)
+			} else if got != c.Counters[k] {
+				fmt.Fprintf(&b, "counter %s: want %d, got %d\n", k, c.Counters[k], got)
+			}
+		}
+	}
+	return b.String()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(no error)"
+	}
+	return s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// lineDiff is a small LCS-based diff of two line lists.
+func lineDiff(want, got []string) string {
+	n, m := len(want), len(got)
+	if n == m {
+		same := true
+		for i := range want {
+			if want[i] != got[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return ""
+		}
+	}
+	lcs := make([][]int, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if want[i] == got[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var b strings.Builder
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && want[i] == got[j]:
+			fmt.Fprintf(&b, "   %s\n", want[i])
+			i++
+			j++
+		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
+			fmt.Fprintf(&b, "  +%s\n", got[j])
+			j++
+		default:
+			fmt.Fprintf(&b, "  -%s\n", want[i])
+			i++
+		}
+	}
+	return b.String()
+}
+
+// Update rewrites the case file's output, counters and error sections
+// from r, keeping everything else as written.
+func (c *Case) Update(r *Result) error {
+	var b strings.Builder
+	if c.Description != "" {
+		b.WriteString(c.Description)
+		b.WriteString("\n")
+	}
+	for _, s := range c.raw {
+		switch s.name {
+		case "output", "counters", "error":
+			continue
+		}
+		fmt.Fprintf(&b, "--- %s", s.name)
+		if s.arg != "" {
+			fmt.Fprintf(&b, " %s", s.arg)
+		}
+		b.WriteString("\n")
+		body := s.body
+		for len(body) > 0 && strings.TrimSpace(body[len(body)-1]) == "" {
+			body = body[:len(body)-1]
+		}
+		for _, l := range body {
+			b.WriteString(l)
+			b.WriteString("\n")
+		}
+	}
+	if r.Error != "" {
+		fmt.Fprintf(&b, "--- error\n%s\n", r.Error)
+	} else {
+		for _, t := range sortedKeys(r.Outputs) {
+			fmt.Fprintf(&b, "--- output %s\n", t)
+			for _, l := range r.Outputs[t] {
+				b.WriteString(l)
+				b.WriteString("\n")
+			}
+		}
+		b.WriteString("--- counters\n")
+		for _, k := range sortedKeys(r.Counters) {
+			fmt.Fprintf(&b, "%s=%d\n", k, r.Counters[k])
+		}
+	}
+	return os.WriteFile(c.Path, []byte(b.String()), 0o644)
+}
+
+// Files lists the test files under path (a file, or a directory searched
+// recursively for *.test).
+func Files(path string) ([]string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []string{path}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".test") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	if err == nil && len(files) == 0 {
+		err = errors.New(path + ": no *.test files")
+	}
+	return files, err
+}
+
+// RunFile parses, runs and checks (or updates) one test file. It returns
+// the diff, "" when the case passes.
+func RunFile(ctx context.Context, path string, update bool) (string, error) {
+	c, err := Parse(path)
+	if err != nil {
+		return "", err
+	}
+	r := c.Run(ctx)
+	if update {
+		return "", c.Update(r)
+	}
+	return c.Diff(r), nil
+}

@@ -1,0 +1,27 @@
+package runtime
+
+import (
+	"fmt"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/runtime/ops"
+)
+
+// newOperator builds the runtime operator for a physical plan node. Every
+// operator kind the planner emits is listed here, in one place.
+func newOperator(n *planner.Node, ctx *core.Context) (core.Operator, error) {
+	switch op := n.Op.(type) {
+	case *planner.CalcOp:
+		return ops.NewCalc(op, ctx)
+	case *planner.UnionOp:
+		return ops.NewUnion(), nil
+	case *planner.WindowAggOp:
+		return ops.NewWindowAgg(op, n.Inputs[0].Schema, n.Schema, ctx)
+	case *planner.WindowTVFOp:
+		return ops.NewWindowTVF(op, n.Inputs[0].Schema, ctx)
+	case *planner.WindowJoinOp:
+		return ops.NewWindowJoin(op, n.Inputs[0].Schema, n.Inputs[1].Schema, ctx)
+	}
+	return nil, fmt.Errorf("no runtime operator for %s", n.Name())
+}

@@ -1,0 +1,448 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime/connector"
+	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/runtime/expr"
+	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+// sourceNode reads a table: raw records from the connector, decoded into
+// the table's columns, metadata filled in, computed columns evaluated,
+// then the rowtime checked and the watermark tracked per split.
+type sourceNode struct {
+	node    *node
+	op      *planner.SourceOp
+	job     *Job
+	spec    *connector.Spec
+	env     *connector.Env
+	bounded bool
+	reader  connector.SourceReader
+	polls   chan pollResult
+
+	width     int        // number of table columns
+	decodeIdx []int      // table column of each decoded (physical) column
+	decoded   core.Row   // decoder's scratch row
+	meta      []metaFill // metadata columns to fill
+	computed  []computedCol
+	wmFunc    expr.Func // nil when the table has no watermark
+	rowtime   int       // table column of the rowtime, -1 when none
+	full      core.Row  // scratch row of the whole table
+	ectx      expr.Ctx
+
+	splits      []splitState
+	wm          int64 // the source's emitted watermark
+	idleTimeout time.Duration
+	read        int64
+	warnedNull  bool
+}
+
+type splitState struct {
+	wm         int64
+	active     bool
+	ended      bool
+	idle       bool
+	lastActive time.Time
+}
+
+type computedCol struct {
+	idx int
+	f   expr.Func
+}
+
+type metaFill struct {
+	idx  int
+	key  string
+	kind types.Kind
+}
+
+type pollResult struct {
+	p   connector.Poll
+	err error
+}
+
+func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context) (*sourceNode, error) {
+	t := op.Table
+	spec, err := j.connectorFor(t)
+	if err != nil {
+		return nil, err
+	}
+	if spec.NewSource == nil {
+		return nil, tableErr(t, fmt.Errorf("connector '%s' cannot be read from (it is a sink only)", spec.Name))
+	}
+	s := &sourceNode{
+		node: n, op: op, job: j, spec: spec, width: len(t.Columns), rowtime: op.WatermarkColumn,
+		wm: core.MinWatermark, full: make(core.Row, len(t.Columns)),
+	}
+	s.ectx = expr.Ctx{Watermark: core.MinWatermark, TimeZone: j.tz}
+	s.bounded = spec.Bounded != nil && spec.Bounded(t)
+
+	need := neededColumns(op)
+	var decodeCols planner.Schema
+	for i, c := range t.Columns {
+		if !need[i] {
+			continue
+		}
+		switch t.Kinds[i] {
+		case sql.PhysicalColumn:
+			s.decodeIdx = append(s.decodeIdx, i)
+			decodeCols = append(decodeCols, c)
+		case sql.MetadataColumn:
+			key := t.MetadataKeys[i]
+			if !knownMetadata(key) {
+				return nil, tableErr(t, fmt.Errorf("column %q: unknown metadata key '%s' for connector '%s'", c.Name, key, spec.Name))
+			}
+			s.meta = append(s.meta, metaFill{idx: i, key: key, kind: c.Type.Kind})
+		}
+	}
+	s.decoded = make(core.Row, len(decodeCols))
+	env := &connector.Env{Settings: j.graph.Settings, Metrics: n.metrics, Stdout: j.opts.Stdout, ReadColumns: s.decodeIdx}
+	if needsFormat(spec) {
+		dec, err := newDecoder(t, decodeCols)
+		if err != nil {
+			return nil, tableErr(t, err)
+		}
+		env.Decoder = dec
+	}
+	s.env = env
+	cenv := &expr.Env{TimeZone: j.tz}
+	for i, e := range op.Computed {
+		if e == nil || !need[i] {
+			continue
+		}
+		f, err := expr.Compile(e, cenv)
+		if err != nil {
+			return nil, tableErr(t, fmt.Errorf("computed column %q: %w", t.Columns[i].Name, err))
+		}
+		s.computed = append(s.computed, computedCol{idx: i, f: f})
+	}
+	if op.Watermark != nil {
+		f, err := expr.Compile(op.Watermark, cenv)
+		if err != nil {
+			return nil, tableErr(t, fmt.Errorf("watermark: %w", err))
+		}
+		s.wmFunc = f
+	}
+	idle := ""
+	if v, ok := t.Option("scan.watermark.idle-timeout"); ok {
+		idle = v
+	} else if v, ok := j.graph.Settings["table.exec.source.idle-timeout"]; ok {
+		idle = v
+	}
+	if idle != "" {
+		d, err := connector.ParseDuration(idle)
+		if err != nil {
+			return nil, tableErr(t, fmt.Errorf("idle timeout: %w", err))
+		}
+		s.idleTimeout = d
+	}
+	return s, nil
+}
+
+func tableErr(t *planner.TableDesc, err error) error {
+	var se *sql.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	return fmt.Errorf("%s: table %s: %w", t.Pos, t.Name, err)
+}
+
+// neededColumns marks the table columns the query reads, and what those
+// and the watermark are computed from.
+func neededColumns(op *planner.SourceOp) []bool {
+	need := make([]bool, len(op.Table.Columns))
+	var mark func(e planner.Expr)
+	mark = func(e planner.Expr) {
+		switch x := e.(type) {
+		case *planner.ColRef:
+			if !need[x.Index] {
+				need[x.Index] = true
+				if c := op.Computed[x.Index]; c != nil {
+					mark(c)
+				}
+			}
+		case *planner.Call:
+			for _, a := range x.Args {
+				mark(a)
+			}
+		}
+	}
+	for _, i := range op.ReadColumns {
+		mark(&planner.ColRef{Index: i})
+	}
+	if op.WatermarkColumn >= 0 {
+		mark(&planner.ColRef{Index: op.WatermarkColumn})
+		mark(op.Watermark)
+	}
+	return need
+}
+
+func knownMetadata(key string) bool {
+	switch key {
+	case "timestamp", "partition", "offset", "topic", "timestamp-type", "headers":
+		return true
+	}
+	return false
+}
+
+func (s *sourceNode) open(ctx context.Context) error {
+	r, err := s.spec.NewSource(ctx, s.op.Table, s.env)
+	if err != nil {
+		return tableErr(s.op.Table, err)
+	}
+	s.reader = r
+	return nil
+}
+
+// start polls the reader on its own goroutine.
+func (s *sourceNode) start(ctx context.Context, max int) {
+	s.polls = make(chan pollResult, 2)
+	go func() {
+		defer close(s.polls)
+		for {
+			p, err := s.reader.Poll(ctx, max)
+			select {
+			case s.polls <- pollResult{p, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || p.Done {
+				return
+			}
+		}
+	}()
+}
+
+func (s *sourceNode) close() {
+	if s.reader != nil {
+		s.reader.Close()
+	}
+}
+
+func (s *sourceNode) split(i int) *splitState {
+	for len(s.splits) <= i {
+		s.splits = append(s.splits, splitState{wm: core.MinWatermark})
+	}
+	return &s.splits[i]
+}
+
+// handle processes one poll. In replay mode the watermark is updated
+// after every row (a batch is cut wherever it advances), so results do
+// not depend on batch sizes; in live mode watermarks are periodic.
+func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
+	if r.err != nil {
+		return true, tableErr(s.op.Table, r.err)
+	}
+	p := r.p
+	now := time.Now()
+	for _, i := range p.Started {
+		sp := s.split(i)
+		sp.active, sp.lastActive = true, now
+	}
+	out := s.node.plan.Schema
+	width := len(out)
+	batch := core.NewBatch(len(p.Records), width)
+	n := 0
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		b := &core.Batch{Rows: batch.Rows[:n]}
+		batch.Rows = batch.Rows[n:]
+		n = 0
+		return s.node.out.Emit(b)
+	}
+	for ri := range p.Records {
+		rec := &p.Records[ri]
+		s.read++
+		sp := s.split(rec.Split)
+		sp.active, sp.lastActive = true, now
+		if sp.idle {
+			sp.idle = false
+		}
+		ok, err := s.decode(rec)
+		if err != nil {
+			return true, err
+		}
+		if !ok {
+			continue
+		}
+		row := batch.Rows[n]
+		for o, ti := range s.op.ReadColumns {
+			row[o] = s.full[ti]
+		}
+		n++
+		if s.wmFunc != nil {
+			w := s.wmFunc(&s.ectx, s.full)
+			if s.ectx.Err != nil {
+				return true, fmt.Errorf("%s: watermark: %w", rec.Where, s.ectx.Err)
+			}
+			if !w.IsNull() && w.I > sp.wm {
+				sp.wm = w.I
+				if replay {
+					if cw, ok := s.combined(); ok && cw > s.wm {
+						if err := flush(); err != nil {
+							return true, err
+						}
+						if err := s.emitWatermark(cw); err != nil {
+							return true, err
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return true, err
+	}
+	for _, i := range p.Ended {
+		s.split(i).ended = true
+	}
+	if p.Done {
+		if s.wm < core.MaxWatermark {
+			if err := s.emitWatermark(core.MaxWatermark); err != nil {
+				return true, err
+			}
+		}
+		return true, nil
+	}
+	if replay && len(p.Ended) > 0 {
+		if cw, ok := s.combined(); ok && cw > s.wm {
+			return false, s.emitWatermark(cw)
+		}
+	}
+	return false, nil
+}
+
+// decode fills s.full from a record; false means the record was skipped
+// (and counted).
+func (s *sourceNode) decode(rec *connector.Record) (bool, error) {
+	full := s.full
+	for i := range full {
+		full[i] = types.NullValue
+	}
+	if rec.Row != nil {
+		// pre-decoded rows (datagen) carry the decoded columns in order
+		copy(s.decoded, rec.Row)
+	} else if s.env.Decoder != nil {
+		if err := s.env.Decoder.Decode(rec.Value, s.decoded); err != nil {
+			if errors.Is(err, connector.ErrSkipRecord) {
+				s.node.metrics.RecordsSkipped.Add(1)
+				return false, nil
+			}
+			return false, fmt.Errorf("%s: table %s: %w", rec.Where, s.op.Table.Name, err)
+		}
+	}
+	for i, ti := range s.decodeIdx {
+		full[ti] = s.decoded[i]
+	}
+	for _, m := range s.meta {
+		full[m.idx] = metadataValue(rec, m.key, m.kind)
+	}
+	for _, c := range s.computed {
+		full[c.idx] = c.f(&s.ectx, full)
+		if s.ectx.Err != nil {
+			err := s.ectx.Err
+			s.ectx.Err = nil
+			return false, fmt.Errorf("%s: computed column %q: %w", rec.Where, s.op.Table.Columns[c.idx].Name, err)
+		}
+	}
+	if s.rowtime >= 0 && full[s.rowtime].IsNull() {
+		s.node.metrics.RecordsSkipped.Add(1)
+		if !s.warnedNull {
+			s.warnedNull = true
+			fmt.Fprintf(s.job.opts.Stderr, "warning: %s: rowtime column %q is NULL; the row cannot be placed in a window and is skipped (further such rows are counted, not reported)\n",
+				rec.Where, s.op.Table.Columns[s.rowtime].Name)
+		}
+		return false, nil
+	}
+	return true, nil
+}
+
+func metadataValue(rec *connector.Record, key string, kind types.Kind) types.Value {
+	switch key {
+	case "timestamp":
+		if kind == types.Timestamp {
+			return types.TimestampValue(rec.Timestamp)
+		}
+		return types.TimestampLTZValue(rec.Timestamp)
+	case "partition":
+		return types.IntValue(int64(rec.Partition))
+	case "offset":
+		return types.BigIntValue(rec.Offset)
+	case "topic":
+		if rec.Topic == "" {
+			return types.NullValue
+		}
+		return types.StringValue(rec.Topic)
+	case "timestamp-type":
+		return types.StringValue(rec.TimestampType)
+	case "headers":
+		m := &types.MapValue{}
+		for _, h := range rec.Headers {
+			m.Keys = append(m.Keys, types.StringValue(h.Key))
+			m.Values = append(m.Values, types.BytesValue(h.Value))
+		}
+		return types.Value{K: types.Map, X: m}
+	}
+	return types.NullValue
+}
+
+// combined is the minimum watermark over active splits; ok is false when
+// no split is active (the watermark then holds).
+func (s *sourceNode) combined() (int64, bool) {
+	min, ok := core.MaxWatermark, false
+	for i := range s.splits {
+		sp := &s.splits[i]
+		if !sp.active || sp.ended || sp.idle {
+			continue
+		}
+		ok = true
+		if sp.wm < min {
+			min = sp.wm
+		}
+	}
+	return min, ok
+}
+
+func (s *sourceNode) emitWatermark(wm int64) error {
+	s.wm = wm
+	s.ectx.Watermark = wm
+	s.node.metrics.CurrentWatermark.Store(wm)
+	return s.node.forwardWatermark(wm)
+}
+
+// periodic runs on the live watermark interval: marks idle splits and
+// emits the watermark when it advanced.
+func (s *sourceNode) periodic(now time.Time) error {
+	if s.idleTimeout > 0 {
+		for i := range s.splits {
+			sp := &s.splits[i]
+			if sp.active && !sp.ended && !sp.idle && now.Sub(sp.lastActive) >= s.idleTimeout {
+				sp.idle = true
+			}
+		}
+	}
+	if cw, ok := s.combined(); ok && cw > s.wm {
+		return s.emitWatermark(cw)
+	}
+	return nil
+}
+
+// IdleSplits reports which splits are idle now (for the progress view).
+func (s *sourceNode) IdleSplits() []int {
+	var idle []int
+	for i, sp := range s.splits {
+		if sp.idle {
+			idle = append(idle, i)
+		}
+	}
+	return idle
+}

@@ -108,7 +108,7 @@ func (r *rewriter) tidbError(text string, err error) *Error {
 		if len(v) > 2048 {
 			v = v[:2048]
 		}
-		if strings.HasPrefix(rest, v+`"`) {
+		if len(rest) > len(v) && rest[len(v)] == '"' && strings.HasPrefix(rest, v) {
 			off = o
 			break
 		}
@@ -148,7 +148,13 @@ func (c *converter) errAt(t token, format string, args ...any) *Error {
 }
 
 // pos maps a TiDB node offset (in the rewritten text) to a Pos.
-func (c *converter) pos(off int) Pos { return c.r.s.pos(c.r.mapOff(off)) }
+func (c *converter) pos(off int) Pos {
+	o := c.r.mapOff(off)
+	if t := c.r.tokenAtOff(o); t.off == o && t.kind != tEOF {
+		return c.r.s.tokPos(t) // cheap: no rune counting on long lines
+	}
+	return c.r.s.pos(o)
+}
 
 func (c *converter) errAtOff(off int, format string, args ...any) *Error {
 	o := c.r.mapOff(off)
@@ -631,11 +637,9 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 		}
 		call := &Call{Pos: pos, Name: name, Distinct: n.Distinct}
 		// COUNT(*) reaches us as COUNT(1): look at the source tokens.
-		t := c.origTok(n)
-		for k, tk := range c.r.toks {
-			if tk.off == t.off && k+2 < len(c.r.toks) && c.r.toks[k+1].isOp("(") && c.r.toks[k+2].isOp("*") {
-				call.Star = true
-			}
+		if k := c.r.tokIndexAtOff(c.r.mapOff(n.OriginTextPosition())); k+2 < len(c.r.toks) &&
+			c.r.toks[k+1].isOp("(") && c.r.toks[k+2].isOp("*") {
+			call.Star = true
 		}
 		if !call.Star {
 			args, err := c.exprs(n.Args)

@@ -96,7 +96,17 @@ func lex(s *source) ([]token, *Error) {
 	var toks []token
 	line, lineStart := 1, 0
 	i := 0
-	col := func(off int) int { return utf8.RuneCountInString(src[lineStart:off]) + 1 }
+	// col counts runes incrementally from the last asked offset on the
+	// current line (offsets only grow), keeping lexing linear.
+	colOff, colVal := 0, 1
+	col := func(off int) int {
+		if colOff < lineStart {
+			colOff, colVal = lineStart, 1
+		}
+		colVal += utf8.RuneCountInString(src[colOff:off])
+		colOff = off
+		return colVal
+	}
 	// advance moves i to j, keeping line bookkeeping right.
 	advance := func(j int) {
 		for k := i; k < j; k++ {

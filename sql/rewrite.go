@@ -139,15 +139,25 @@ func (r *rewriter) mapOff(o int) int {
 	return r.after.off
 }
 
-// tokenAtOff finds the original token starting at or containing off.
+// tokIndexAtOff is the index of the first token of the range ending after
+// off (the token containing off, or the next one); len(toks) if none.
+func (r *rewriter) tokIndexAtOff(off int) int {
+	lo, hi := 0, len(r.toks)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if r.toks[mid].end <= off {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// tokenAtOff finds the original token containing off, or the next one.
 func (r *rewriter) tokenAtOff(off int) token {
-	for _, t := range r.toks {
-		if off >= t.off && off < t.end {
-			return t
-		}
-		if t.off > off {
-			return t
-		}
+	if i := r.tokIndexAtOff(off); i < len(r.toks) {
+		return r.toks[i]
 	}
 	return r.after
 }

@@ -156,9 +156,7 @@ func (p *tparser) withOptions() ([]Option, *Error) {
 // depth-0 ',' or ')' (or a depth-0 COMMENT 'x'), and moves past them.
 func (p *tparser) exprRange(what string) ([]token, token, *Error) {
 	start := p.i
-	end := skipBalanced(p.toks, start, func(t token) bool {
-		return t.isOp(",") || (t.is("COMMENT") && false)
-	})
+	end := skipBalanced(p.toks, start, func(t token) bool { return t.isOp(",") })
 	// A computed column may end in COMMENT 'text'.
 	for k := start; k+1 < end; k++ {
 		if p.toks[k].is("COMMENT") && p.toks[k+1].kind == tString && k+2 == end {

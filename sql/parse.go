@@ -284,9 +284,6 @@ func skipExplainPrefix(g []token) []token {
 	p := &tparser{toks: g}
 	p.next()
 	p.skipExplainDetails()
-	if p.peek().is("EXECUTE") {
-		return g[p.i:]
-	}
 	return g[p.i:]
 }
 

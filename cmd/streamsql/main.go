@@ -13,7 +13,25 @@ import (
 )
 
 func main() {
-	app := &cli.App{
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newApp().RunContext(ctx, os.Args)
+	stop()
+	if err != nil {
+		var exit cli.ExitCoder
+		if errors.As(err, &exit) {
+			if msg := exit.Error(); msg != "" {
+				fmt.Fprintln(os.Stderr, "streamsql:", msg)
+			}
+			os.Exit(exit.ExitCode())
+		}
+		fmt.Fprintln(os.Stderr, "streamsql:", err)
+		os.Exit(1)
+	}
+}
+
+// newApp builds the command-line application (tests run it in-process).
+func newApp() *cli.App {
+	return &cli.App{
 		Name:  "streamsql",
 		Usage: "run Flink SQL streaming jobs from a .sql file, in one binary",
 		Description: `streamsql reads Flink-dialect SQL (CREATE TABLE ... WITH (...), WATERMARK FOR,
@@ -30,19 +48,5 @@ Examples:
 			testCommand(),
 		},
 		HideHelpCommand: true,
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := app.RunContext(ctx, os.Args)
-	stop()
-	if err != nil {
-		var exit cli.ExitCoder
-		if errors.As(err, &exit) {
-			if msg := exit.Error(); msg != "" {
-				fmt.Fprintln(os.Stderr, "streamsql:", msg)
-			}
-			os.Exit(exit.ExitCode())
-		}
-		fmt.Fprintln(os.Stderr, "streamsql:", err)
-		os.Exit(1)
 	}
 }

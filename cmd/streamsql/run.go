@@ -52,13 +52,13 @@ dropped, malformed rows skipped) is printed to standard error at the end.`,
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
 			}
-			rj, err := runtime.Build(job.Graph, runtime.Options{})
+			rj, err := runtime.Build(job.Graph, runtime.Options{Stdout: c.App.Writer, Stderr: c.App.ErrWriter})
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
 			}
 			runErr := rj.Run(c.Context)
 			if !c.Bool("quiet") {
-				fmt.Fprintln(os.Stderr, "streamsql:", rj.Summary())
+				fmt.Fprintln(c.App.ErrWriter, "streamsql:", rj.Summary())
 			}
 			if runErr != nil {
 				return cli.Exit(runErr.Error(), 1)

@@ -149,6 +149,13 @@ func (a *aggScope) intercept(b *binder, e sql.Expr) (Expr, bool, error) {
 }
 
 func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
+	if in.tvf == nil && in.win != nil && groupsByWindow(s, in) {
+		r, why := p.reopenTVF(in)
+		if r == nil {
+			return nil, errAt(s.GroupBy[0].Position(), "GROUP BY window_start, window_end is a window aggregation only over a window TVF whose window_start and window_end reach it unchanged through projections and filters; here %s", why)
+		}
+		in = r
+	}
 	inBind := &binder{r: in}
 	var width int // columns of in.node usable before the window columns
 	if in.tvf != nil {
@@ -493,4 +500,112 @@ func containsStr(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// groupsByWindow reports whether GROUP BY names both window_start and
+// window_end of the windowed relation in (by whatever names they carry).
+func groupsByWindow(s *sql.Select, in *rel) bool {
+	var start, end bool
+	for _, g := range s.GroupBy {
+		id, ok := g.(*sql.Ident)
+		if !ok {
+			continue
+		}
+		if c, err := in.resolve(id); err == nil {
+			start = start || c.idx == in.win.start
+			end = end || c.idx == in.win.end
+		}
+	}
+	return start && end
+}
+
+// reopenTVF turns a materialized window TVF seen through one Calc (a
+// subquery or view SELECT ... FROM TABLE(TUMBLE(...)) WHERE ...) back into
+// a pending TVF over that Calc moved below the window, so that a GROUP BY
+// window_start, window_end over it plans as a window aggregation, as Flink
+// does. It needs the Calc's filter not to read the window columns and its
+// projections to pass window columns through unchanged; otherwise it
+// returns nil and the reason.
+func (p *planner) reopenTVF(in *rel) (*rel, string) {
+	n := in.node
+	var projs []Expr
+	var filter Expr
+	tvfNode := n
+	if c, ok := n.Op.(*CalcOp); ok {
+		projs, filter, tvfNode = c.Projections, c.Filter, n.Inputs[0]
+	}
+	tvf, ok := tvfNode.Op.(*WindowTVFOp)
+	if !ok {
+		return nil, "the windowed input is a " + tvfNode.Name() + ", not a window TVF"
+	}
+	if tvf.Window.Kind == sql.Session {
+		return nil, "SESSION windows are not supported this way"
+	}
+	base := tvfNode.Inputs[0]
+	width := len(base.Schema)
+	if projs == nil {
+		for i, c := range tvfNode.Schema {
+			projs = append(projs, &ColRef{Index: i, Name: c.Name, T: c.Type})
+		}
+	}
+	if filter != nil && maxColRef(filter) >= width {
+		return nil, "the WHERE below the aggregation reads window_start, window_end or window_time"
+	}
+	// New Calc below the window: the non-window projections, then the
+	// time attribute.
+	var below []Expr
+	var names []string
+	newIdx := make([]int, len(projs)) // projection -> column of the new Calc, or width'+k for window column k
+	winCol := make([]int, len(projs))
+	for i, e := range projs {
+		winCol[i] = -1
+		if r, ok := e.(*ColRef); ok && r.Index >= width {
+			winCol[i] = r.Index - width
+			continue
+		}
+		if maxColRef(e) >= width {
+			return nil, "the select list below the aggregation computes with window_start, window_end or window_time"
+		}
+		newIdx[i] = len(below)
+		below = append(below, e)
+		names = append(names, n.Schema[i].Name)
+	}
+	// The time attribute: the first plain reference to it (typed as the
+	// rowtime again, which the TVF's output had stripped), else appended.
+	tc := tvf.Window.TimeCol
+	timeIdx := -1
+	for i, e := range below {
+		if r, ok := e.(*ColRef); ok && r.Index == tc && timeIdx < 0 {
+			below[i] = &ColRef{Index: tc, Name: r.Name, T: base.Schema[tc].Type}
+			timeIdx = i
+		}
+	}
+	if timeIdx < 0 {
+		timeIdx = len(below)
+		below = append(below, &ColRef{Index: tc, Name: base.Schema[tc].Name, T: base.Schema[tc].Type})
+		names = append(names, base.Schema[tc].Name)
+		for containsStr(names[:timeIdx], names[timeIdx]) {
+			names[timeIdx] += "0"
+		}
+	}
+	r := p.calc(&rel{node: base, lg: in.lg}, below, names, filter)
+	if r.node.Rowtime != timeIdx {
+		return nil, "its time attribute is lost"
+	}
+	w := len(r.node.Schema)
+	out := &rel{node: r.node, lg: in.lg, pos: in.pos}
+	for _, c := range in.cols {
+		if k := winCol[c.idx]; k >= 0 {
+			c.idx = w + k
+		} else {
+			c.idx = newIdx[c.idx]
+		}
+		c.t = c.t.WithoutRowtime()
+		out.cols = append(out.cols, c)
+	}
+	spec := tvf.Window
+	spec.TimeCol = timeIdx
+	wt := tvfNode.Schema[len(tvfNode.Schema)-1].Type
+	out.tvf = &pendingTVF{spec: spec, text: in.win.text, n: w, lg: in.lg, time: wt}
+	return out, ""
 }

@@ -31,6 +31,9 @@ type rel struct {
 	win  *winInfo    // output carries window_start/window_end of one window spec
 	tvf  *pendingTVF // a window TVF not yet materialized: node is its input
 	pos  []sql.Pos   // where each output column was written (select items), may be nil
+	// outer is the enclosing query's scope of a correlated subquery: names
+	// not found here are looked up there (inner names shadow outer ones).
+	outer *rel
 }
 
 // winInfo describes the window columns of a windowed relation.
@@ -73,6 +76,11 @@ func (r *rel) resolve(id *sql.Ident) (scopeCol, error) {
 	}
 	if len(hits) == 1 {
 		return hits[0], nil
+	}
+	if len(hits) == 0 && r.outer != nil {
+		if c, err := r.outer.resolve(id); err == nil {
+			return c, nil
+		}
 	}
 	if len(hits) > 1 {
 		return scopeCol{}, errAt(id.Pos, "column reference %q is ambiguous: qualify it with one of its tables", id.Name)
@@ -169,7 +177,7 @@ func (b *binder) bind(e sql.Expr) (Expr, error) {
 		return &Call{Func: f, Args: []Expr{x}, T: t}, nil
 	case *sql.In:
 		if e.Query != nil {
-			return nil, errAt(e.Pos, "IN (subquery) is not supported here: only a window semi join (IN with window_start and window_end correlation) is planned, and that is not supported yet")
+			return nil, errAt(e.Pos, "IN (subquery) is only supported as a top-level condition of the WHERE of a query without GROUP BY, planned as a window semi/anti join (%s)", semiJoinForm)
 		}
 		x, err := b.bind(e.X)
 		if err != nil {
@@ -255,7 +263,7 @@ func (b *binder) bind(e sql.Expr) (Expr, error) {
 		}
 		return &Call{Func: f, Args: []Expr{x}, T: types.Type{Kind: types.Boolean, NotNull: true}}, nil
 	case *sql.Exists:
-		return nil, errAt(e.Pos, "EXISTS (subquery) is not supported yet")
+		return nil, errAt(e.Pos, "EXISTS (subquery) is only supported as a top-level condition of the WHERE of a query without GROUP BY, planned as a window semi/anti join (%s)", semiJoinForm)
 	case *sql.Subquery:
 		return nil, errAt(e.Pos, "scalar subqueries are not supported: they would make the result depend on a changing table")
 	case *sql.TimeUnitExpr:

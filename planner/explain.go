@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -51,11 +52,15 @@ func explainText(logical []*LogicalNode, g *Graph) string {
 				sinks = append(sinks, n)
 			}
 		}
+		rp := &reusePrinter{shared: map[*Node]bool{}, ids: map[*Node]int{}}
+		for n, cs := range consumerMap(g.Nodes) {
+			rp.shared[n] = len(cs) > 1
+		}
 		for i, s := range sinks {
 			if i > 0 {
 				b.WriteByte('\n')
 			}
-			writePhysical(&b, s, "", "")
+			rp.write(&b, s, "", "")
 		}
 	}
 	return b.String()
@@ -83,18 +88,35 @@ func writeLogical(b *strings.Builder, n *LogicalNode, first, rest string) {
 	}
 }
 
-func writePhysical(b *strings.Builder, n *Node, first, rest string) {
+// reusePrinter prints a node read by several consumers (a shared source)
+// once, as Flink does: the first time with (reuse_id=[N]) after it, later
+// as Reused(reference_id=[N]).
+type reusePrinter struct {
+	shared map[*Node]bool
+	ids    map[*Node]int
+}
+
+func (rp *reusePrinter) write(b *strings.Builder, n *Node, first, rest string) {
+	if id, ok := rp.ids[n]; ok {
+		b.WriteString(first + "Reused(reference_id=[" + strconv.Itoa(id) + "])\n")
+		return
+	}
 	mode := "[I]"
 	if !n.AppendOnly {
 		mode = "[I,UB,UA,D]"
 	}
 	attrs := append(nodeAttrs(n), "changelogMode="+mode)
-	b.WriteString(first + n.Name() + "(" + strings.Join(attrs, ", ") + ") -> " + schemaText(n.Schema) + "\n")
+	reuse := ""
+	if rp.shared[n] {
+		rp.ids[n] = len(rp.ids) + 1
+		reuse = "(reuse_id=[" + strconv.Itoa(rp.ids[n]) + "])"
+	}
+	b.WriteString(first + n.Name() + "(" + strings.Join(attrs, ", ") + ")" + reuse + " -> " + schemaText(n.Schema) + "\n")
 	for i, in := range n.Inputs {
 		if i < len(n.Inputs)-1 {
-			writePhysical(b, in, rest+":- ", rest+":  ")
+			rp.write(b, in, rest+":- ", rest+":  ")
 		} else {
-			writePhysical(b, in, rest+"+- ", rest+"   ")
+			rp.write(b, in, rest+"+- ", rest+"   ")
 		}
 	}
 }

@@ -51,3 +51,13 @@ func asSQLError(t *testing.T, err error) *sql.Error {
 	}
 	return se
 }
+
+// sourceColumns names the columns the graph's first source reads.
+func sourceColumns(g *Graph) []string {
+	_, src := findOp[*SourceOp](g)
+	var names []string
+	for _, i := range src.ReadColumns {
+		names = append(names, src.Table.Columns[i].Name)
+	}
+	return names
+}

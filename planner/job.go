@@ -491,12 +491,17 @@ func (p *planner) planPrint(g *graphBuilder, q *sql.QueryStatement) error {
 // finish prunes source columns, drops identity Calcs and numbers the nodes.
 func (g *graphBuilder) finish(settings map[string]string) *Graph {
 	nodes := topo(g.sinks)
-	consumers := map[*Node][]*Node{}
-	for _, n := range nodes {
-		for _, in := range n.Inputs {
-			consumers[in] = append(consumers[in], n)
+	consumers := consumerMap(nodes)
+	// Consumers before producers, so that pruning above a window TVF is
+	// known when the TVF's own input is pruned.
+	for i := len(nodes) - 1; i >= 0; i-- {
+		if tvf, ok := nodes[i].Op.(*WindowTVFOp); ok {
+			pruneTVF(nodes[i], tvf, consumers)
 		}
 	}
+	shareSources(nodes)
+	nodes = topo(g.sinks)
+	consumers = consumerMap(nodes)
 	for _, n := range nodes {
 		if src, ok := n.Op.(*SourceOp); ok {
 			pruneSource(n, src, consumers[n])
@@ -618,9 +623,15 @@ func pruneSource(n *Node, src *SourceOp, consumers []*Node) {
 	src.ReadColumns = read
 	n.Schema = schema
 	n.Rowtime = rowtime
-	for _, c := range consumers {
+	remapCalcs(consumers, remap)
+}
+
+// remapCalcs re-indexes the column references of Calc nodes after their
+// input's columns moved (old index -> new index).
+func remapCalcs(calcs []*Node, remap map[int]int) {
+	f := func(r *ColRef) Expr { nr := *r; nr.Index = remap[r.Index]; return &nr }
+	for _, c := range calcs {
 		calc := c.Op.(*CalcOp)
-		f := func(r *ColRef) Expr { nr := *r; nr.Index = remap[r.Index]; return &nr }
 		for i, e := range calc.Projections {
 			calc.Projections[i] = rewriteColRefs(e, f)
 		}
@@ -628,4 +639,140 @@ func pruneSource(n *Node, src *SourceOp, consumers []*Node) {
 			calc.Filter = rewriteColRefs(calc.Filter, f)
 		}
 	}
+}
+
+// consumerMap lists each node's distinct consumers, in topological order.
+func consumerMap(nodes []*Node) map[*Node][]*Node {
+	m := map[*Node][]*Node{}
+	for _, n := range nodes {
+		for _, in := range n.Inputs {
+			if !containsNode(m[in], n) {
+				m[in] = append(m[in], n)
+			}
+		}
+	}
+	return m
+}
+
+func containsNode(list []*Node, n *Node) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// shareSources makes every use of a table with the same watermark read one
+// TableSourceScan: a Kafka topic is consumed once, its records decoded
+// once, and records_skipped counts each bad record once. The executor
+// sends a node's output to all its consumers; pruneSource then reads the
+// union of the columns they need.
+func shareSources(nodes []*Node) {
+	first := map[string]*Node{}
+	canon := map[*Node]*Node{}
+	for _, n := range nodes {
+		src, ok := n.Op.(*SourceOp)
+		if !ok {
+			continue
+		}
+		key := src.Table.Name
+		if src.Watermark != nil {
+			key += "\x00" + src.Watermark.String()
+		}
+		if c, ok := first[key]; ok && sameInts(c.Op.(*SourceOp).ReadColumns, src.ReadColumns) {
+			canon[n] = c
+			continue
+		}
+		first[key] = n
+	}
+	if len(canon) == 0 {
+		return
+	}
+	for _, n := range nodes {
+		for i, in := range n.Inputs {
+			if c, ok := canon[in]; ok {
+				n.Inputs[i] = c
+			}
+		}
+	}
+}
+
+func sameInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// pruneTVF pushes projection below a window TVF that is not aggregated:
+// when every consumer is a Calc and the TVF's input is a Calc feeding only
+// it, that Calc keeps only the columns the consumers read (plus the time
+// attribute and partition keys), and the consumers are re-indexed.
+func pruneTVF(n *Node, tvf *WindowTVFOp, consumers map[*Node][]*Node) {
+	in := n.Inputs[0]
+	below, ok := in.Op.(*CalcOp)
+	if !ok || len(consumers[in]) != 1 {
+		return
+	}
+	for _, c := range consumers[n] {
+		if _, ok := c.Op.(*CalcOp); !ok {
+			return
+		}
+	}
+	width := len(in.Schema)
+	need := map[int]bool{tvf.Window.TimeCol: true}
+	for _, k := range tvf.Window.PartitionKeys {
+		need[k] = true
+	}
+	for _, c := range consumers[n] {
+		calc := c.Op.(*CalcOp)
+		for _, e := range append(append([]Expr(nil), calc.Projections...), calc.Filter) {
+			walkExpr(e, func(x Expr) {
+				if r, ok := x.(*ColRef); ok && r.Index < width {
+					need[r.Index] = true
+				}
+			})
+		}
+	}
+	if len(need) == width {
+		return
+	}
+	var keep []int
+	for i := range need {
+		keep = append(keep, i)
+	}
+	sort.Ints(keep)
+	remap := make(map[int]int, width+3)
+	for j, i := range keep {
+		remap[i] = j
+	}
+	for k := 0; k < 3; k++ {
+		remap[width+k] = len(keep) + k
+	}
+	projs := make([]Expr, len(keep))
+	schema := make(Schema, len(keep))
+	for j, i := range keep {
+		projs[j], schema[j] = below.Projections[i], in.Schema[i]
+	}
+	below.Projections, in.Schema = projs, schema
+	if in.Rowtime >= 0 {
+		in.Rowtime = remap[in.Rowtime]
+	}
+	tvf.Window.TimeCol = remap[tvf.Window.TimeCol]
+	for i, k := range tvf.Window.PartitionKeys {
+		tvf.Window.PartitionKeys[i] = remap[k]
+	}
+	out := make(Schema, 0, len(keep)+3)
+	for _, i := range keep {
+		out = append(out, n.Schema[i])
+	}
+	n.Schema = append(out, n.Schema[width:]...)
+	n.Rowtime = len(keep) + 2
+	remapCalcs(consumers[n], remap)
 }

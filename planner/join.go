@@ -76,8 +76,7 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	case sql.FullJoin:
 		op.Type = JoinFull
 	}
-	var startOK, endOK bool
-	var residual []Expr
+	var jc joinConds
 	var all []string
 	for i, c := range conds {
 		var x Expr
@@ -99,39 +98,13 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 			}
 		}
 		all = append(all, x.String())
-		if call, ok := x.(*Call); ok && (call.Func == "=" || call.Func == "IS NOT DISTINCT FROM") {
-			a, aok := call.Args[0].(*ColRef)
-			bb, bok := call.Args[1].(*ColRef)
-			if aok && bok && (a.Index < nl) != (bb.Index < nl) {
-				if a.Index >= nl {
-					a, bb = bb, a
-				}
-				li, ri := a.Index, bb.Index-nl
-				switch {
-				case li == l.win.start && ri == r.win.start:
-					startOK = true
-				case li == l.win.end && ri == r.win.end:
-					endOK = true
-				default:
-					op.LeftKeys = append(op.LeftKeys, li)
-					op.RightKeys = append(op.RightKeys, ri)
-					op.NullSafe = append(op.NullSafe, call.Func == "IS NOT DISTINCT FROM")
-				}
-				continue
-			}
-		}
-		residual = append(residual, x)
+		jc.add(x, nl, l.win, r.win)
 	}
-	if !startOK || !endOK {
-		var missing []string
-		if !startOK {
-			missing = append(missing, "window_start")
-		}
-		if !endOK {
-			missing = append(missing, "window_end")
-		}
-		return nil, errAt(j.Pos, "the join condition does not equate %s of both windowed inputs, so this is %s", strings.Join(missing, " and "), strings.TrimPrefix(regularJoinMsg, "a "))
+	if missing := jc.missingWindow(); missing != "" {
+		return nil, errAt(j.Pos, "the join condition does not equate %s of both windowed inputs, so this is %s", missing, strings.TrimPrefix(regularJoinMsg, "a "))
 	}
+	op.LeftKeys, op.RightKeys, op.NullSafe = jc.lk, jc.rk, jc.nullSafe
+	residual := jc.residual
 	for _, x := range residual {
 		if op.Condition == nil {
 			op.Condition = x
@@ -168,4 +141,56 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	jt := map[JoinType]string{JoinInner: "inner", JoinLeft: "left", JoinRight: "right", JoinFull: "full"}[op.Type]
 	out.lg = &LogicalNode{Name: "LogicalJoin", Attrs: []string{"condition=[AND(" + strings.Join(all, ", ") + ")]", "joinType=[" + jt + "]"}, Schema: schema, Inputs: []*LogicalNode{l.lg, r.lg}}
 	return out, nil
+}
+
+// joinConds sorts the conjuncts of a window join condition, bound over the
+// joined row (left columns, then right columns from nl on): equalities of
+// the two window_start and the two window_end columns, equalities of a
+// left and a right column (keys), and the rest (residual).
+type joinConds struct {
+	startOK, endOK bool
+	lk, rk         []int // right keys are right-input columns
+	nullSafe       []bool
+	residual       []Expr
+}
+
+func (jc *joinConds) add(x Expr, nl int, lw, rw *winInfo) {
+	if call, ok := x.(*Call); ok && (call.Func == "=" || call.Func == "IS NOT DISTINCT FROM") {
+		a, aok := call.Args[0].(*ColRef)
+		b, bok := call.Args[1].(*ColRef)
+		if aok && bok && (a.Index < nl) != (b.Index < nl) {
+			if a.Index >= nl {
+				a, b = b, a
+			}
+			li, ri := a.Index, b.Index-nl
+			switch {
+			case li == lw.start && ri == rw.start:
+				jc.startOK = true
+			case li == lw.end && ri == rw.end:
+				jc.endOK = true
+			default:
+				jc.lk = append(jc.lk, li)
+				jc.rk = append(jc.rk, ri)
+				jc.nullSafe = append(jc.nullSafe, call.Func == "IS NOT DISTINCT FROM")
+			}
+			return
+		}
+	}
+	jc.residual = append(jc.residual, x)
+}
+
+// missingWindow names the window columns not equated ("" when both are).
+func (jc *joinConds) missingWindow() string {
+	return missingNames([]string{"window_start", "window_end"}, []bool{jc.startOK, jc.endOK})
+}
+
+// missingNames joins the names whose flag is false with " and ".
+func missingNames(names []string, have []bool) string {
+	var missing []string
+	for i, n := range names {
+		if !have[i] {
+			missing = append(missing, n)
+		}
+	}
+	return strings.Join(missing, " and ")
 }

@@ -257,8 +257,20 @@ func TestWindowTVFWithoutAggregation(t *testing.T) {
 	if !j.Stdout {
 		t.Error("bare SELECT should go to stdout")
 	}
-	if got := shape(j.Graph); got != "TableSourceScan -> WindowTableFunction -> Calc -> Sink" {
+	// The Calc under the TVF is projection pushdown: only what the select
+	// list, the filter and the window need.
+	if got := shape(j.Graph); got != "TableSourceScan -> Calc -> WindowTableFunction -> Calc -> Sink" {
 		t.Fatalf("shape %s", got)
+	}
+	tn, tvf := findOp[*WindowTVFOp](j.Graph)
+	if got, want := schemaOf(tn.Inputs[0].Schema), "campaign_id STRING, qty INT, ts TIMESTAMP_LTZ(3)"; got != want {
+		t.Errorf("TVF input %s, want %s", got, want)
+	}
+	if tvf.Window.TimeCol != 2 || tn.Inputs[0].Rowtime != 2 {
+		t.Errorf("TVF time column %d, input rowtime %d; want 2", tvf.Window.TimeCol, tn.Inputs[0].Rowtime)
+	}
+	if got, want := strings.Join(sourceColumns(j.Graph), ","), "event_time,campaign_id,qty,ts"; got != want {
+		t.Errorf("source reads %s, want %s", got, want)
 	}
 	_, sink := findOp[*SinkOp](j.Graph)
 	if sink.Table.Connector != "print" {

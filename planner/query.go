@@ -589,14 +589,29 @@ func (p *planner) planSelect(s *sql.Select) (*rel, error) {
 	if r, err = p.materialize(r); err != nil {
 		return nil, err
 	}
+	where, subs := splitSubqueryPreds(s.Where)
 	b := &binder{r: r}
 	var filter Expr
 	lg := r.lg
-	if s.Where != nil {
-		if filter, err = bindPredicate(b, s.Where, "WHERE"); err != nil {
+	if where != nil {
+		if filter, err = bindPredicate(b, where, "WHERE"); err != nil {
 			return nil, err
 		}
 		lg = &LogicalNode{Name: "LogicalFilter", Attrs: []string{"condition=[" + filter.String() + "]"}, Schema: r.node.Schema, Inputs: []*LogicalNode{lg}}
+	}
+	if len(subs) > 0 {
+		// Filter first (fewer rows to buffer), then the semi/anti joins,
+		// whose output keeps the outer columns in place.
+		if filter != nil {
+			r = p.keepScope(r, filter)
+			r.lg, filter = lg, nil
+		}
+		for _, sp := range subs {
+			if r, err = p.planSemiJoin(r, sp); err != nil {
+				return nil, err
+			}
+		}
+		b, lg = &binder{r: r}, r.lg
 	}
 	projs, names, pos, err := p.selectList(s, b)
 	if err != nil {

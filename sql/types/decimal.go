@@ -523,9 +523,15 @@ func ParseDecimal(s string) (*big.Int, int, error) {
 	return u, scale, nil
 }
 
-// DecimalFromString parses text as DECIMAL(prec, scale) (rounded HALF_UP);
-// err for text that is not a number, ok false for overflow.
+// DecimalFromString parses text as DECIMAL(prec, scale) (rounded HALF_UP,
+// as Java's new BigDecimal(s).setScale(scale, HALF_UP)); err for text that
+// is not a number, ok false for overflow. Text with up to 18 significant
+// digits is converted without allocating; there any exponent is accepted
+// (1E-5000 rounds to zero, 1E5000 overflows).
 func DecimalFromString(s string, prec, scale int) (Value, bool, error) {
+	if v, ok, done := decimalFromString64(s, prec, scale); done {
+		return v, ok, nil
+	}
 	u, sc, err := ParseDecimal(s)
 	if err != nil {
 		return NullValue, false, err
@@ -536,6 +542,116 @@ func DecimalFromString(s string, prec, scale int) (Value, bool, error) {
 	}
 	v, ok := decFinishBig(u, sc, prec, scale)
 	return v, ok, nil
+}
+
+// decimalFromString64 is DecimalFromString for text whose significant
+// digits fit in int64 and whose result does too; done is false for
+// anything else, syntax errors included, which the exact big.Int path
+// then decides.
+func decimalFromString64(s string, prec, scale int) (v Value, ok, done bool) {
+	i, j := 0, len(s)
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	t := s[i:j]
+	i = 0
+	neg := false
+	if i < len(t) && (t[i] == '+' || t[i] == '-') {
+		neg = t[i] == '-'
+		i++
+	}
+	var u int64 // significant digits, leading zeros skipped
+	nd, frac := 0, 0
+	seenDigit, seenDot := false, false
+	for ; i < len(t); i++ {
+		c := t[i]
+		if c >= '0' && c <= '9' {
+			seenDigit = true
+			if seenDot {
+				frac++
+			}
+			if nd == 0 && c == '0' {
+				continue
+			}
+			if nd == 18 {
+				return NullValue, false, false
+			}
+			u = u*10 + int64(c-'0')
+			nd++
+			continue
+		}
+		if c == '.' && !seenDot {
+			seenDot = true
+			continue
+		}
+		break
+	}
+	if !seenDigit {
+		return NullValue, false, false
+	}
+	exp := 0
+	if i < len(t) {
+		if t[i] != 'e' && t[i] != 'E' {
+			return NullValue, false, false
+		}
+		i++
+		eneg := false
+		if i < len(t) && (t[i] == '+' || t[i] == '-') {
+			eneg = t[i] == '-'
+			i++
+		}
+		start := i
+		for ; i < len(t) && t[i] >= '0' && t[i] <= '9'; i++ {
+			if exp < 1e6 {
+				exp = exp*10 + int(t[i]-'0')
+			}
+		}
+		if i == start || i != len(t) {
+			return NullValue, false, false
+		}
+		if eneg {
+			exp = -exp
+		}
+	}
+	if nd == 0 {
+		return DecimalValue(0, scale), true, true
+	}
+	// value * 10^scale = u * 10^shift
+	shift := scale + exp - frac
+	if shift >= 0 {
+		if nd+shift > prec {
+			return NullValue, false, true
+		}
+		if nd+shift > 18 {
+			return NullValue, false, false
+		}
+		u *= pow10i64[shift]
+	} else {
+		if nd+shift < 0 { // below half a unit of the last digit
+			return DecimalValue(0, scale), true, true
+		}
+		p := pow10i64[-shift] // -shift <= nd <= 18
+		q, r := u/p, u%p
+		if r >= p-r {
+			q++
+		}
+		if !fitsPrecision64(q, prec) {
+			return NullValue, false, true
+		}
+		u = q
+	}
+	if neg {
+		u = -u
+	}
+	return DecimalValue(u, scale), true, true
+}
+
+// isSpace is what strings.TrimSpace trims, for ASCII.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // DecimalString prints a DECIMAL as BigDecimal.toPlainString: every digit

@@ -112,8 +112,8 @@ func AppendDate(dst []byte, days int64) []byte {
 // FormatDate prints a DATE as 'yyyy-MM-dd'.
 func FormatDate(days int64) string { return string(AppendDate(nil, days)) }
 
-// AppendTime appends 'HH:mm:ss' and a fraction: padded to precision when
-// pad, else trimmed of trailing zeros.
+// appendTimeOfDay appends 'HH:mm:ss' and a fraction: padded to precision
+// when pad, else trimmed of trailing zeros.
 func appendTimeOfDay(dst []byte, msOfDay int64, precision int, pad bool) []byte {
 	h := int(msOfDay / 3600000)
 	mi := int(msOfDay / 60000 % 60)
@@ -152,6 +152,15 @@ func FormatTime(msOfDay int64, precision int) string {
 	return string(appendTimeOfDay(nil, msOfDay, precision, true))
 }
 
+// AppendTime appends a TIME (millis of day) as 'HH:mm:ss' and a fraction:
+// with TimestampCast padded to precision digits (Flink's CAST, '20:28:50.500'
+// for TIME(3)); with any other style as the JSON format writes it, trailing
+// zeros trimmed and a zero fraction left out ('20:28:50.5', '20:28:50').
+// The date separator and 'Z' of the styles do not apply to a TIME.
+func AppendTime(dst []byte, msOfDay int64, precision int, style TimestampStyle) []byte {
+	return appendTimeOfDay(dst, floorMod(msOfDay, msPerDay), precision, style == TimestampCast)
+}
+
 // AppendTimestamp appends the epoch millis ms (a wall clock in UTC; for a
 // TIMESTAMP_LTZ convert with InstantToLocal first) in the given style.
 func AppendTimestamp(dst []byte, ms int64, precision int, style TimestampStyle) []byte {
@@ -188,23 +197,27 @@ func parseUint(s string, i, minD, maxD int) (v, next int, ok bool) {
 
 var errBadDate = errors.New("bad date")
 
-// parseDatePart parses 'yyyy-M-d' at the start of s.
-func parseDatePart(s string) (days int64, rest int, err error) {
+// parseDatePart parses '[+-]y-M-d' (a year of 1 to 9 digits) at the start
+// of s, or with strict exactly 'yyyy-MM-dd'.
+func parseDatePart(s string, strict bool) (days int64, rest int, err error) {
 	i := 0
 	neg := false
-	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+	yMin, yMax, mdMin := 1, 9, 1
+	if strict {
+		yMin, yMax, mdMin = 4, 4, 2
+	} else if i < len(s) && (s[i] == '-' || s[i] == '+') {
 		neg = s[i] == '-'
 		i++
 	}
-	y, i, ok := parseUint(s, i, 1, 9)
+	y, i, ok := parseUint(s, i, yMin, yMax)
 	if !ok || i >= len(s) || s[i] != '-' {
 		return 0, 0, errBadDate
 	}
-	m, i, ok := parseUint(s, i+1, 1, 2)
+	m, i, ok := parseUint(s, i+1, mdMin, 2)
 	if !ok || i >= len(s) || s[i] != '-' {
 		return 0, 0, errBadDate
 	}
-	d, i, ok := parseUint(s, i+1, 1, 2)
+	d, i, ok := parseUint(s, i+1, mdMin, 2)
 	if !ok || m < 1 || m > 12 || d < 1 || d > daysInMonth(int64(y), m) {
 		return 0, 0, errBadDate
 	}
@@ -230,19 +243,29 @@ func daysInMonth(y int64, m int) int {
 	return 31
 }
 
-// parseTimePart parses 'H:m[:s[.fffffffff]]' at s[i:]; returns millis of day.
-func parseTimePart(s string, i int) (int64, int, bool) {
-	h, i, ok := parseUint(s, i, 1, 2)
+// parseTimePart parses 'H:m[:s[.fffffffff]]' at s[i:]; returns millis of
+// day. With strict every field has two digits ('HH:mm:ss'), and the
+// seconds may be left out only when minutesOK.
+func parseTimePart(s string, i int, strict, minutesOK bool) (int64, int, bool) {
+	dMin := 1
+	if strict {
+		dMin = 2
+	}
+	h, i, ok := parseUint(s, i, dMin, 2)
 	if !ok || i >= len(s) || s[i] != ':' || h > 23 {
 		return 0, 0, false
 	}
-	mi, i, ok := parseUint(s, i+1, 1, 2)
+	mi, i, ok := parseUint(s, i+1, dMin, 2)
 	if !ok || mi > 59 {
 		return 0, 0, false
 	}
 	sec, ms := 0, 0
-	if i < len(s) && s[i] == ':' {
-		sec, i, ok = parseUint(s, i+1, 1, 2)
+	if i >= len(s) || s[i] != ':' {
+		if strict && !minutesOK {
+			return 0, 0, false
+		}
+	} else {
+		sec, i, ok = parseUint(s, i+1, dMin, 2)
 		if !ok || sec > 59 {
 			return 0, 0, false
 		}
@@ -271,7 +294,7 @@ func parseTimePart(s string, i int) (int64, int, bool) {
 // ParseDate parses 'yyyy-MM-dd' (surrounding spaces ignored).
 func ParseDate(s string) (int64, error) {
 	t := strings.TrimSpace(s)
-	d, n, err := parseDatePart(t)
+	d, n, err := parseDatePart(t, false)
 	if err != nil || n != len(t) {
 		return 0, errors.New("invalid DATE " + strconv.Quote(s) + ": want yyyy-MM-dd")
 	}
@@ -281,7 +304,7 @@ func ParseDate(s string) (int64, error) {
 // ParseTime parses 'HH:mm:ss[.fff]' to millis of day.
 func ParseTime(s string) (int64, error) {
 	t := strings.TrimSpace(s)
-	v, n, ok := parseTimePart(t, 0)
+	v, n, ok := parseTimePart(t, 0, false, true)
 	if !ok || n != len(t) {
 		return 0, errors.New("invalid TIME " + strconv.Quote(s) + ": want HH:mm:ss")
 	}
@@ -295,14 +318,14 @@ func ParseTime(s string) (int64, error) {
 // digits beyond milliseconds are truncated.
 func ParseTimestampZ(s string) (ms int64, hasZ bool, err error) {
 	t := strings.TrimSpace(s)
-	days, i, err := parseDatePart(t)
+	days, i, err := parseDatePart(t, false)
 	if err != nil {
 		return 0, false, errors.New("invalid TIMESTAMP " + strconv.Quote(s) + ": want yyyy-MM-dd HH:mm:ss[.SSS]")
 	}
 	var tod int64
 	if i < len(t) && (t[i] == ' ' || t[i] == 'T') {
 		var ok bool
-		tod, i, ok = parseTimePart(t, i+1)
+		tod, i, ok = parseTimePart(t, i+1, false, true)
 		if !ok {
 			return 0, false, errors.New("invalid TIMESTAMP " + strconv.Quote(s) + ": want yyyy-MM-dd HH:mm:ss[.SSS]")
 		}
@@ -321,6 +344,52 @@ func ParseTimestampZ(s string) (ms int64, hasZ bool, err error) {
 func ParseTimestamp(s string) (int64, error) {
 	ms, _, err := ParseTimestampZ(s)
 	return ms, err
+}
+
+// The strict parsers read exactly the forms Flink's JSON format reads
+// (Java's ISO_LOCAL_DATE with a four-digit year, 'HH:mm:ss' with an
+// optional fraction): two digits per field, no sign, no surrounding
+// spaces. CAST from a string uses the lenient ParseDate, ParseTime and
+// ParseTimestampZ instead.
+
+// ParseDateStrict parses exactly 'yyyy-MM-dd'.
+func ParseDateStrict(s string) (int64, error) {
+	d, n, err := parseDatePart(s, true)
+	if err != nil || n != len(s) {
+		return 0, errors.New("invalid DATE " + strconv.Quote(s) + ": want yyyy-MM-dd")
+	}
+	return d, nil
+}
+
+// ParseTimeStrict parses exactly 'HH:mm:ss[.fraction]' (1 to 9 fraction
+// digits, truncated to milliseconds) to millis of day.
+func ParseTimeStrict(s string) (int64, error) {
+	v, n, ok := parseTimePart(s, 0, true, false)
+	if !ok || n != len(s) {
+		return 0, errors.New("invalid TIME " + strconv.Quote(s) + ": want HH:mm:ss[.fraction]")
+	}
+	return v, nil
+}
+
+// ParseTimestampStrict parses 'yyyy-MM-dd HH:mm:ss[.fraction]' (the SQL
+// form) or 'yyyy-MM-ddTHH:mm[:ss[.fraction]]' (ISO-8601, where the seconds
+// may be left out), either optionally followed by 'Z' (hasZ). A bare date
+// is not accepted. The result is as ParseTimestampZ's.
+func ParseTimestampStrict(s string) (ms int64, hasZ bool, err error) {
+	days, i, err := parseDatePart(s, true)
+	ok := err == nil && i < len(s) && (s[i] == ' ' || s[i] == 'T')
+	var tod int64
+	if ok {
+		tod, i, ok = parseTimePart(s, i+1, true, s[i] == 'T')
+	}
+	if ok && i < len(s) && s[i] == 'Z' {
+		hasZ = true
+		i++
+	}
+	if !ok || i != len(s) {
+		return 0, false, errors.New("invalid TIMESTAMP " + strconv.Quote(s) + ": want yyyy-MM-dd HH:mm:ss[.fraction]")
+	}
+	return days*msPerDay + tod, hasZ, nil
 }
 
 // ---------------------------------------------------------------- time zones

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/connector"
 	"github.com/streamsql/streamsql/runtime/core"
-	"github.com/streamsql/streamsql/runtime/format/textconv"
 	"github.com/streamsql/streamsql/sql/types"
 )
 
@@ -31,19 +31,32 @@ var Spec = &connector.Spec{
 type Formatter struct {
 	prefix []byte
 	cols   planner.Schema
+	loc    *time.Location // table.local-time-zone: how TIMESTAMP_LTZ prints
 }
 
 // NewFormatter builds the formatter for a table's columns and options.
-func NewFormatter(t *planner.TableDesc, _ *connector.Env) (*Formatter, error) {
-	f := &Formatter{cols: t.Columns}
+// env may be nil; its Settings give 'table.local-time-zone' (UTC when
+// unset), in which TIMESTAMP_LTZ values are printed.
+func NewFormatter(t *planner.TableDesc, env *connector.Env) (*Formatter, error) {
+	f := &Formatter{cols: t.Columns, loc: time.UTC}
 	if id, ok := t.Option("print-identifier"); ok {
 		f.prefix = []byte(id + "> ")
+	}
+	if env != nil {
+		if name := env.Settings["table.local-time-zone"]; name != "" {
+			loc, err := time.LoadLocation(name)
+			if err != nil {
+				return nil, fmt.Errorf("print table %s: SET 'table.local-time-zone' = '%s': unknown time zone", t.Name, name)
+			}
+			f.loc = loc
+		}
 	}
 	return f, nil
 }
 
 // Format appends one line (without newline): `+I[v1, v2]`, values as
-// Flink's CAST to STRING writes them, NULL as `null`.
+// Flink's CAST to STRING writes them (types.AppendValue), a NULL field as
+// `null`.
 func (f *Formatter) Format(b []byte, row core.Row) []byte {
 	b = append(b, f.prefix...)
 	b = append(b, "+I["...)
@@ -51,99 +64,17 @@ func (f *Formatter) Format(b []byte, row core.Row) []byte {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		var t *types.Type
-		if i < len(f.cols) {
-			t = &f.cols[i].Type
+		if v.IsNull() {
+			b = append(b, "null"...)
+			continue
 		}
-		b = AppendValue(b, v, t)
+		var t types.Type // a row wider than the schema prints by its values' kinds
+		if i < len(f.cols) {
+			t = f.cols[i].Type
+		}
+		b = types.AppendValue(b, v, t, f.loc)
 	}
 	return append(b, ']')
-}
-
-// AppendValue appends v as Flink's CAST(v AS STRING) writes it, with
-// NULL as `null`. t (may be nil) supplies the timestamp precision.
-func AppendValue(b []byte, v types.Value, t *types.Type) []byte {
-	if v.IsNull() {
-		return append(b, "null"...)
-	}
-	prec := 3
-	if t != nil && t.Kind.IsTimestamp() {
-		prec = t.Precision
-	}
-	switch v.K {
-	case types.Boolean:
-		if v.Bool() {
-			return append(b, "TRUE"...)
-		}
-		return append(b, "FALSE"...)
-	case types.TinyInt, types.SmallInt, types.Int, types.BigInt:
-		return fmt.Appendf(b, "%d", v.I)
-	case types.Float:
-		return textconv.AppendJavaDouble(b, v.F(), 32)
-	case types.Double:
-		return textconv.AppendJavaDouble(b, v.F(), 64)
-	case types.Decimal:
-		return textconv.AppendDecimal(b, v)
-	case types.String:
-		return append(b, v.S...)
-	case types.Bytes:
-		return fmt.Appendf(b, "x'%x'", v.S)
-	case types.Date:
-		return textconv.AppendDate(b, v.I)
-	case types.Time:
-		return textconv.AppendTime(b, v.I, 0)
-	case types.Timestamp:
-		return textconv.AppendTimestamp(b, v.I, ' ', prec)
-	case types.TimestampLTZ:
-		// printed in the session time zone, UTC by default
-		return textconv.AppendTimestamp(b, v.I, ' ', prec)
-	case types.Array:
-		b = append(b, '[')
-		for i, x := range v.Elems() {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			var et *types.Type
-			if t != nil {
-				et = t.Elem
-			}
-			b = AppendValue(b, x, et)
-		}
-		return append(b, ']')
-	case types.Row:
-		b = append(b, '(')
-		for i, x := range v.Elems() {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			var ft *types.Type
-			if t != nil && i < len(t.Fields) {
-				ft = &t.Fields[i].Type
-			}
-			b = AppendValue(b, x, ft)
-		}
-		return append(b, ')')
-	case types.Map:
-		b = append(b, '{')
-		if m, ok := v.X.(*types.MapValue); ok {
-			var kt, vt *types.Type
-			if t != nil {
-				kt, vt = t.Key, t.Elem
-			}
-			for i := range m.Keys {
-				if i > 0 {
-					b = append(b, ", "...)
-				}
-				b = AppendValue(b, m.Keys[i], kt)
-				b = append(b, '=')
-				b = AppendValue(b, m.Values[i], vt)
-			}
-		}
-		return append(b, '}')
-	case types.IntervalDayTime, types.IntervalYearMonth:
-		return fmt.Appendf(b, "%d", v.I)
-	}
-	return fmt.Appendf(b, "%v", v)
 }
 
 // Sink writes formatted rows, one per line.

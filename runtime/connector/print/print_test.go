@@ -3,7 +3,9 @@ package print
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
+	_ "time/tzdata" // the zone test needs Asia/Kolkata on any machine
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/connector"
@@ -46,5 +48,73 @@ func TestPrint(t *testing.T) {
 		if out.String() != want {
 			t.Fatalf("got\n%s\nwant\n%s", out.String(), want)
 		}
+	}
+}
+
+func formatter(t *testing.T, cols planner.Schema, settings map[string]string) *Formatter {
+	t.Helper()
+	f, err := NewFormatter(&planner.TableDesc{Name: "p", Columns: cols}, &connector.Env{Settings: settings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TIMESTAMP_LTZ prints in the session time zone, TIMESTAMP as it is.
+func TestPrintLocalTimeZone(t *testing.T) {
+	cols := planner.Schema{{Name: "ltz", Type: types.TTimestampLTZ}, {Name: "ts", Type: types.TTimestamp3}}
+	// 1767292199999 ms is 2026-01-01 18:29:59.999 UTC: 20454 days
+	// (56 years, 14 of them leap) plus 66599.999 s.
+	row := core.Row{types.TimestampLTZValue(1767292199999), types.TimestampValue(1767292199999)}
+	cases := []struct {
+		settings map[string]string
+		want     string
+	}{
+		{map[string]string{"table.local-time-zone": "Asia/Kolkata"}, "+I[2026-01-01 23:59:59.999, 2026-01-01 18:29:59.999]"}, // UTC+05:30
+		{nil, "+I[2026-01-01 18:29:59.999, 2026-01-01 18:29:59.999]"},
+		{map[string]string{"table.local-time-zone": "UTC"}, "+I[2026-01-01 18:29:59.999, 2026-01-01 18:29:59.999]"},
+	}
+	for _, c := range cases {
+		if got := string(formatter(t, cols, c.settings).Format(nil, row)); got != c.want {
+			t.Errorf("%v: got %s, want %s", c.settings, got, c.want)
+		}
+	}
+	// The golden harness passes an Env holding only the job's settings;
+	// a nil Env means the defaults.
+	f, err := NewFormatter(&planner.TableDesc{Name: "p", Columns: cols}, nil)
+	if err != nil || string(f.Format(nil, row)) != cases[1].want {
+		t.Errorf("nil env: %v", err)
+	}
+	_, err = NewFormatter(&planner.TableDesc{Name: "p", Columns: cols}, &connector.Env{Settings: map[string]string{"table.local-time-zone": "Mars/Olympus"}})
+	if err == nil || !strings.Contains(err.Error(), "Mars/Olympus") || !strings.Contains(err.Error(), "table.local-time-zone") {
+		t.Errorf("unknown zone: %v", err)
+	}
+}
+
+// Values inside a row follow CAST(x AS STRING): a NULL nested in an
+// ARRAY is NULL, only a NULL field is null.
+func TestPrintCastForms(t *testing.T) {
+	it := types.TInt
+	cols := planner.Schema{
+		{Name: "a", Type: types.Type{Kind: types.Array, Elem: &it}},
+		{Name: "t", Type: types.Type{Kind: types.Time}},
+		{Name: "t3", Type: types.Type{Kind: types.Time, Precision: 3}},
+		{Name: "ts0", Type: types.Type{Kind: types.Timestamp, Precision: 0}},
+		{Name: "iv", Type: types.Type{Kind: types.IntervalDayTime}},
+		{Name: "f", Type: types.Type{Kind: types.Float}},
+		{Name: "n", Type: types.TString},
+	}
+	tod := int64((20*3600+28*60+50)*1000 + 500)
+	row := core.Row{
+		{K: types.Array, X: []types.Value{types.IntValue(1), types.NullValue}},
+		{K: types.Time, I: tod}, {K: types.Time, I: tod},
+		types.TimestampValue(tod), // 1970-01-01 20:28:50.500
+		types.IntervalMillisValue(-(86400000 + 1500)),
+		types.FloatValue(0.1),
+		types.NullValue,
+	}
+	want := "+I[[1, NULL], 20:28:50, 20:28:50.500, 1970-01-01 20:28:50, -1 00:00:01.500, 0.1, null]"
+	if got := string(formatter(t, cols, nil).Format(nil, row)); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/connector"
 	"github.com/streamsql/streamsql/runtime/core"
-	"github.com/streamsql/streamsql/runtime/format/textconv"
 	"github.com/streamsql/streamsql/sql/types"
 )
 
@@ -532,12 +531,12 @@ func scalar(raw []byte, tok int, t *types.Type) (types.Value, error) {
 		if tok == tokBool {
 			return bad("")
 		}
-		v, err := textconv.ParseDecimal([]byte(trimJava(raw)), t.Precision, t.Scale)
-		if err == textconv.ErrDecimalOverflow {
-			return bad(fmt.Sprintf("more than %d digits", t.Precision))
-		}
+		v, ok, err := types.DecimalFromString(trimJava(raw), t.Precision, t.Scale)
 		if err != nil {
 			return bad("")
+		}
+		if !ok {
+			return bad(fmt.Sprintf("more than %d digits", t.Precision))
 		}
 		return v, nil
 	case types.Bytes:
@@ -550,13 +549,13 @@ func scalar(raw []byte, tok int, t *types.Type) (types.Value, error) {
 		}
 		return types.BytesValue(b), nil
 	case types.Date:
-		days, err := textconv.ParseDate(raw)
+		days, err := types.ParseDateStrict(string(raw))
 		if err != nil || tok != tokString {
 			return bad("expected yyyy-MM-dd")
 		}
 		return types.DateValue(days), nil
 	case types.Time:
-		ms, err := textconv.ParseTime(raw)
+		ms, err := types.ParseTimeStrict(string(raw))
 		if err != nil || tok != tokString {
 			return bad("expected HH:mm:ss[.fraction]")
 		}
@@ -565,7 +564,7 @@ func scalar(raw []byte, tok int, t *types.Type) (types.Value, error) {
 		if tok != tokString {
 			return bad("expected a string 'yyyy-MM-dd HH:mm:ss[.fraction]'")
 		}
-		ms, z, err := textconv.ParseTimestamp(raw)
+		ms, z, err := types.ParseTimestampStrict(string(raw))
 		if err != nil || (z && t.Kind == types.Timestamp) {
 			if t.Kind == types.TimestampLTZ {
 				return bad("expected 'yyyy-MM-dd HH:mm:ss[.fraction]Z'")
@@ -613,14 +612,18 @@ func truncInt(raw []byte) (int64, bool) {
 }
 
 func truncViaDecimal(raw []byte) (int64, bool) {
-	// Use a scale large enough that no rounding reaches the integer part:
-	// with scale 1 HALF_UP only touches the first fractional digit.
-	v, err := textconv.ParseDecimal(raw, 400, 1)
+	// Exactly, as Jackson's DecimalNode.asLong (BigDecimal.longValue):
+	// no rounding may carry into the integer part (12.96 gives 12).
+	u, scale, err := types.ParseDecimal(string(raw))
 	if err != nil {
 		return 0, false
 	}
-	u := v.Unscaled()
-	u.Quo(u, bigTen) // truncates toward zero
+	p := new(big.Int).Exp(bigTen, big.NewInt(int64(abs(scale))), nil)
+	if scale > 0 {
+		u.Quo(u, p) // truncates toward zero
+	} else {
+		u.Mul(u, p)
+	}
 	if !u.IsInt64() {
 		return 0, false
 	}
@@ -653,3 +656,10 @@ func parseJavaDouble(s string, bits int) (float64, error) {
 }
 
 var bigTen = big.NewInt(10)
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
+}

@@ -8,22 +8,22 @@ import (
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/core"
-	"github.com/streamsql/streamsql/runtime/format/textconv"
 	"github.com/streamsql/streamsql/sql/types"
 )
 
 // Encoder writes rows as JSON objects, fields in column order.
 type Encoder struct {
-	cols    planner.Schema
-	prefix  [][]byte // `{"name":` then `,"name":`
-	timeSep byte
+	cols     planner.Schema
+	prefix   [][]byte             // `{"name":` then `,"name":`
+	tsStyle  types.TimestampStyle // TIMESTAMP (and TIME's fraction)
+	ltzStyle types.TimestampStyle // TIMESTAMP_LTZ: the same form in UTC with a 'Z'
 }
 
 // NewEncoder builds an encoder writing cols in order.
 func NewEncoder(cols planner.Schema, opts Options) (*Encoder, error) {
-	e := &Encoder{cols: cols, timeSep: ' '}
+	e := &Encoder{cols: cols, tsStyle: types.TimestampSQL, ltzStyle: types.TimestampSQLZ}
 	if opts.ISO8601 {
-		e.timeSep = 'T'
+		e.tsStyle, e.ltzStyle = types.TimestampISO, types.TimestampISOZ
 	}
 	for i, c := range cols {
 		if err := supported(c.Type); err != nil {
@@ -75,12 +75,12 @@ func (e *Encoder) value(b []byte, v types.Value, t *types.Type) []byte {
 		// Jackson writes NaN and the infinities as strings (WRITE_NAN_AS_STRINGS).
 		if f != f || f > 1.7976931348623157e308 || f < -1.7976931348623157e308 {
 			b = append(b, '"')
-			b = textconv.AppendJavaDouble(b, f, bits)
+			b = types.AppendDouble(b, f, bits)
 			return append(b, '"')
 		}
-		return textconv.AppendJavaDouble(b, f, bits)
+		return types.AppendDouble(b, f, bits)
 	case types.Decimal:
-		return textconv.AppendDecimal(b, v)
+		return types.AppendDecimal(b, v)
 	case types.String:
 		return appendString(b, v.S)
 	case types.Bytes:
@@ -89,18 +89,19 @@ func (e *Encoder) value(b []byte, v types.Value, t *types.Type) []byte {
 		return append(b, '"')
 	case types.Date:
 		b = append(b, '"')
-		b = textconv.AppendDate(b, v.I)
+		b = types.AppendDate(b, v.I)
 		return append(b, '"')
 	case types.Time:
 		b = append(b, '"')
-		b = textconv.AppendTime(b, v.I, -1)
+		b = types.AppendTime(b, v.I, t.Precision, e.tsStyle)
 		return append(b, '"')
 	case types.Timestamp, types.TimestampLTZ:
 		b = append(b, '"')
-		b = textconv.AppendTimestamp(b, v.I, e.timeSep, -1)
+		style := e.tsStyle
 		if t.Kind == types.TimestampLTZ {
-			b = append(b, 'Z')
+			style = e.ltzStyle
 		}
+		b = types.AppendTimestamp(b, v.I, t.Precision, style)
 		return append(b, '"')
 	case types.Array:
 		b = append(b, '[')

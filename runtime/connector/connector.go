@@ -96,6 +96,9 @@ type Env struct {
 	Metrics  *core.Metrics
 	// Stdout is where the print connector writes (os.Stdout in a real run).
 	Stdout interface{ Write([]byte) (int, error) }
+	// Stderr is where a connector prints warnings (a Kafka broker that
+	// went away and is being retried); nil means os.Stderr.
+	Stderr interface{ Write([]byte) (int, error) }
 	// Format decodes and encodes payloads; the runtime builds it from the
 	// table's format options and hands it to the connector.
 	Decoder Decoder

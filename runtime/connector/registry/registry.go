@@ -14,6 +14,7 @@ import (
 	"github.com/streamsql/streamsql/runtime/connector/blackhole"
 	"github.com/streamsql/streamsql/runtime/connector/datagen"
 	"github.com/streamsql/streamsql/runtime/connector/filesystem"
+	"github.com/streamsql/streamsql/runtime/connector/kafka"
 	printconn "github.com/streamsql/streamsql/runtime/connector/print"
 	"github.com/streamsql/streamsql/runtime/format/json"
 )
@@ -25,6 +26,7 @@ func All() []*connector.Spec {
 		printconn.Spec,
 		blackhole.Spec,
 		datagen.Spec,
+		kafka.Spec,
 	}
 }
 

@@ -1,0 +1,593 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime/connector"
+)
+
+// pollWait is the longest a Poll waits when nothing has arrived, so the
+// executor can emit periodic watermarks and notice idle partitions.
+const pollWait = 100 * time.Millisecond
+
+// chunkMax is the most messages a partition's pump hands over at once.
+const chunkMax = 4096
+
+// Source reads the partitions of one or more topics; each partition is
+// one split. Unbounded, records are handed on in arrival order (per
+// partition in offset order). Bounded, the partitions are merged by
+// record timestamp (ties: split, then offset) so that a replay is
+// deterministic whatever the fetch timing.
+type Source struct {
+	cfg    *config
+	client sarama.Client
+	cons   sarama.Consumer
+	group  *group // nil without properties.group.id
+	parts  []*partition
+	stderr interface{ Write([]byte) (int, error) }
+
+	chunks chan chunk
+	done   chan struct{} // closed by Close
+	wg     sync.WaitGroup
+	mu     sync.Mutex // held by Poll; Close waits for it
+
+	started  bool
+	pending  []chunk // received but not yet handed on (unbounded)
+	recs     []connector.Record
+	where    []byte
+	closeErr error
+	closed   bool
+}
+
+type partition struct {
+	split     int
+	topic     string
+	id        int32
+	start     int64 // first offset to read
+	end       int64 // offset to stop before; -1 unbounded
+	pc        sarama.PartitionConsumer
+	queue     []*sarama.ConsumerMessage // bounded merge buffer
+	drained   bool                      // bounded: every record up to end is in queue
+	reported  bool                      // Ended sent
+	committed int64                     // next offset marked for commit; -1 none
+}
+
+type chunk struct {
+	p    *partition
+	msgs []*sarama.ConsumerMessage
+	end  bool // the partition reached its end offset
+}
+
+// OpenSource connects, resolves topics, partitions and start/end offsets,
+// and starts one consumer per partition.
+func OpenSource(ctx context.Context, t *planner.TableDesc, env *connector.Env) (_ *Source, err error) {
+	cfg, err := parseConfig(t)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.startup == "group-offsets" && cfg.group == "" {
+		// Checked here, not in Check: a sink table has no startup mode.
+		return nil, connector.OptionError(t, "scan.startup.mode", "table '%s': 'scan.startup.mode' = 'group-offsets' (the default) needs 'properties.group.id'; set it, or choose 'earliest-offset' or 'latest-offset'", t.Name)
+	}
+	sc, err := cfg.saramaConfig()
+	if err != nil {
+		return nil, err
+	}
+	sc.Consumer.Return.Errors = true
+	sc.Consumer.Fetch.Default = 4 << 20
+	sc.Consumer.MaxWaitTime = 100 * time.Millisecond
+	sc.Consumer.Retry.BackoffFunc = backoff
+	if lower(t, "properties.isolation.level", "read_uncommitted") == "read_committed" {
+		sc.Consumer.IsolationLevel = sarama.ReadCommitted
+	}
+	cl, err := cfg.connect(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{cfg: cfg, client: cl, chunks: make(chan chunk, 64), done: make(chan struct{}), stderr: os.Stderr}
+	if env.Stderr != nil {
+		s.stderr = env.Stderr
+	}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	topics := cfg.topics
+	if cfg.pattern != nil {
+		all, err := cl.Topics()
+		if err != nil {
+			return nil, fmt.Errorf("kafka: listing topics: %s", cleanErr(err))
+		}
+		for _, tp := range all {
+			if cfg.pattern.MatchString(tp) {
+				topics = append(topics, tp)
+			}
+		}
+		if len(topics) == 0 {
+			v, _ := t.Option("topic-pattern")
+			return nil, fmt.Errorf("kafka: no topic matches 'topic-pattern' = '%s' (topics: %v)", v, all)
+		}
+		sort.Strings(topics)
+	}
+	for _, tp := range topics {
+		ids, err := partitionsOf(cl, tp)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			s.parts = append(s.parts, &partition{split: len(s.parts), topic: tp, id: id, end: -1, committed: -1})
+		}
+	}
+	var committed map[tp]int64
+	if cfg.group != "" {
+		s.group = newGroup(cl, sc, cfg.group)
+		if committed, err = s.group.committed(s.parts); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range s.parts {
+		if err := s.offsets(p, committed); err != nil {
+			return nil, err
+		}
+	}
+	if s.cons, err = sarama.NewConsumerFromClient(cl); err != nil {
+		return nil, fmt.Errorf("kafka: %s", cleanErr(err))
+	}
+	if s.group != nil {
+		s.wg.Add(1)
+		go s.committer()
+	}
+	for _, p := range s.parts {
+		if p.end >= 0 && p.start >= p.end {
+			p.drained = true
+			continue
+		}
+		if p.pc, err = s.cons.ConsumePartition(p.topic, p.id, p.start); err != nil {
+			return nil, fmt.Errorf("kafka: topic '%s' partition %d: cannot read from offset %d: %s", p.topic, p.id, p.start, cleanErr(err))
+		}
+		s.wg.Add(1)
+		go s.pump(p)
+	}
+	return s, nil
+}
+
+// backoff grows from 250 ms to 5 s between retries of a failing partition.
+func backoff(retries int) time.Duration {
+	d := 250 * time.Millisecond << min(retries, 5)
+	return min(d, 5*time.Second)
+}
+
+func (s *Source) name(p *partition) string {
+	return fmt.Sprintf("topic '%s' partition %d", p.topic, p.id)
+}
+
+// offsets resolves a partition's start and (bounded) end offset.
+func (s *Source) offsets(p *partition, group map[tp]int64) error {
+	cfg := s.cfg
+	oldest, err := s.client.GetOffset(p.topic, p.id, sarama.OffsetOldest)
+	if err != nil {
+		return fmt.Errorf("kafka: %s: earliest offset: %s", s.name(p), cleanErr(err))
+	}
+	newest, err := s.client.GetOffset(p.topic, p.id, sarama.OffsetNewest)
+	if err != nil {
+		return fmt.Errorf("kafka: %s: latest offset: %s", s.name(p), cleanErr(err))
+	}
+	atTime := func(ts int64) (int64, error) {
+		o, err := s.client.GetOffset(p.topic, p.id, ts)
+		if err != nil {
+			return 0, fmt.Errorf("kafka: %s: offset for timestamp %d: %s", s.name(p), ts, cleanErr(err))
+		}
+		if o < 0 { // no record at or after ts
+			return newest, nil
+		}
+		return o, nil
+	}
+	committed := func() (int64, bool) {
+		o, ok := group[tp{p.topic, p.id}]
+		return o, ok
+	}
+	switch cfg.startup {
+	case "earliest-offset":
+		p.start = oldest
+	case "latest-offset":
+		p.start = newest
+	case "timestamp":
+		if p.start, err = atTime(cfg.startTS); err != nil {
+			return err
+		}
+	case "specific-offsets":
+		if o, ok := cfg.startOffsets[p.id]; ok {
+			p.start = o
+		} else if o, ok := committed(); ok {
+			p.start = o
+		} else {
+			p.start = oldest
+		}
+	case "group-offsets":
+		o, ok := committed()
+		switch {
+		case ok:
+			p.start = o
+		case cfg.reset == "earliest":
+			p.start = oldest
+		case cfg.reset == "latest":
+			p.start = newest
+		default:
+			return fmt.Errorf("kafka: %s has no committed offset for group '%s' and 'properties.auto.offset.reset' is 'none' (Flink's default): set it to 'earliest' or 'latest', or choose another 'scan.startup.mode'", s.name(p), cfg.group)
+		}
+	}
+	if p.start < oldest { // deleted by retention: what Kafka's reset would do
+		p.start = oldest
+	}
+	if p.start > newest {
+		p.start = newest
+	}
+	switch cfg.bounded {
+	case "latest-offset":
+		p.end = newest
+	case "timestamp":
+		if p.end, err = atTime(cfg.boundTS); err != nil {
+			return err
+		}
+	case "group-offsets":
+		o, ok := committed()
+		if !ok {
+			return fmt.Errorf("kafka: %s has no committed offset for group '%s' to stop at ('scan.bounded.mode' = 'group-offsets')", s.name(p), cfg.group)
+		}
+		p.end = o
+	case "specific-offsets":
+		o, ok := cfg.boundOffsets[p.id]
+		if !ok {
+			return fmt.Errorf("kafka: %s has no offset in 'scan.bounded.specific-offsets'", s.name(p))
+		}
+		p.end = min(o, newest)
+	}
+	return nil
+}
+
+// pump forwards one partition's messages in chunks, and reports its
+// errors (sarama retries them with backoff) as warnings.
+func (s *Source) pump(p *partition) {
+	defer s.wg.Done()
+	msgs, errs := p.pc.Messages(), p.pc.Errors()
+	for {
+		var first *sarama.ConsumerMessage
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				return
+			}
+			first = m
+		case e, ok := <-errs:
+			if ok {
+				fmt.Fprintf(s.stderr, "warning: kafka: %s: %s; retrying\n", s.name(p), cleanErr(e.Err))
+			}
+			continue
+		case <-s.done:
+			return
+		}
+		c := chunk{p: p, msgs: make([]*sarama.ConsumerMessage, 0, 64)}
+		add := func(m *sarama.ConsumerMessage) {
+			if p.end >= 0 && m.Offset >= p.end {
+				c.end = true
+				return
+			}
+			c.msgs = append(c.msgs, m)
+			if p.end >= 0 && m.Offset >= p.end-1 {
+				c.end = true
+			}
+		}
+		add(first)
+	more:
+		for !c.end && len(c.msgs) < chunkMax {
+			select {
+			case m, ok := <-msgs:
+				if !ok {
+					break more
+				}
+				add(m)
+			default:
+				break more
+			}
+		}
+		select {
+		case s.chunks <- c:
+		case <-s.done:
+			return
+		}
+		if c.end {
+			return
+		}
+	}
+}
+
+// Poll hands on what has been fetched: at most max records, waiting at
+// most pollWait when nothing is there.
+func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out connector.Poll
+	if s.closed {
+		return out, fmt.Errorf("kafka: source is closed")
+	}
+	if max <= 0 {
+		max = 1024
+	}
+	if !s.started {
+		s.started = true
+		for _, p := range s.parts {
+			out.Started = append(out.Started, p.split)
+		}
+	}
+	// The executor may poll again before it has decoded this poll's
+	// records, so each poll gets its own slice (the values are sarama's,
+	// never reused).
+	s.recs = make([]connector.Record, 0, min(max, 256))
+	s.where = s.where[:0]
+	var err error
+	if s.cfg.bounded == "unbounded" {
+		err = s.pollLive(ctx, max)
+	} else {
+		err = s.pollMerged(ctx, max, &out)
+	}
+	s.finishPoll(&out)
+	return out, err
+}
+
+// wait receives one chunk, or returns false after pollWait or when the
+// source stops.
+func (s *Source) wait(ctx context.Context) (chunk, bool, error) {
+	timer := time.NewTimer(pollWait)
+	defer timer.Stop()
+	select {
+	case c := <-s.chunks:
+		return c, true, nil
+	case <-timer.C:
+		return chunk{}, false, nil
+	case <-ctx.Done():
+		return chunk{}, false, ctx.Err()
+	case <-s.done:
+		return chunk{}, false, fmt.Errorf("kafka: source is closed")
+	}
+}
+
+func (s *Source) pollLive(ctx context.Context, max int) error {
+	if len(s.pending) == 0 {
+		c, ok, err := s.wait(ctx)
+		if err != nil || !ok {
+			return err
+		}
+		s.pending = append(s.pending, c)
+	}
+	for len(s.recs) < max {
+		if len(s.pending) == 0 {
+			select {
+			case c := <-s.chunks:
+				s.pending = append(s.pending, c)
+			default:
+			}
+			if len(s.pending) == 0 {
+				break
+			}
+		}
+		c := &s.pending[0]
+		n := min(len(c.msgs), max-len(s.recs))
+		for _, m := range c.msgs[:n] {
+			s.add(c.p, m)
+		}
+		c.msgs = c.msgs[n:]
+		if len(c.msgs) == 0 {
+			s.pending = s.pending[1:]
+		}
+	}
+	return nil
+}
+
+// pollMerged hands on records in timestamp order across partitions: a
+// record goes out only once every partition that may still hold an
+// earlier one has its next record buffered (or has ended).
+func (s *Source) pollMerged(ctx context.Context, max int, out *connector.Poll) error {
+	for len(s.recs) < max {
+		ready, err := s.fill(ctx)
+		if err != nil {
+			return err
+		}
+		if !ready {
+			break
+		}
+		var best *partition
+		for _, p := range s.parts {
+			if len(p.queue) == 0 {
+				continue
+			}
+			if best == nil || p.queue[0].Timestamp.Before(best.queue[0].Timestamp) {
+				best = p
+			}
+		}
+		if best == nil {
+			break // every partition has ended
+		}
+		s.add(best, best.queue[0])
+		best.queue[0] = nil
+		best.queue = best.queue[1:]
+	}
+	for _, p := range s.parts {
+		if p.drained && len(p.queue) == 0 && !p.reported {
+			p.reported = true
+			out.Ended = append(out.Ended, p.split)
+		}
+	}
+	return nil
+}
+
+// fill receives chunks until every partition that is not drained has a
+// record buffered. With records already in this poll it does not wait
+// (they are handed on first); otherwise it waits up to pollWait. ready
+// is false when the merge cannot go on yet.
+func (s *Source) fill(ctx context.Context) (ready bool, err error) {
+	for {
+		missing := false
+		for _, p := range s.parts {
+			if len(p.queue) == 0 && !p.drained {
+				missing = true
+				break
+			}
+		}
+		if !missing {
+			return true, nil
+		}
+		if len(s.recs) > 0 {
+			select {
+			case c := <-s.chunks:
+				s.take(c)
+				continue
+			default:
+				return false, nil
+			}
+		}
+		c, ok, err := s.wait(ctx)
+		if err != nil || !ok {
+			return false, err
+		}
+		s.take(c)
+	}
+}
+
+func (s *Source) take(c chunk) {
+	c.p.queue = append(c.p.queue, c.msgs...)
+	if c.end {
+		c.p.drained = true
+	}
+}
+
+// add appends one record; its Where is filled in by finishPoll.
+func (s *Source) add(p *partition, m *sarama.ConsumerMessage) {
+	r := connector.Record{
+		Split: p.split, Key: m.Key, Value: m.Value,
+		Topic: m.Topic, Partition: m.Partition, Offset: m.Offset,
+		TimestampType: "CreateTime",
+	}
+	if m.Timestamp.IsZero() || m.Timestamp.UnixMilli() < 0 {
+		r.TimestampType = "NoTimestampType"
+	} else {
+		r.Timestamp = m.Timestamp.UnixMilli()
+	}
+	if len(m.Headers) > 0 {
+		r.Headers = make([]connector.Header, len(m.Headers))
+		for i, h := range m.Headers {
+			r.Headers[i] = connector.Header{Key: string(h.Key), Value: h.Value}
+		}
+	}
+	s.recs = append(s.recs, r)
+	p.committed = m.Offset + 1
+}
+
+// finishPoll fills the records' Where texts (one string per poll), marks
+// the handed-on offsets for the group commit and reports Done.
+func (s *Source) finishPoll(out *connector.Poll) {
+	type span struct{ w0, w1 int }
+	spans := make([]span, len(s.recs))
+	for i := range s.recs {
+		r := &s.recs[i]
+		w0 := len(s.where)
+		s.where = append(s.where, "topic "...)
+		s.where = append(s.where, r.Topic...)
+		s.where = append(s.where, " partition "...)
+		s.where = strconv.AppendInt(s.where, int64(r.Partition), 10)
+		s.where = append(s.where, " offset "...)
+		s.where = strconv.AppendInt(s.where, r.Offset, 10)
+		spans[i] = span{w0, len(s.where)}
+	}
+	where := string(s.where)
+	for i, sp := range spans {
+		s.recs[i].Where = where[sp.w0:sp.w1]
+	}
+	out.Records = s.recs
+	s.mark()
+	if s.cfg.bounded != "unbounded" {
+		all := true
+		for _, p := range s.parts {
+			all = all && p.reported
+		}
+		out.Done = all
+	}
+}
+
+// mark notes the offsets passed on so far; the committer commits them
+// every second and Close once more.
+func (s *Source) mark() {
+	if s.group == nil {
+		return
+	}
+	for _, p := range s.parts {
+		if p.committed >= 0 {
+			s.group.mark(p, p.committed)
+		}
+	}
+}
+
+// committer commits the group's offsets every second, warning (not
+// failing) when a commit does not go through: the next one retries.
+func (s *Source) committer() {
+	defer s.wg.Done()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			if err := s.group.commit(); err != nil {
+				fmt.Fprintf(s.stderr, "warning: %v; retrying\n", err)
+			}
+		case <-s.done:
+			return
+		}
+	}
+}
+
+// Close stops the consumers and commits the group's offsets.
+func (s *Source) Close() error {
+	select {
+	case <-s.done:
+		return s.closeErr
+	default:
+		close(s.done)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	var first error
+	keep := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	s.wg.Wait() // the pumps stop on done
+	for _, p := range s.parts {
+		if p.pc != nil {
+			p.pc.Close() // drains; its errors were reported as warnings
+		}
+	}
+	if s.cons != nil {
+		keep(s.cons.Close())
+	}
+	if s.group != nil {
+		s.mark()
+		keep(s.group.commit())
+	}
+	if s.client != nil {
+		keep(s.client.Close())
+	}
+	if first != nil {
+		s.closeErr = fmt.Errorf("kafka: closing source: %s", cleanErr(first))
+	}
+	return s.closeErr
+}

@@ -55,6 +55,7 @@ type Job struct {
 	tz      *time.Location
 	// watermarkInterval is pipeline.auto-watermark-interval for live sources.
 	watermarkInterval time.Duration
+	progress          progressState // checkpoint and state figures for Progress (progress.go)
 }
 
 // node is one running operator with its wiring.

@@ -42,6 +42,7 @@ type sourceNode struct {
 	idleTimeout time.Duration
 	read        int64
 	warnedNull  bool
+	mirror      sourceMirror // split state copied for Progress (progress.go)
 }
 
 type splitState struct {
@@ -237,6 +238,7 @@ func (s *sourceNode) split(i int) *splitState {
 // after every row (a batch is cut wherever it advances), so results do
 // not depend on batch sizes; in live mode watermarks are periodic.
 func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
+	defer s.publish() // once per poll, for Progress
 	if r.err != nil {
 		return true, tableErr(s.op.Table, r.err)
 	}
@@ -422,6 +424,7 @@ func (s *sourceNode) emitWatermark(wm int64) error {
 // periodic runs on the live watermark interval: marks idle splits and
 // emits the watermark when it advanced.
 func (s *sourceNode) periodic(now time.Time) error {
+	defer s.publish()
 	if s.idleTimeout > 0 {
 		for i := range s.splits {
 			sp := &s.splits[i]

@@ -33,7 +33,7 @@ type aggFn struct {
 	arg      int // input column; -1 for COUNT(*)
 	filter   int // BOOLEAN input column; -1 for none
 	distinct bool
-	cmp      cmpKind    // MIN/MAX
+	floatOrd bool       // MIN/MAX of FLOAT/DOUBLE: Java's primitive < and > (see order)
 	scale    int        // DECIMAL sums and averages: scale the sum is kept in
 	out      types.Type // result type (AggCall.T)
 	buf      []byte     // scratch for DISTINCT keys (operators are single-threaded)
@@ -123,11 +123,10 @@ func newAggFn(c planner.AggCall, in planner.Schema) (aggFn, error) {
 		}
 	case "MIN", "MAX":
 		f.kind = pick(fn == "MAX", aggMax, aggMin)
-		ck, cmpOK := cmpKindOf(at.Kind)
-		if !cmpOK {
+		if !orderable(at.Kind) {
 			return f, fmt.Errorf("argument %q is %s, which has no order", in[c.Arg].Name, at)
 		}
-		f.cmp = ck
+		f.floatOrd = at.Kind == types.Float || at.Kind == types.Double
 	default:
 		return f, fmt.Errorf("unsupported aggregate function %q (want COUNT, SUM, AVG, MIN or MAX)", c.Func)
 	}
@@ -135,6 +134,33 @@ func newAggFn(c planner.AggCall, in planner.Schema) (aggFn, error) {
 		return f, fmt.Errorf("result type %s does not fit argument type %s", c.T, at)
 	}
 	return f, nil
+}
+
+// orderable reports the kinds MIN and MAX accept.
+func orderable(k types.Kind) bool {
+	switch k {
+	case types.Boolean, types.Float, types.Double, types.Decimal, types.String, types.Bytes,
+		types.Date, types.Time, types.Timestamp, types.TimestampLTZ, types.IntervalDayTime, types.IntervalYearMonth:
+		return true
+	}
+	return k.IsInteger()
+}
+
+// beats reports whether MIN (MAX) takes the non-NULL v over cur: v is
+// strictly smaller (larger) by types.Compare, except for FLOAT and
+// DOUBLE. Flink's MIN/MAX are generated code comparing Java primitives
+// (operand < min), where NaN is neither smaller nor larger than anything
+// and -0.0 equals 0.0; types.Compare is Java's Double.compare (NaN
+// largest, -0.0 < 0.0), the order for sorting, not for these aggregates.
+func (f *aggFn) beats(v, cur types.Value) bool {
+	if f.floatOrd {
+		if f.kind == aggMin {
+			return v.F() < cur.F()
+		}
+		return v.F() > cur.F()
+	}
+	c := types.Compare(v, cur)
+	return (f.kind == aggMin && c < 0) || (f.kind == aggMax && c > 0)
 }
 
 func pick(c bool, a, b aggKind) aggKind {
@@ -155,7 +181,7 @@ func (f *aggFn) update(a *acc, row core.Row) {
 		return
 	}
 	if f.distinct {
-		f.buf = appendKey(f.buf[:0], v)
+		f.buf = types.AppendKey(f.buf[:0], v)
 		if a.seen == nil {
 			a.seen = make(map[string]types.Value)
 		} else if _, dup := a.seen[string(f.buf)]; dup {
@@ -181,12 +207,12 @@ func (f *aggFn) apply(a *acc, v types.Value) {
 		a.n++
 		addDec(a, v, f.scale)
 	case aggMin:
-		if a.n == 0 || compareVals(f.cmp, v, a.v) < 0 {
+		if a.n == 0 || f.beats(v, a.v) {
 			a.v = v
 		}
 		a.n++
 	case aggMax:
-		if a.n == 0 || compareVals(f.cmp, v, a.v) > 0 {
+		if a.n == 0 || f.beats(v, a.v) {
 			a.v = v
 		}
 		a.n++
@@ -264,13 +290,8 @@ func (f *aggFn) merge(dst, src *acc) {
 		if src.n == 0 {
 			return
 		}
-		if dst.n == 0 {
+		if dst.n == 0 || f.beats(src.v, dst.v) {
 			dst.v = src.v
-		} else {
-			c := compareVals(f.cmp, src.v, dst.v)
-			if (f.kind == aggMin && c < 0) || (f.kind == aggMax && c > 0) {
-				dst.v = src.v
-			}
 		}
 		dst.n += src.n
 	}
@@ -379,3 +400,56 @@ func (g *aggregator) results(dst []types.Value, accs []acc) {
 		dst[i] = g.fns[i].result(&accs[i])
 	}
 }
+
+// ---------------------------------------------------------------- arithmetic
+
+var bigTen = big.NewInt(10)
+
+func pow10(n int) *big.Int {
+	return new(big.Int).Exp(bigTen, big.NewInt(int64(n)), nil)
+}
+
+// rescaleBig changes u's scale from `from` to `to`, rounding HALF_UP when
+// digits are dropped. It may modify and return u.
+func rescaleBig(u *big.Int, from, to int) *big.Int {
+	switch {
+	case to > from:
+		return u.Mul(u, pow10(to-from))
+	case to < from:
+		return divHalfUp(u, pow10(from-to))
+	}
+	return u
+}
+
+// divHalfUp returns num/den (den > 0) rounded HALF_UP (ties away from
+// zero, as Java's BigDecimal), in a new big.Int.
+func divHalfUp(num, den *big.Int) *big.Int {
+	var q, r big.Int
+	q.QuoRem(num, den, &r)
+	r.Abs(&r)
+	r.Lsh(&r, 1)
+	if r.Cmp(den) >= 0 {
+		if num.Sign() < 0 {
+			q.Sub(&q, big.NewInt(1))
+		} else {
+			q.Add(&q, big.NewInt(1))
+		}
+	}
+	return &q
+}
+
+// wrapInt truncates i to the width of integer kind k, as Java's
+// arithmetic wraps.
+func wrapInt(k types.Kind, i int64) int64 {
+	switch k {
+	case types.TinyInt:
+		return int64(int8(i))
+	case types.SmallInt:
+		return int64(int16(i))
+	case types.Int:
+		return int64(int32(i))
+	}
+	return i
+}
+
+func isTrue(v types.Value) bool { return v.K != types.Null && v.I != 0 }

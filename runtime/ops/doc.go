@@ -86,8 +86,14 @@
 //
 // A snapshot key such as (operator, window end, window start, group key)
 // makes firing a range scan, as in Flink's slicing window operator.
-// Encoded keys (appendKey) are stable, order-independent bytes: integer
-// kinds share one tag, DECIMALs are normalised (1.0 = 1.00), -0.0 = 0.0.
+// Group, DISTINCT and join keys are types.AppendKey bytes (stable, so
+// they may be kept in snapshots): integer kinds share one encoding, a
+// DECIMAL encodes its column's scale, every NaN is one value and -0.0
+// differs from 0.0, as in Flink's binary rows. A window join whose key
+// pair has two different types converts one side to the common type
+// first (joinkey.go). MIN and MAX order by types.Compare, except FLOAT
+// and DOUBLE, which compare as Java primitives, as Flink's generated
+// MIN/MAX do.
 //
 // # Aggregates
 //

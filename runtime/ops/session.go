@@ -97,7 +97,7 @@ func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, _ core.Output) error {
 		end := t + o.gap
 		o.keyBuf = o.keyBuf[:0]
 		for _, k := range o.keys {
-			o.keyBuf = appendKey(o.keyBuf, row[k])
+			o.keyBuf = types.AppendKey(o.keyBuf, row[k])
 		}
 		sk := o.byKey[string(o.keyBuf)]
 		// Sessions the row's window [t, t+gap) intersects (Flink's

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand"
 	"slices"
@@ -51,12 +52,12 @@ func refSessions(gap int64, evs []event) (out []core.Row, late, skipped int64) {
 			}
 			slices.SortFunc(due, func(a, b fired) int {
 				if a.s.end != b.s.end {
-					return cmp64(a.s.end, b.s.end)
+					return cmp.Compare(a.s.end, b.s.end)
 				}
 				if a.s.start != b.s.start {
-					return cmp64(a.s.start, b.s.start)
+					return cmp.Compare(a.s.start, b.s.start)
 				}
-				return cmp64(a.s.seq, b.s.seq)
+				return cmp.Compare(a.s.seq, b.s.seq)
 			})
 			for _, f := range due {
 				row := core.Row{str(f.key)}

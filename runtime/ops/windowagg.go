@@ -146,7 +146,7 @@ func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, _ core.Output) error {
 			if !keyed {
 				o.keyBuf = o.keyBuf[:0]
 				for _, k := range o.keys {
-					o.keyBuf = appendKey(o.keyBuf, row[k])
+					o.keyBuf = types.AppendKey(o.keyBuf, row[k])
 				}
 				keyed = true
 			}

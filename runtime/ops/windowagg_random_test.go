@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"cmp"
 	"math/rand"
 	"slices"
 	"testing"
@@ -205,9 +206,9 @@ func refRun(w planner.WindowSpec, evs []event) (out []core.Row, late, skipped in
 			}
 			slices.SortFunc(due, func(a, b *refWin) int {
 				if a.end != b.end {
-					return cmp64(a.end, b.end)
+					return cmp.Compare(a.end, b.end)
 				}
-				return cmp64(a.start, b.start)
+				return cmp.Compare(a.start, b.start)
 			})
 			for _, rw := range due {
 				for _, k := range rw.keys {

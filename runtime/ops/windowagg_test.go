@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -194,4 +195,43 @@ func TestWindowAggErrors(t *testing.T) {
 			t.Logf("%s: %v", tc.name, err)
 		}
 	}
+}
+
+// MIN/MAX of DOUBLE follow Flink's generated code (operand < min with
+// Java primitives): NaN never replaces a value and -0.0 equals 0.0, so
+// the first of equal values stays. COUNT(DISTINCT) keys are Flink's
+// (Double.equals): every NaN is one value, -0.0 and 0.0 are two.
+func TestFloatMinMaxAndDistinct(t *testing.T) {
+	schema := planner.Schema{col("ts", types.TTimestamp3), col("k", types.TString), col("x", types.TDouble)}
+	spec := &planner.WindowAggOp{
+		Window:    planner.WindowSpec{Kind: sql.Tumble, Size: 1000, TimeCol: 0},
+		GroupKeys: []int{1},
+		Aggs: []planner.AggCall{
+			{Func: "MIN", Arg: 2, Filter: -1, T: types.TDouble},
+			{Func: "MAX", Arg: 2, Filter: -1, T: types.TDouble},
+			{Func: "COUNT", Arg: 2, Filter: -1, Distinct: true, T: types.TBigInt},
+		},
+	}
+	op, err := NewWindowAgg(spec, schema, nil, newCtx())
+	mustNoErr(t, err)
+	c := &collector{}
+	d := types.DoubleValue
+	nan1 := types.Value{K: types.Double, I: int64(math.Float64bits(math.NaN()))}
+	nan2 := types.Value{K: types.Double, I: int64(math.Float64bits(math.NaN()) | 1)} // another NaN payload
+	negZero := d(math.Copysign(0, -1))
+	mustNoErr(t, op.ProcessBatch(0, batch(
+		core.Row{ts(1), str("a"), d(2)}, core.Row{ts(2), str("a"), nan1}, core.Row{ts(3), str("a"), d(1)}, core.Row{ts(4), str("a"), nan2},
+		core.Row{ts(5), str("z"), d(0)}, core.Row{ts(6), str("z"), negZero},
+		core.Row{ts(7), str("n"), nan1}, core.Row{ts(8), str("n"), d(5)},
+	), c))
+	mustNoErr(t, op.ProcessWatermark(core.MaxWatermark, c))
+	want := []core.Row{
+		// a: 2, NaN, 1, NaN -> MIN 1 (NaN never smaller), MAX 2 (never larger); NaN twice counts once
+		{str("a"), d(1), d(2), bi(3), ts(0), ts(1000), ts(999)},
+		// z: 0.0 then -0.0: equal under <, so 0.0 stays for both; as keys they are two values
+		{str("z"), d(0), d(0), bi(2), ts(0), ts(1000), ts(999)},
+		// n: NaN first: nothing compares below or above it
+		{str("n"), nan1, nan1, bi(2), ts(0), ts(1000), ts(999)},
+	}
+	sameRows(t, "float min/max", c.rows, want)
 }

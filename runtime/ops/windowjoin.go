@@ -41,6 +41,7 @@ type windowJoin struct {
 	typ            planner.JoinType
 	lk, rk         []int
 	nullSafe       []bool
+	lconv, rconv   []keyConv // per key, to the pair's common type (nil: none needed)
 	lws, lwe       int
 	rws, rwe       int
 	lWidth, rWidth int
@@ -98,6 +99,7 @@ func NewWindowJoin(spec *planner.WindowJoinOp, left, right planner.Schema, ctx *
 	if o.nullSafe == nil {
 		o.nullSafe = make([]bool, len(o.lk))
 	}
+	o.lconv, o.rconv = joinKeyConvs(left, right, o.lk, o.rk)
 	if spec.Condition != nil {
 		f, err := expr.Compile(spec.Condition, &expr.Env{TimeZone: loc})
 		if err != nil {
@@ -162,16 +164,21 @@ func sideName(i int) string {
 	return "right"
 }
 
-// key encodes a row's join key; ok is false when a non-null-safe key
-// column is NULL (the row matches nothing).
-func (o *windowJoin) key(row core.Row, cols []int) (ok bool) {
+// key encodes a row's join key (types.AppendKey, after conv when the
+// pair's types differ); ok is false when a non-null-safe key column is
+// NULL (the row matches nothing). IS NOT DISTINCT FROM keys encode NULL
+// as a value of its own, so NULL meets NULL.
+func (o *windowJoin) key(row core.Row, cols []int, conv []keyConv) (ok bool) {
 	o.keyBuf = o.keyBuf[:0]
 	for i, c := range cols {
 		v := row[c]
 		if v.K == types.Null && !o.nullSafe[i] {
 			return false
 		}
-		o.keyBuf = appendKey(o.keyBuf, v)
+		if conv != nil {
+			v = conv[i].apply(v, o.ectx.TimeZone)
+		}
+		o.keyBuf = types.AppendKey(o.keyBuf, v)
 	}
 	return true
 }
@@ -219,7 +226,7 @@ func (o *windowJoin) ProcessWatermark(wm int64, out core.Output) error {
 func (o *windowJoin) join(w *joinWindow, outs []pair) ([]pair, error) {
 	idx := make(map[string][]int, len(w.right))
 	for j, r := range w.right {
-		if o.key(r, o.rk) {
+		if o.key(r, o.rk, o.rconv) {
 			idx[string(o.keyBuf)] = append(idx[string(o.keyBuf)], j)
 		}
 	}
@@ -229,7 +236,7 @@ func (o *windowJoin) join(w *joinWindow, outs []pair) ([]pair, error) {
 	}
 	for _, l := range w.left {
 		var cands []int
-		if o.key(l, o.lk) {
+		if o.key(l, o.lk, o.lconv) {
 			cands = idx[string(o.keyBuf)]
 		}
 		matched := false

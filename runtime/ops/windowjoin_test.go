@@ -2,6 +2,7 @@ package ops
 
 import (
 	"testing"
+	"time"
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/core"
@@ -139,4 +140,42 @@ func TestUnionAndColumnCalc(t *testing.T) {
 	c = &collector{}
 	mustNoErr(t, op.ProcessBatch(0, batch(core.Row{bi(1), str("x")}, core.Row{bi(2), str("y")}), c))
 	sameRows(t, "calc", c.rows, []core.Row{{str("x"), bi(1)}, {str("y"), bi(2)}})
+}
+
+// Join keys of different but comparable types meet as in their common
+// type: DECIMAL scales, integers with DECIMAL or DOUBLE, TIMESTAMP with
+// TIMESTAMP_LTZ (the wall clock read in the session time zone).
+func TestWindowJoinMixedKeyTypes(t *testing.T) {
+	loc := time.FixedZone("UTC+2", 2*3600)
+	const h = 3600_000
+	cases := []struct {
+		name         string
+		lt, rt       types.Type
+		l, r         types.Value // equal in SQL
+		other        types.Value // a right value unequal to l
+		wantMatchedL types.Value
+	}{
+		{"decimal scales", types.DecimalType(5, 1), types.DecimalType(6, 2), dec(15, 1), dec(150, 2), dec(151, 2), dec(15, 1)},
+		{"bigint and decimal", types.TBigInt, types.DecimalType(10, 2), bi(3), dec(300, 2), dec(301, 2), bi(3)},
+		{"int and double", types.TInt, types.TDouble, i32(3), types.DoubleValue(3), types.DoubleValue(3.5), i32(3)},
+		{"decimal and double", types.DecimalType(5, 2), types.TDouble, dec(250, 2), types.DoubleValue(2.5), types.DoubleValue(2.25), dec(250, 2)},
+		{"int and bigint", types.TInt, types.TBigInt, i32(7), bi(7), bi(8), i32(7)},
+		// 12:00 local (UTC+2) is 10:00Z
+		{"timestamp and ltz", types.TTimestamp3, types.TTimestampLTZ, ts(12 * h), types.TimestampLTZValue(10 * h), types.TimestampLTZValue(12 * h), ts(12 * h)},
+	}
+	for _, tc := range cases {
+		left := planner.Schema{col("k", tc.lt), col("ws", types.TTimestamp3), col("we", types.TTimestamp3)}
+		right := planner.Schema{col("k", tc.rt), col("ws", types.TTimestamp3), col("we", types.TTimestamp3)}
+		spec := &planner.WindowJoinOp{Type: planner.JoinInner, LeftKeys: []int{0}, RightKeys: []int{0},
+			LeftWindowStart: 1, LeftWindowEnd: 2, RightWindowStart: 1, RightWindowEnd: 2}
+		ctx := newCtx()
+		ctx.TimeZone = loc
+		op, err := NewWindowJoin(spec, left, right, ctx)
+		mustNoErr(t, err)
+		c := &collector{}
+		mustNoErr(t, op.ProcessBatch(0, batch(core.Row{tc.l, ts(0), ts(10)}), c))
+		mustNoErr(t, op.ProcessBatch(1, batch(core.Row{tc.other, ts(0), ts(10)}, core.Row{tc.r, ts(0), ts(10)}), c))
+		mustNoErr(t, op.ProcessWatermark(core.MaxWatermark, c))
+		sameRows(t, tc.name, c.rows, []core.Row{{tc.wantMatchedL, ts(0), ts(10), tc.r, ts(0), ts(10)}})
+	}
 }

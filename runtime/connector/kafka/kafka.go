@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -431,6 +432,14 @@ func (c *config) connect(ctx context.Context, sc *sarama.Config) (sarama.Client,
 	ch := make(chan result, 1)
 	go func() {
 		cl, err := sarama.NewClient(c.brokers, sc)
+		if err == nil {
+			// NewClient connects lazily: ask for metadata now so that an
+			// unreachable cluster or bad credentials fail here.
+			if err = cl.RefreshMetadata(); err != nil {
+				cl.Close()
+				cl = nil
+			}
+		}
 		ch <- result{cl, err}
 	}()
 	timer := time.NewTimer(connectTimeout)
@@ -468,7 +477,7 @@ func cleanErr(err error) string {
 func partitionsOf(cl sarama.Client, topic string) ([]int32, error) {
 	ps, err := cl.Partitions(topic)
 	if err != nil {
-		if err == sarama.ErrUnknownTopicOrPartition {
+		if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
 			return nil, fmt.Errorf("kafka: topic '%s' does not exist (and the broker did not create it)", topic)
 		}
 		return nil, fmt.Errorf("kafka: topic '%s': %s", topic, cleanErr(err))

@@ -1,0 +1,151 @@
+package kafka_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// freeAddr is a 127.0.0.1 port nobody listens on.
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+func TestUnreachableBroker(t *testing.T) {
+	addr := freeAddr(t)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	_, _, _, err := runSQL(t, ctx, idsQuery(addr, "t", `, 'scan.startup.mode' = 'earliest-offset'`))
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %s, want under 30 s", d)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "cannot reach brokers "+addr) || !strings.Contains(msg, "table src") {
+		t.Errorf("error should name the table and the brokers: %s", msg)
+	}
+	if strings.Contains(msg, "goroutine") || strings.Contains(msg, ".go:") {
+		t.Errorf("error looks like a stack trace: %s", msg)
+	}
+}
+
+func TestMissingTopic(t *testing.T) {
+	addr := cluster(t, kfake.SeedTopics(1, "other"))
+	_, _, _, err := runSQL(t, t.Context(), idsQuery(addr, "nope", `, 'scan.startup.mode' = 'earliest-offset'`))
+	if err == nil || !strings.Contains(err.Error(), "topic 'nope' does not exist") {
+		t.Fatalf("want an error naming the topic, got %v", err)
+	}
+}
+
+func TestMalformedRecords(t *testing.T) {
+	addr := cluster(t, kfake.SeedTopics(2, "t"))
+	produce(t, addr,
+		rec{topic: "t", partition: 1, value: `{"id": 1}`},
+		rec{topic: "t", partition: 1, value: `{"id": 2}`},
+		rec{topic: "t", partition: 1, value: `{"id": oops`},
+		rec{topic: "t", partition: 0, value: `{"id": 3}`},
+	)
+	_, _, _, err := runSQL(t, t.Context(), idsQuery(addr, "t", `, 'scan.startup.mode' = 'earliest-offset'`))
+	if err == nil || !strings.Contains(err.Error(), "topic t partition 1 offset 2") {
+		t.Fatalf("want a parse error naming topic t partition 1 offset 2, got %v", err)
+	}
+	out, sum := mustRun(t, idsQuery(addr, "t", `, 'scan.startup.mode' = 'earliest-offset', 'json.ignore-parse-errors' = 'true'`))
+	sameSet(t, "ignore-parse-errors", lines(out), idLines(1, 2, 3))
+	if sum.RecordsSkipped != 1 {
+		t.Errorf("records skipped: got %d, want 1", sum.RecordsSkipped)
+	}
+}
+
+func TestOptionErrors(t *testing.T) {
+	base := `CREATE TABLE src (id INT, k STRING) WITH ('connector' = 'kafka', 'topic' = 't',
+  'properties.bootstrap.servers' = '127.0.0.1:1', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset'%s);
+CREATE TABLE out (id INT) WITH ('connector' = 'print');
+INSERT INTO out SELECT id FROM src;`
+	cases := []struct{ extra, want string }{
+		{`, 'scan.startup.mod' = 'x'`, "unsupported option 'scan.startup.mod' for connector 'kafka' (did you mean 'scan.startup.mode'?)"},
+		{`, 'sink.partitoner' = 'fixed'`, "(did you mean 'sink.partitioner'?)"},
+		{`, 'scan.bounded.mode' = 'latest'`, "option 'scan.bounded.mode': invalid value 'latest': expected one of unbounded, latest-offset"},
+		{`, 'scan.bounded.mode' = 'timestamp'`, "'scan.bounded.mode' = 'timestamp' needs option 'scan.bounded.timestamp-millis'"},
+		{`, 'scan.bounded.mode' = 'specific-offsets', 'scan.bounded.specific-offsets' = 'partition:0;offset:1'`, "option 'scan.bounded.specific-offsets': invalid entry 'partition:0'"},
+		{`, 'sink.delivery-guarantee' = 'exactly-once'`, "'exactly-once' is not supported yet: arrives with checkpoints"},
+		{`, 'key.fields' = 'kk', 'key.format' = 'json'`, "option 'key.fields': 'kk' is not a physical column of table 'src' (did you mean 'k'?)"},
+		{`, 'key.fields' = 'k'`, "option 'key.fields' needs 'key.format'"},
+		{`, 'topic-pattern' = 'a.*'`, "give either 'topic' or 'topic-pattern', not both"},
+		{`, 'properties.security.protocol' = 'SASL_SSL'`, "needs credentials"},
+		{`, 'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" pasword="hunter2";'`, "needs both username"},
+	}
+	for _, c := range cases {
+		_, _, _, err := runSQL(t, t.Context(), fmt.Sprintf(base, c.extra))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s:\n got: %v\nwant: ...%s...", c.extra, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("error shows the password: %v", err)
+		}
+	}
+	// A wrong metadata type names Flink's type.
+	_, _, _, err := runSQL(t, t.Context(), `CREATE TABLE src (id INT, p BIGINT METADATA FROM 'partition' VIRTUAL) WITH ('connector' = 'kafka', 'topic' = 't',
+  'properties.bootstrap.servers' = '127.0.0.1:1', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset');
+CREATE TABLE out (id INT, p BIGINT) WITH ('connector' = 'print');
+INSERT INTO out SELECT id, p FROM src;`)
+	if err == nil || !strings.Contains(err.Error(), "'partition' is INT in Flink, not BIGINT") {
+		t.Errorf("metadata type: got %v", err)
+	}
+}
+
+// Secrets never appear in errors: a wrong password against a broker
+// that checks it, and a broken jaas line.
+func TestSecretsNotShown(t *testing.T) {
+	addr := cluster(t, kfake.EnableSASL(), kfake.Superuser("PLAIN", "admin", "right-secret"), kfake.SeedTopics(1, "t"))
+	for _, opts := range []string{
+		`, 'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.mechanism' = 'PLAIN',
+  'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="wrong-secret";'`,
+		`, 'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="wrong-secret'`,
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		_, stderr, _, err := runSQL(t, ctx, idsQuery(addr, "t", `, 'scan.startup.mode' = 'earliest-offset'`+opts))
+		cancel()
+		if err == nil {
+			t.Fatal("want an authentication error")
+		}
+		if strings.Contains(err.Error(), "wrong-secret") || strings.Contains(stderr, "wrong-secret") {
+			t.Errorf("the password is shown: %v", err)
+		}
+	}
+}
+
+func TestSASLLogin(t *testing.T) {
+	for _, mech := range []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"} {
+		t.Run(mech, func(t *testing.T) {
+			addr := cluster(t, kfake.EnableSASL(), kfake.Superuser(mech, "alice", "s3cret"), kfake.SeedTopics(1, "t"))
+			// seed with an authenticated producer: the test's own client
+			module := "plain.PlainLoginModule"
+			if mech != "PLAIN" {
+				module = "scram.ScramLoginModule"
+			}
+			q := fmt.Sprintf(`CREATE TABLE g (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '3', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '3');
+CREATE TABLE k (id INT) WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = '%s', 'format' = 'json',
+  'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.mechanism' = '%s',
+  'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.%s required username="alice" password="s3cret";');
+INSERT INTO k SELECT id FROM g;`, addr, mech, module)
+			mustRun(t, q)
+			q2 := idsQuery(addr, "t", fmt.Sprintf(`, 'scan.startup.mode' = 'earliest-offset', 'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.mechanism' = '%s', 'properties.sasl.username' = 'alice', 'properties.sasl.password' = 's3cret'`, mech))
+			out, _ := mustRun(t, q2)
+			sameSet(t, mech, lines(out), idLines(1, 2, 3))
+		})
+	}
+}

@@ -26,6 +26,7 @@ type sourceNode struct {
 	bounded bool
 	reader  connector.SourceReader
 	polls   chan pollResult
+	free    chan struct{} // handle -> poll goroutine: the last poll's records are done with
 
 	width     int        // number of table columns
 	decodeIdx []int      // table column of each decoded (physical) column
@@ -42,6 +43,7 @@ type sourceNode struct {
 	idleTimeout time.Duration
 	read        int64
 	warnedNull  bool
+	rowWM       bool         // replay batches carry per-row watermarks (chainOnly)
 	mirror      sourceMirror // split state copied for Progress (progress.go)
 }
 
@@ -202,9 +204,13 @@ func (s *sourceNode) open(ctx context.Context) error {
 	return nil
 }
 
-// start polls the reader on its own goroutine.
+// start polls the reader on its own goroutine. A poll's record bytes are
+// valid only until the next Poll (connector.Record), so the goroutine
+// polls again only once handle has released the previous poll.
 func (s *sourceNode) start(ctx context.Context, max int) {
-	s.polls = make(chan pollResult, 2)
+	s.rowWM = !cutAtWatermarks && chainOnly(s.node)
+	s.polls = make(chan pollResult, 1)
+	s.free = make(chan struct{}, 1)
 	go func() {
 		defer close(s.polls)
 		for {
@@ -217,8 +223,21 @@ func (s *sourceNode) start(ctx context.Context, max int) {
 			if err != nil || p.Done {
 				return
 			}
+			select {
+			case <-s.free:
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
+}
+
+// release lets the poll goroutine read on: the last poll is processed.
+func (s *sourceNode) release() {
+	select {
+	case s.free <- struct{}{}:
+	default:
+	}
 }
 
 func (s *sourceNode) close() {
@@ -239,6 +258,7 @@ func (s *sourceNode) split(i int) *splitState {
 // not depend on batch sizes; in live mode watermarks are periodic.
 func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 	defer s.publish() // once per poll, for Progress
+	defer s.release()
 	if r.err != nil {
 		return true, tableErr(s.op.Table, r.err)
 	}
@@ -251,6 +271,16 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 	out := s.node.plan.Schema
 	width := len(out)
 	batch := core.NewBatch(len(p.Records), width)
+	// In replay the watermark moves after every row. With rowWM the rows
+	// stay in one batch that carries the watermark before each row (see
+	// core.Batch) and the last one is forwarded after it; otherwise the
+	// batch is cut wherever the watermark advances.
+	rowWM := replay && s.rowWM
+	var wms []int64
+	if rowWM {
+		wms = make([]int64, len(p.Records))
+	}
+	moved := false // rowWM: s.wm advanced and is not forwarded yet
 	n := 0
 	flush := func() error {
 		if n == 0 {
@@ -258,6 +288,10 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 		}
 		b := &core.Batch{Rows: batch.Rows[:n]}
 		batch.Rows = batch.Rows[n:]
+		if rowWM {
+			b.Watermarks = wms[:n:n]
+			wms = wms[n:]
+		}
 		n = 0
 		return s.node.out.Emit(b)
 	}
@@ -280,6 +314,9 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 		for o, ti := range s.op.ReadColumns {
 			row[o] = s.full[ti]
 		}
+		if rowWM {
+			wms[n] = s.wm
+		}
 		n++
 		if s.wmFunc != nil {
 			w := s.wmFunc(&s.ectx, s.full)
@@ -290,6 +327,11 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 				sp.wm = w.I
 				if replay {
 					if cw, ok := s.combined(); ok && cw > s.wm {
+						if rowWM {
+							s.setWatermark(cw)
+							moved = true
+							continue
+						}
 						if err := flush(); err != nil {
 							return true, err
 						}
@@ -303,6 +345,11 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 	}
 	if err := flush(); err != nil {
 		return true, err
+	}
+	if moved {
+		if err := s.node.forwardWatermark(s.wm); err != nil {
+			return true, err
+		}
 	}
 	for _, i := range p.Ended {
 		s.split(i).ended = true
@@ -415,10 +462,37 @@ func (s *sourceNode) combined() (int64, bool) {
 }
 
 func (s *sourceNode) emitWatermark(wm int64) error {
+	s.setWatermark(wm)
+	return s.node.forwardWatermark(wm)
+}
+
+// setWatermark moves the source's watermark without forwarding it.
+func (s *sourceNode) setWatermark(wm int64) {
 	s.wm = wm
 	s.ectx.Watermark = wm
 	s.node.metrics.CurrentWatermark.Store(wm)
-	return s.node.forwardWatermark(wm)
+}
+
+// cutAtWatermarks turns per-row watermarks in batches off (tests compare
+// both ways of delivering watermarks).
+var cutAtWatermarks = false
+
+// chainOnly reports whether no node downstream of n (n included) feeds
+// more than one consumer. Per-row watermarks in batches (core.Batch) keep
+// every consumer's results and their order exactly as row-at-a-time
+// delivery would; with fan-out, the interleaving of two branches' output
+// would change (all of one branch's rows of a batch before the other's),
+// so such a source cuts batches at watermark advances instead.
+func chainOnly(n *node) bool {
+	if len(n.consumers) > 1 {
+		return false
+	}
+	for _, e := range n.consumers {
+		if !chainOnly(e.to) {
+			return false
+		}
+	}
+	return true
 }
 
 // periodic runs on the live watermark interval: marks idle splits and

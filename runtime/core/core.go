@@ -23,6 +23,36 @@ type Row = []types.Value
 // allocations carves rows out of one []types.Value slab per batch.
 type Batch struct {
 	Rows []Row
+	// Watermarks, when not nil, has one entry per row: Watermarks[i] is
+	// the producer's output watermark in force just before row i, that is
+	// the batch means "deliver watermark Watermarks[i] (if it advanced),
+	// then row i", for i in order. Entries never decrease. When replaying
+	// bounded sources the watermark moves after every row; carrying it
+	// here lets a batch hold many rows with per-row watermark precision.
+	// The watermark in force after the last row is delivered separately
+	// (ProcessWatermark) after the batch.
+	//
+	// nil means the watermark did not move during the batch: every row is
+	// under the consumer's current watermark. An operator that reads
+	// Watermarks treats a row as if ProcessWatermark(Watermarks[i]) had
+	// been called right before it (firing due windows, judging lateness
+	// against it); a stateless operator keeps the slice aligned with the
+	// rows it emits (dropping entries of filtered rows). An operator that
+	// emits rows while its own watermark is ahead of what the executor
+	// has delivered downstream (firing mid-batch) fills its output's
+	// Watermarks with its watermark from before that firing. The executor
+	// rewrites the slice for nodes with several inputs (their watermark
+	// is the minimum over inputs).
+	Watermarks []int64
+}
+
+// WatermarkAt returns the watermark in force before row i of b, or cur
+// (the consumer's current watermark) when b carries none.
+func (b *Batch) WatermarkAt(i int, cur int64) int64 {
+	if b.Watermarks == nil {
+		return cur
+	}
+	return b.Watermarks[i]
 }
 
 // Len returns the number of rows.

@@ -60,8 +60,18 @@ func (o *calc) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	c.Watermark = o.wm
 	c.Err = nil
 	ob := core.NewBatch(len(b.Rows), len(o.proj))
+	wms := b.Watermarks
+	if wms != nil {
+		ob.Watermarks = make([]int64, len(b.Rows))
+	}
 	n := 0
-	for _, row := range b.Rows {
+	for ri, row := range b.Rows {
+		if wms != nil {
+			// the watermark in force before this row (CURRENT_WATERMARK)
+			o.wm = max(o.wm, wms[ri])
+			c.Watermark = o.wm
+			ob.Watermarks[n] = wms[ri]
+		}
 		if o.filter != nil {
 			keep := o.filter(c, row)
 			if c.Err != nil {
@@ -91,6 +101,9 @@ func (o *calc) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 		return nil
 	}
 	ob.Rows = ob.Rows[:n]
+	if wms != nil {
+		ob.Watermarks = ob.Watermarks[:n]
+	}
 	return out.Emit(ob)
 }
 

@@ -85,9 +85,15 @@ func newSessionAgg(spec *planner.WindowAggOp, _ sql.WindowKind, fns []aggFn, tim
 	}
 }
 
-func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, _ core.Output) error {
+func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	var late, skipped int64
-	for _, row := range b.Rows {
+	wms := b.Watermarks
+	for ri, row := range b.Rows {
+		if wms != nil && wms[ri] > o.wm {
+			if err := o.advance(wms[ri], out); err != nil {
+				return err
+			}
+		}
 		tv := row[o.timeCol]
 		if tv.K == types.Null || !timeInRange(tv.I) {
 			skipped++
@@ -177,9 +183,15 @@ func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, _ core.Output) error {
 }
 
 func (o *sessionAgg) ProcessWatermark(wm int64, out core.Output) error {
+	return o.advance(wm, out)
+}
+
+// advance moves the watermark to wm and emits the sessions it fires.
+func (o *sessionAgg) advance(wm int64, out core.Output) error {
 	if wm <= o.wm {
 		return nil
 	}
+	prev := o.wm
 	o.wm = wm
 	o.metrics.CurrentWatermark.Store(wm)
 	var fired []*session
@@ -213,6 +225,7 @@ func (o *sessionAgg) ProcessWatermark(wm int64, out core.Output) error {
 		return nil
 	}
 	b := core.NewBatch(len(fired), o.width)
+	b.Watermarks = constWatermarks(len(fired), prev)
 	nk := len(o.keys)
 	for i, s := range fired {
 		row := b.Rows[i]

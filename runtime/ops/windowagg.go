@@ -116,9 +116,16 @@ func metricsOf(ctx *core.Context) (*core.Metrics, *time.Location) {
 	return m, ctx.TimeZone
 }
 
-func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, _ core.Output) error {
+func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	var late, skipped int64
-	for _, row := range b.Rows {
+	wms := b.Watermarks
+	for ri, row := range b.Rows {
+		if wms != nil && wms[ri] > o.wm {
+			// the watermark moved before this row: fire what is due first
+			if err := o.advance(wms[ri], out); err != nil {
+				return err
+			}
+		}
 		tv := row[o.timeCol]
 		if tv.K == types.Null || !timeInRange(tv.I) {
 			skipped++
@@ -177,9 +184,15 @@ func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, _ core.Output) error {
 // is exactly "that window has already fired".
 
 func (o *windowAgg) ProcessWatermark(wm int64, out core.Output) error {
+	return o.advance(wm, out)
+}
+
+// advance moves the watermark to wm and emits the windows it fires.
+func (o *windowAgg) advance(wm int64, out core.Output) error {
 	if wm <= o.wm {
 		return nil
 	}
+	prev := o.wm
 	o.wm = wm
 	o.metrics.CurrentWatermark.Store(wm)
 	n := 0
@@ -198,6 +211,7 @@ func (o *windowAgg) ProcessWatermark(wm int64, out core.Output) error {
 		return nil
 	}
 	b := core.NewBatch(n, o.width)
+	b.Watermarks = constWatermarks(n, prev)
 	r := 0
 	nk := len(o.keys)
 	for _, w := range fired {
@@ -216,3 +230,14 @@ func (o *windowAgg) ProcessWatermark(wm int64, out core.Output) error {
 }
 
 func (o *windowAgg) Finish(core.Output) error { return nil }
+
+// constWatermarks is the Watermarks of a batch an operator emits when its
+// watermark moves from prev: every row is under prev downstream, as if
+// prev had been forwarded before the batch (see core.Batch).
+func constWatermarks(n int, prev int64) []int64 {
+	w := make([]int64, n)
+	for i := range w {
+		w[i] = prev
+	}
+	return w
+}

@@ -111,7 +111,7 @@ func NewWindowJoin(spec *planner.WindowJoinOp, left, right planner.Schema, ctx *
 	return o, nil
 }
 
-func (o *windowJoin) ProcessBatch(input int, b *core.Batch, _ core.Output) error {
+func (o *windowJoin) ProcessBatch(input int, b *core.Batch, out core.Output) error {
 	if input != 0 && input != 1 {
 		return fmt.Errorf("window join: input %d does not exist (0 is left, 1 is right)", input)
 	}
@@ -120,7 +120,14 @@ func (o *windowJoin) ProcessBatch(input int, b *core.Batch, _ core.Output) error
 		ws, we, width = o.rws, o.rwe, o.rWidth
 	}
 	var late, skipped int64
-	for _, row := range b.Rows {
+	wms := b.Watermarks
+	for ri, row := range b.Rows {
+		if wms != nil && wms[ri] > o.wm {
+			// the watermark moved before this row: join what is due first
+			if err := o.advance(wms[ri], out); err != nil {
+				return err
+			}
+		}
 		if len(row) != width {
 			return fmt.Errorf("window join: %s row has %d columns, want %d", sideName(input), len(row), width)
 		}
@@ -187,9 +194,15 @@ func (o *windowJoin) key(row core.Row, cols []int, conv []keyConv) (ok bool) {
 type pair struct{ l, r core.Row }
 
 func (o *windowJoin) ProcessWatermark(wm int64, out core.Output) error {
+	return o.advance(wm, out)
+}
+
+// advance moves the watermark to wm and emits the windows it fires.
+func (o *windowJoin) advance(wm int64, out core.Output) error {
 	if wm <= o.wm {
 		return nil
 	}
+	prev := o.wm
 	o.wm = wm
 	o.ectx.Watermark = wm
 	o.metrics.CurrentWatermark.Store(wm)
@@ -211,6 +224,7 @@ func (o *windowJoin) ProcessWatermark(wm int64, out core.Output) error {
 		width = o.lWidth
 	}
 	b := core.NewBatch(len(outs), width)
+	b.Watermarks = constWatermarks(len(outs), prev)
 	for i, p := range outs {
 		row := b.Rows[i]
 		if p.l != nil {

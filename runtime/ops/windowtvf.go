@@ -64,14 +64,20 @@ func (o *windowTVF) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	}
 	w := o.inWidth
 	ob := core.NewBatch(n, w+3)
+	if b.Watermarks != nil {
+		ob.Watermarks = make([]int64, n)
+	}
 	r := 0
-	for _, row := range b.Rows {
+	for ri, row := range b.Rows {
 		tv := row[o.timeCol]
 		if tv.K == types.Null || !timeInRange(tv.I) {
 			continue
 		}
 		o.spans = o.assign.assign(o.zone.toLocal(tv.I), o.spans[:0])
 		for _, sp := range o.spans {
+			if ob.Watermarks != nil {
+				ob.Watermarks[r] = b.Watermarks[ri]
+			}
 			dst := ob.Rows[r]
 			r++
 			copy(dst, row)

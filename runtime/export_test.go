@@ -1,0 +1,10 @@
+package runtime
+
+// SetCutAtWatermarks makes replayed sources cut batches wherever the
+// watermark advances (the delivery before per-row watermarks in batches)
+// when on; it returns a function restoring the default.
+func SetCutAtWatermarks(on bool) (restore func()) {
+	old := cutAtWatermarks
+	cutAtWatermarks = on
+	return func() { cutAtWatermarks = old }
+}

@@ -3,7 +3,7 @@ GO       ?= go
 BIN      ?= ./streamsql
 PKGS     := ./...
 
-.PHONY: build test test-race vet fmt fuzz demo bench clean
+.PHONY: build test test-race vet fmt fuzz demo bench bench-micro clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/streamsql
@@ -29,7 +29,16 @@ fuzz:
 demo: build
 	$(BIN) run queries/ctr_file.sql
 
-bench:
+# The CTR query over 10 million generated events (bench/data/, made on
+# first use): engine vs the hand-written baseline, at GOMAXPROCS=1 and all
+# cores. Prints the table and writes bench/results/*.json; see
+# docs/performance.md. BENCH_FLAGS='-events 1000000 -runs 1' for a quick run.
+bench: build
+	$(GO) build -o bin/baseline ./bench/baseline
+	$(GO) run ./bench/cmd/bench -engine $(BIN) -baseline bin/baseline $(BENCH_FLAGS)
+
+# Micro-benchmarks of the hot operators (decode, expressions, windows).
+bench-micro:
 	$(GO) test -run '^$$' -bench . -benchmem ./runtime/...
 
 clean:

@@ -103,6 +103,10 @@ type Env struct {
 	// table's format options and hands it to the connector.
 	Decoder Decoder
 	Encoder Encoder
+	// Resume, when not nil, is a sink's progress token from the
+	// checkpoint being restored (ProgressSink.Progress): the sink
+	// continues after it, discarding anything written later.
+	Resume []byte
 	// ReadColumns lists the indices into t.Columns of the physical
 	// columns the runtime decodes (the Decoder's columns, in that order).
 	// A source that produces rows itself (datagen) fills Record.Row in
@@ -157,6 +161,10 @@ type Poll struct {
 	Ended []int
 	// Done is true when the whole source is exhausted.
 	Done bool
+	// Positions, from a reader that implements Seeker, are where the
+	// splits this poll read from (or ended) stand after its records:
+	// passing them back to Seek resumes right after this poll.
+	Positions []Position
 }
 
 // SourceReader reads raw records. Poll blocks until there is something

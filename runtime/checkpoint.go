@@ -1,0 +1,480 @@
+package runtime
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime/connector"
+	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/state"
+)
+
+// Checkpoints (docs/checkpoints.md).
+//
+// The executor is single-threaded: every poll is pushed through the whole
+// operator graph (Emit delivers synchronously) before the next one is
+// taken. Between two polls no row or watermark is in flight anywhere, so
+// the state of all operators, the sources' read positions and every
+// node's watermarks form a consistent cut without barriers: this is our
+// equivalent of Flink's aligned checkpoint barriers. A checkpoint is
+// taken there, on the executor goroutine:
+//
+//  1. every sink is flushed (its rows so far are durable: at-least-once),
+//     and a sink that reports progress (connector.ProgressSink) records it;
+//  2. every operator with state (core.Snapshotter) and every source
+//     (split watermarks; positions go in the manifest) writes its state
+//     to the state store;
+//  3. the store syncs Badger, then writes the manifest last. Only then is
+//     the checkpoint complete.
+//
+// Restore runs the other way before the first poll: the sinks reopen at
+// their recorded progress, the readers seek to the recorded positions,
+// operators reload their state, and node watermarks and counters are set.
+
+// ErrSimulatedCrash is returned by Run when Options.CrashAfterRecords
+// stopped it (tests).
+var ErrSimulatedCrash = errors.New("simulated crash")
+
+// checkpointer is the job's checkpoint coordinator.
+type checkpointer struct {
+	j        *Job
+	store    *state.Store
+	interval time.Duration // execution.checkpointing.interval; 0 when off
+	every    int64         // Options.CheckpointEveryRecords
+	enabled  bool
+	nextID   int64
+
+	uids      []string // per node, graph order
+	layouts   []string
+	positions map[*sourceNode]map[int]connector.Position
+	done      map[*sourceNode]bool
+	cursor    int   // round-robin cursor: index into the active sources
+	records   int64 // records handled in this run
+	since     int64 // records since the last checkpoint
+
+	restored *state.Checkpoint
+}
+
+// Checkpointing options (SET).
+const (
+	optCheckpointInterval = "execution.checkpointing.interval"
+	optNumRetained        = "state.checkpoints.num-retained"
+)
+
+// newCheckpointer reads the checkpoint options. It opens nothing yet.
+func newCheckpointer(j *Job) (*checkpointer, error) {
+	c := &checkpointer{j: j, every: j.opts.CheckpointEveryRecords,
+		positions: map[*sourceNode]map[int]connector.Position{}, done: map[*sourceNode]bool{}}
+	if s, ok := j.graph.Settings[optCheckpointInterval]; ok && strings.TrimSpace(s) != "" {
+		d, err := connector.ParseDuration(s)
+		if err != nil {
+			return nil, fmt.Errorf("SET '%s': %w", optCheckpointInterval, err)
+		}
+		if d < 0 {
+			return nil, fmt.Errorf("SET '%s' = '%s': must not be negative", optCheckpointInterval, s)
+		}
+		c.interval = d
+	}
+	if s, ok := j.graph.Settings[optNumRetained]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("SET '%s' = '%s': want a positive integer", optNumRetained, s)
+		}
+	}
+	c.enabled = c.interval > 0 || c.every > 0
+	c.uids, c.layouts = planUIDs(j.graph)
+	return c, nil
+}
+
+// active reports whether the job uses a state directory.
+func (c *checkpointer) active() bool {
+	return c.enabled || c.j.opts.FromCheckpoint != ""
+}
+
+// open opens the state directory and picks the checkpoint to restore
+// (none on a first run). Sinks learn their progress here, before they
+// open (a file sink truncates on open unless told to resume).
+func (c *checkpointer) open() error {
+	if !c.active() {
+		return nil
+	}
+	dir := c.j.opts.StateDir
+	if c.j.opts.FromCheckpoint != "" && dir == "" {
+		// chk file inside DIR/checkpoints
+		dir = parentDir(parentDir(c.j.opts.FromCheckpoint))
+	}
+	if dir == "" {
+		return errors.New("checkpointing is on but no state directory is set (--state-dir)")
+	}
+	retained := 0
+	if s, ok := c.j.graph.Settings[optNumRetained]; ok {
+		retained, _ = strconv.Atoi(strings.TrimSpace(s))
+	}
+	st, err := state.Open(dir, state.Options{NumRetained: retained, Warn: c.j.opts.Stderr})
+	if err != nil {
+		return err
+	}
+	c.store = st
+	if c.nextID, err = st.NextID(); err != nil {
+		return err
+	}
+	var cp *state.Checkpoint
+	if p := c.j.opts.FromCheckpoint; p != "" {
+		cp, err = st.Load(p)
+		if err != nil {
+			return err
+		}
+	} else {
+		cp, err = st.Latest()
+		if errors.Is(err, state.ErrNoCheckpoint) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if cp.Manifest.Finished {
+			fmt.Fprintf(c.j.opts.Stderr, "streamsql: state directory %s holds a finished run (checkpoint %d); starting from the beginning\n", dir, cp.Manifest.ID)
+			return nil
+		}
+	}
+	if err := c.checkPlan(cp.Manifest); err != nil {
+		return err
+	}
+	c.restored = cp
+	for _, sk := range c.j.sinks {
+		if op := cp.Manifest.Operator(c.uids[c.index(sk.node)]); op != nil && op.Layout == c.layouts[c.index(sk.node)] {
+			sk.env.Resume = op.Sink
+		}
+	}
+	return nil
+}
+
+func parentDir(p string) string {
+	p = strings.TrimRight(p, string(os.PathSeparator))
+	if i := strings.LastIndexByte(p, os.PathSeparator); i >= 0 {
+		return p[:i]
+	}
+	return "."
+}
+
+func (c *checkpointer) index(n *node) int {
+	for i, x := range c.j.nodes {
+		if x == n {
+			return i
+		}
+	}
+	return -1
+}
+
+func (c *checkpointer) close() error {
+	if c.store == nil {
+		return nil
+	}
+	return c.store.Close()
+}
+
+// hasState reports whether a manifest entry carries state that restoring
+// must not lose.
+func hasState(op *state.OperatorState) bool {
+	return op.Entries > 0 || len(op.Splits) > 0 || len(op.Sink) > 0
+}
+
+// checkPlan refuses a checkpoint whose state the current plan would lose
+// (no operator with its uid) or misread (same uid, another layout).
+func (c *checkpointer) checkPlan(m *state.Manifest) error {
+	byUID := map[string]int{}
+	for i, u := range c.uids {
+		byUID[u] = i
+	}
+	var problems []string
+	for i := range m.Operators {
+		op := &m.Operators[i]
+		if !hasState(op) {
+			continue
+		}
+		k, ok := byUID[op.UID]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("%s (uid %s) has state but is not in the current plan", op.Name, op.UID))
+		case c.layouts[k] != op.Layout:
+			problems = append(problems, fmt.Sprintf("%s (uid %s): its state was written as [%s], the current plan needs [%s]", op.Name, op.UID, op.Layout, c.layouts[k]))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	if c.j.opts.AllowNonRestoredState {
+		for _, p := range problems {
+			fmt.Fprintf(c.j.opts.Stderr, "warning: checkpoint %d: not restored: %s\n", m.ID, p)
+		}
+		return nil
+	}
+	return fmt.Errorf("checkpoint %d does not match the query: restoring it would lose or misread state:\n  %s\n(run with --allow-non-restored-state to start those operators empty)",
+		m.ID, strings.Join(problems, "\n  "))
+}
+
+// restore applies the chosen checkpoint to the opened, not yet started job.
+func (c *checkpointer) restore() error {
+	cp := c.restored
+	if cp == nil {
+		return nil
+	}
+	m := cp.Manifest
+	c.cursor = m.NextSource
+	discard := discardOutput{}
+	for i, n := range c.j.nodes {
+		op := m.Operator(c.uids[i])
+		if op == nil || (hasState(op) && op.Layout != c.layouts[i]) {
+			continue // new operator, or not restored (allowed above)
+		}
+		if len(op.Watermarks) == len(n.inWM) {
+			copy(n.inWM, op.Watermarks)
+		}
+		n.wm = op.Watermark
+		n.metrics.CurrentWatermark.Store(n.wm)
+		n.metrics.RecordsIn.Store(op.Counters.In)
+		n.metrics.RecordsOut.Store(op.Counters.Out)
+		n.metrics.LateRecordsDropped.Store(op.Counters.Late)
+		n.metrics.RecordsSkipped.Store(op.Counters.Skipped)
+		r := cp.Operator(op.UID)
+		if s := c.sourceOf(n); s != nil {
+			if err := c.restoreSource(s, op, r); err != nil {
+				return fmt.Errorf("restoring checkpoint %d: %w", m.ID, err)
+			}
+			continue
+		}
+		if sn, ok := n.op.(core.Snapshotter); ok {
+			if err := sn.Restore(r); err != nil {
+				return fmt.Errorf("restoring checkpoint %d: %s: %w", m.ID, op.Name, err)
+			}
+		} else if n.op != nil && n.wm > core.MinWatermark {
+			// stateless operators only need their watermark back
+			// (CURRENT_WATERMARK); firing anything here would be a bug.
+			if err := n.op.ProcessWatermark(n.wm, discard); err != nil {
+				return n.wrap(err)
+			}
+		}
+	}
+	fmt.Fprintf(c.j.opts.Stderr, "streamsql: restored checkpoint %d (%s) from %s\n", m.ID, m.Time.Format(time.RFC3339), cp.Path)
+	return nil
+}
+
+// discardOutput refuses rows: restoring a watermark must not fire.
+type discardOutput struct{}
+
+func (discardOutput) Emit(b *core.Batch) error {
+	if len(b.Rows) > 0 {
+		return errors.New("restore: an operator emitted rows while its watermark was restored")
+	}
+	return nil
+}
+
+func (c *checkpointer) sourceOf(n *node) *sourceNode {
+	for _, s := range c.j.sources {
+		if s.node == n {
+			return s
+		}
+	}
+	return nil
+}
+
+// notePoll records a handled poll: the sources' positions and the
+// record count that drives "checkpoint every K records".
+func (c *checkpointer) notePoll(s *sourceNode, p *connector.Poll, done bool) {
+	if done {
+		c.done[s] = true
+	}
+	c.records += int64(len(p.Records))
+	c.since += int64(len(p.Records))
+	if len(p.Positions) == 0 {
+		return
+	}
+	m := c.positions[s]
+	if m == nil {
+		m = map[int]connector.Position{}
+		c.positions[s] = m
+	}
+	for _, pos := range p.Positions {
+		m[pos.Split] = pos
+	}
+}
+
+// afterPoll runs between two polls: a checkpoint when K records have
+// passed since the last one, and the simulated crash of tests.
+func (c *checkpointer) afterPoll(ctx context.Context) error {
+	if c.enabled && c.every > 0 && c.since >= c.every {
+		if err := c.checkpoint(ctx, false, false); err != nil {
+			return err
+		}
+	}
+	if n := c.j.opts.CrashAfterRecords; n > 0 && c.records >= n {
+		return ErrSimulatedCrash
+	}
+	return nil
+}
+
+// ticker returns the channel of periodic checkpoints (nil when off).
+func (c *checkpointer) ticker() (<-chan time.Time, func()) {
+	if !c.enabled || c.interval <= 0 {
+		return nil, func() {}
+	}
+	t := time.NewTicker(c.interval)
+	return t.C, t.Stop
+}
+
+// checkpoint takes one checkpoint (see the package comment above).
+func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool) error {
+	if !c.enabled || c.store == nil {
+		return nil
+	}
+	start := time.Now()
+	c.since = 0
+	id := c.nextID
+	c.nextID++
+	for _, sk := range c.j.sinks {
+		if err := sk.flush(ctx); err != nil {
+			c.j.ReportCheckpointFailed()
+			return fmt.Errorf("checkpoint %d: %w", id, err)
+		}
+	}
+	w, err := c.store.NewCheckpoint(id)
+	if err != nil {
+		c.j.ReportCheckpointFailed()
+		return fmt.Errorf("checkpoint %d: %w", id, err)
+	}
+	m := &state.Manifest{Time: time.Now().UTC(), Job: c.j.opts.JobName, Savepoint: savepoint, Finished: finished, NextSource: c.cursor}
+	for i, n := range c.j.nodes {
+		op := state.OperatorState{
+			UID: c.uids[i], Name: fmt.Sprintf("%s #%d", n.plan.Name(), n.plan.ID), Layout: c.layouts[i],
+			Watermarks: append([]int64(nil), n.inWM...), Watermark: n.wm,
+			Counters: state.Counters{In: n.metrics.RecordsIn.Load(), Out: n.metrics.RecordsOut.Load(),
+				Late: n.metrics.LateRecordsDropped.Load(), Skipped: n.metrics.RecordsSkipped.Load()},
+		}
+		ow := w.Operator(op.UID)
+		if s := c.sourceOf(n); s != nil {
+			if err := c.snapshotSource(s, &op, ow); err != nil {
+				w.Abort()
+				return fmt.Errorf("checkpoint %d: %s: %w", id, op.Name, err)
+			}
+		} else if sn, ok := n.op.(core.Snapshotter); ok {
+			if err := sn.Snapshot(ow); err != nil {
+				w.Abort()
+				return fmt.Errorf("checkpoint %d: %s: %w", id, op.Name, err)
+			}
+		}
+		if sk, ok := n.op.(*sinkNode); ok {
+			tok, err := sk.progress()
+			if err != nil {
+				w.Abort()
+				return fmt.Errorf("checkpoint %d: %w", id, err)
+			}
+			op.Sink = tok
+		}
+		m.Operators = append(m.Operators, op)
+	}
+	size := w.Bytes()
+	if err := w.Commit(m); err != nil {
+		c.j.ReportCheckpointFailed()
+		return fmt.Errorf("checkpoint %d: %w", id, err)
+	}
+	c.j.ReportCheckpoint(CheckpointInfo{ID: id, Completed: time.Now(), Duration: time.Since(start), Size: size})
+	c.j.SetStateSize(size)
+	return nil
+}
+
+// ---------------------------------------------------------------- uids and layouts
+
+// planUIDs derives a stable uid and a state layout for every node. The
+// uid hashes the node's kind, its table (sources and sinks) and its
+// inputs' uids, so it does not change when expressions change or when
+// unrelated INSERTs are added; the layout describes what the node's state
+// means (window spec, key and aggregate types, buffered row types) and
+// must match for the state to be restored.
+func planUIDs(g *planner.Graph) (uids, layouts []string) {
+	byNode := map[*planner.Node]string{}
+	seen := map[string]int{}
+	for _, n := range g.Nodes {
+		var b strings.Builder
+		b.WriteString(n.Name())
+		switch op := n.Op.(type) {
+		case *planner.SourceOp:
+			b.WriteString(" table=" + op.Table.Name)
+		case *planner.SinkOp:
+			b.WriteString(" table=" + op.Table.Name)
+		}
+		for i, in := range n.Inputs {
+			fmt.Fprintf(&b, " in%d=%s", i, byNode[in])
+		}
+		sum := sha256.Sum256([]byte(b.String()))
+		uid := hex.EncodeToString(sum[:8])
+		if k := seen[uid]; k > 0 {
+			// identical branches: number them in plan order
+			seen[uid] = k + 1
+			sum = sha256.Sum256([]byte(b.String() + " #" + strconv.Itoa(k)))
+			uid = hex.EncodeToString(sum[:8])
+		} else {
+			seen[uid] = 1
+		}
+		byNode[n] = uid
+		uids = append(uids, uid)
+		layouts = append(layouts, layoutOf(n, g.Settings["table.local-time-zone"]))
+	}
+	return uids, layouts
+}
+
+func schemaTypes(s planner.Schema) string {
+	parts := make([]string, len(s))
+	for i, c := range s {
+		parts[i] = c.Type.WithoutRowtime().Nullable().String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func layoutOf(n *planner.Node, tz string) string {
+	switch op := n.Op.(type) {
+	case *planner.SourceOp:
+		return "source v1"
+	case *planner.SinkOp:
+		return "sink v1 connector=" + op.Table.Connector
+	case *planner.WindowAggOp:
+		in := n.Inputs[0].Schema
+		w := op.Window
+		var b strings.Builder
+		fmt.Fprintf(&b, "window-agg v1 kind=%d size=%d slide=%d step=%d gap=%d offset=%d time=%s keys=[",
+			w.Kind, w.Size, w.Slide, w.Step, w.Gap, w.Offset, in[w.TimeCol].Type.Kind)
+		for i, k := range op.GroupKeys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(in[k].Type.WithoutRowtime().Nullable().String())
+		}
+		b.WriteString("] aggs=[")
+		for i, a := range op.Aggs {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			arg := "*"
+			if a.Arg >= 0 {
+				arg = in[a.Arg].Type.WithoutRowtime().Nullable().String()
+			}
+			fmt.Fprintf(&b, "%s(%t,%s,%t)->%s", strings.ToUpper(a.Func), a.Distinct, arg, a.Filter >= 0, a.T.Nullable().String())
+		}
+		b.WriteByte(']')
+		if in[w.TimeCol].Type.Kind == types.TimestampLTZ && tz != "" {
+			b.WriteString(" tz=" + tz) // LTZ windows are kept in that zone's wall-clock time
+		}
+		return b.String()
+	case *planner.WindowJoinOp:
+		return fmt.Sprintf("window-join v1 left=[%s] right=[%s]", schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
+	}
+	return strings.ToLower(n.Name()) + " (stateless)"
+}

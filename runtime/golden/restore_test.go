@@ -1,0 +1,300 @@
+package golden
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime"
+	"github.com/streamsql/streamsql/runtime/connector"
+	printconn "github.com/streamsql/streamsql/runtime/connector/print"
+	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/sql"
+)
+
+// Golden restore equivalence: every golden case (error cases aside) runs
+// again with a checkpoint every K records, is stopped abruptly after some
+// record (a simulated crash: no final checkpoint, no flush, and the rows
+// its sinks received after the last completed checkpoint are lost, as a
+// real crash loses uncommitted output), is restored from its state
+// directory and run on (crashing again in the chained scenarios), and
+// must end with exactly the golden rows and counters.
+
+// seekReplay is a replay source that reports and seeks positions: the
+// number of records handed out per partition.
+type seekReplay struct {
+	*replay
+	counts map[int]int64
+}
+
+func (r *seekReplay) Poll(ctx context.Context, max int) (connector.Poll, error) {
+	start := r.pos
+	p, err := r.replay.Poll(ctx, max)
+	if err != nil {
+		return p, err
+	}
+	seen := map[int]bool{}
+	for _, rec := range r.recs[start:r.pos] {
+		r.counts[rec.Split]++
+		seen[rec.Split] = true
+	}
+	for split := range seen {
+		p.Positions = append(p.Positions, connector.Position{Split: split, Name: "p" + strconv.Itoa(split), Offset: r.counts[split]})
+	}
+	return p, nil
+}
+
+func (r *seekReplay) Seek(pos []connector.Position) error {
+	total := 0
+	for _, p := range pos {
+		r.counts[p.Split] = p.Offset
+		total += int(p.Offset)
+	}
+	if total > len(r.recs) {
+		return fmt.Errorf("replay: positions past the end (%d of %d records)", total, len(r.recs))
+	}
+	check := map[int]int64{}
+	for _, rec := range r.recs[:total] {
+		check[rec.Split]++
+	}
+	for split, n := range r.counts {
+		if check[split] != n {
+			return fmt.Errorf("replay: position of partition %d is %d, but the first %d records hold %d of it", split, n, total, check[split])
+		}
+	}
+	r.pos = total
+	return nil
+}
+
+func seekReplaySpec(file string, in *Input) *connector.Spec {
+	return &connector.Spec{
+		Name:      "replay",
+		HasFormat: true,
+		Bounded:   func(*planner.TableDesc) bool { return true },
+		NewSource: func(_ context.Context, t *planner.TableDesc, _ *connector.Env) (connector.SourceReader, error) {
+			topic, _ := t.Option("topic")
+			return &seekReplay{replay: newReplay(file, topic, in), counts: map[int]int64{}}, nil
+		},
+	}
+}
+
+// commitCapture keeps a sink's rows across runs of one scenario: rows
+// become committed when flushed (at a checkpoint or the end); a crash
+// loses the rest. It reports progress (the number of committed rows), so
+// a restore continues after exactly the rows of the restored checkpoint.
+type commitCapture struct {
+	committed, pending []string
+}
+
+func (c *commitCapture) spec() *connector.Spec {
+	return &connector.Spec{
+		Name: "capture",
+		NewSink: func(_ context.Context, t *planner.TableDesc, env *connector.Env) (connector.SinkWriter, error) {
+			f, err := printconn.NewFormatter(t, env)
+			if err != nil {
+				return nil, err
+			}
+			c.pending = nil
+			if env.Resume == nil {
+				c.committed = nil // a fresh start
+			} else {
+				n, err := strconv.Atoi(string(env.Resume))
+				if err != nil || n > len(c.committed) {
+					return nil, fmt.Errorf("capture: bad progress %q (have %d rows)", env.Resume, len(c.committed))
+				}
+				c.committed = c.committed[:n]
+			}
+			return &commitWriter{c: c, f: f}, nil
+		},
+	}
+}
+
+type commitWriter struct {
+	c *commitCapture
+	f *printconn.Formatter
+}
+
+func (w *commitWriter) Write(_ context.Context, b *core.Batch) error {
+	for _, row := range b.Rows {
+		w.c.pending = append(w.c.pending, string(w.f.Format(nil, row)))
+	}
+	return nil
+}
+
+func (w *commitWriter) Flush(context.Context) error {
+	w.c.committed = append(w.c.committed, w.c.pending...)
+	w.c.pending = nil
+	return nil
+}
+
+func (w *commitWriter) Progress() ([]byte, error) {
+	return []byte(strconv.Itoa(len(w.c.committed))), nil
+}
+
+func (w *commitWriter) Close() error { return nil }
+
+// runWithCrashes runs c with a checkpoint every `every` records, crashing
+// after crashes[i] records of run i, restoring each time, and finally
+// running to the end.
+func (c *Case) runWithCrashes(ctx context.Context, dir string, batch int, every int64, crashes []int64) (*Result, int, error) {
+	res := &Result{Outputs: map[string][]string{}, Counters: map[string]int64{}}
+	src := bytes.Repeat([]byte("\n"), c.sqlLine-1)
+	src = append(src, c.SQL...)
+	name := filepath.Base(c.Path)
+	script, err := sql.Parse(name, src)
+	if err != nil {
+		return nil, 0, err
+	}
+	captures := map[string]*commitCapture{}
+	restores := 0
+	for run := 0; run <= len(crashes); run++ {
+		job, err := planner.Plan(script)
+		if err != nil {
+			return nil, 0, err
+		}
+		overrides := map[string]*connector.Spec{}
+		for _, in := range c.Inputs {
+			overrides[in.Table] = seekReplaySpec(name, in)
+		}
+		for _, n := range job.Graph.Nodes {
+			if sk, ok := n.Op.(*planner.SinkOp); ok {
+				cp := captures[sk.Table.Name]
+				if cp == nil {
+					cp = &commitCapture{}
+					captures[sk.Table.Name] = cp
+				}
+				overrides[sk.Table.Name] = cp.spec()
+			}
+		}
+		var stderr bytes.Buffer
+		opts := runtime.Options{Connectors: overrides, Stdout: &bytes.Buffer{}, Stderr: &stderr, BatchSize: batch,
+			StateDir: dir, CheckpointEveryRecords: every}
+		if run < len(crashes) {
+			opts.CrashAfterRecords = crashes[run]
+		}
+		rj, err := runtime.Build(job.Graph, opts)
+		if err != nil {
+			return nil, 0, err
+		}
+		err = rj.Run(ctx)
+		if bytes.Contains(stderr.Bytes(), []byte("restored checkpoint")) {
+			restores++
+		}
+		if errors.Is(err, runtime.ErrSimulatedCrash) {
+			continue
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("run %d: %w (stderr: %s)", run, err, stderr.String())
+		}
+		if bytes.Contains(stderr.Bytes(), []byte("falling back")) || bytes.Contains(stderr.Bytes(), []byte("not restored")) ||
+			bytes.Contains(stderr.Bytes(), []byte("cannot resume")) {
+			return nil, 0, fmt.Errorf("run %d: unexpected warning: %s", run, stderr.String())
+		}
+		s := rj.Summary()
+		res.Counters["late_records_dropped"] = s.LateRecordsDropped
+		res.Counters["records_skipped"] = s.RecordsSkipped
+		break
+	}
+	for t, cp := range captures {
+		res.Outputs[t] = cp.committed
+	}
+	return res, restores, nil
+}
+
+// sortedDiff compares outputs as multisets (a restored run may emit the
+// rows of one watermark in another order only if the engine changed;
+// the multiset is what must hold).
+func sortedResult(r *Result) *Result {
+	out := &Result{Outputs: map[string][]string{}, Counters: r.Counters, Error: r.Error}
+	for t, l := range r.Outputs {
+		s := slices.Clone(l)
+		slices.Sort(s)
+		out.Outputs[t] = s
+	}
+	return out
+}
+
+// stateDir is a fresh directory, on tmpfs when the machine has one
+// (Badger's open, sync and close cost ten times less there).
+func stateDir(t *testing.T) string {
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		if d, err := os.MkdirTemp("/dev/shm", "streamsql-restore-"); err == nil {
+			t.Cleanup(func() { os.RemoveAll(d) })
+			return d
+		}
+	}
+	return t.TempDir()
+}
+
+func TestGoldenRestoreEquivalence(t *testing.T) {
+	files, err := Files(filepath.Join("..", "..", "testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, f := range files {
+		c, err := Parse(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.hasError {
+			continue // error cases fail before or while running: nothing to restore
+		}
+		total := 0
+		for _, in := range c.Inputs {
+			total += len(in.Records)
+		}
+		if total < 2 {
+			continue
+		}
+		ran++
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			want := sortedResult(&Result{Outputs: c.Outputs, Counters: c.Counters})
+			// The golden run's own batch size keeps multi-source
+			// interleavings (round-robin per poll) as recorded; batch 1
+			// gives one poll per record, so checkpoints fall anywhere.
+			batch := 1
+			if len(c.Inputs) > 1 {
+				batch = 0
+			}
+			n := int64(total)
+			for _, k := range []int64{1, 3, 7} {
+				scenarios := [][]int64{{n / 2}, {n - 1}, {k + 1}, {n / 3, n / 3}}
+				if n > 4 {
+					scenarios = append(scenarios, []int64{1, 2, 1, n / 2})
+				}
+				for _, crashes := range scenarios {
+					if slices.Contains(crashes, 0) {
+						continue
+					}
+					dir := stateDir(t)
+					got, restores, err := c.runWithCrashes(ctx, dir, batch, k, crashes)
+					if err != nil {
+						t.Fatalf("K=%d crashes=%v: %v", k, crashes, err)
+					}
+					if k < n && crashes[0] > k && restores == 0 && batch == 1 {
+						t.Errorf("K=%d crashes=%v: no run restored a checkpoint", k, crashes)
+					}
+					exp := &Case{Outputs: want.Outputs, Counters: c.Counters, hasCounters: c.hasCounters}
+					if d := exp.Diff(sortedResult(got)); d != "" {
+						t.Errorf("K=%d crashes=%v (restores %d):\n%s", k, crashes, restores, d)
+					}
+				}
+			}
+		})
+	}
+	if ran < 20 {
+		t.Fatalf("only %d golden cases ran with restores", ran)
+	}
+}

@@ -1,0 +1,412 @@
+package state
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc64"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// Options configure a Store.
+type Options struct {
+	// NumRetained is how many complete checkpoints are kept
+	// (state.checkpoints.num-retained); older ones are deleted after a
+	// new one completes. Values below 1 mean DefaultNumRetained.
+	NumRetained int
+	// Warn receives warnings (fallbacks, deleted leftovers); nil discards them.
+	Warn io.Writer
+	// BlockCacheMB is Badger's block cache in MiB (0: 16).
+	BlockCacheMB int64
+}
+
+// DefaultNumRetained keeps the last two complete checkpoints, one more
+// than Flink's default of 1, so that a checkpoint damaged on disk has a
+// complete predecessor to fall back to.
+const DefaultNumRetained = 2
+
+// Store is one job's state directory: a Badger database (dir/db) with
+// the state entries of every retained checkpoint, and one manifest file
+// per checkpoint (dir/checkpoints/chk-NNNNNNNNNN).
+type Store struct {
+	dir  string
+	db   *badger.DB
+	opts Options
+	mu   sync.Mutex // serialises checkpoint writes and retention
+}
+
+// Key prefixes in Badger.
+const (
+	prefixCheckpoint byte = 'c' // 'c' id(8) uidLen(1) uid table(1) key -> value
+)
+
+// Open opens (or creates) the state directory.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.NumRetained < 1 {
+		opts.NumRetained = DefaultNumRetained
+	}
+	if opts.BlockCacheMB <= 0 {
+		opts.BlockCacheMB = 16
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "checkpoints"), 0o755); err != nil {
+		return nil, fmt.Errorf("state directory %s: %w", dir, err)
+	}
+	const memtable = 8 << 20
+	bo := badger.DefaultOptions(filepath.Join(dir, "db")).
+		WithMemTableSize(memtable).
+		WithNumMemtables(2).
+		WithValueLogFileSize(64 << 20).
+		WithValueThreshold(memtable / 10).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(8).
+		WithBlockCacheSize(opts.BlockCacheMB << 20).
+		WithIndexCacheSize(8 << 20).
+		WithNumVersionsToKeep(1).
+		WithDetectConflicts(false).
+		WithMetricsEnabled(false).
+		WithNumCompactors(2).
+		WithChecksumVerificationMode(options.OnTableAndBlockRead).
+		WithVerifyValueChecksum(true).
+		WithLogger(quietLogger{})
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("state directory %s: cannot open the state database (damaged? remove the directory to start afresh, losing the state): %w", dir, err)
+	}
+	return &Store{dir: dir, db: db, opts: opts}, nil
+}
+
+// Dir is the state directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db = nil
+	return err
+}
+
+// quietLogger drops Badger's info and debug chatter and keeps warnings
+// and errors off the job's output (they surface as returned errors).
+type quietLogger struct{}
+
+func (quietLogger) Errorf(string, ...interface{})   {}
+func (quietLogger) Warningf(string, ...interface{}) {}
+func (quietLogger) Infof(string, ...interface{})    {}
+func (quietLogger) Debugf(string, ...interface{})   {}
+
+func (s *Store) warnf(format string, args ...any) {
+	if s.opts.Warn != nil {
+		fmt.Fprintf(s.opts.Warn, "warning: "+format+"\n", args...)
+	}
+}
+
+// ---------------------------------------------------------------- keys
+
+// entryPrefix is the key prefix of one operator's table in a checkpoint.
+func entryPrefix(dst []byte, id int64, uid string, table uint8) []byte {
+	dst = append(dst, prefixCheckpoint)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(id))
+	dst = append(dst, byte(len(uid)))
+	dst = append(dst, uid...)
+	return append(dst, table)
+}
+
+func checkpointPrefix(id int64) []byte {
+	b := []byte{prefixCheckpoint}
+	return binary.BigEndian.AppendUint64(b, uint64(id))
+}
+
+var crcTable = crc64.MakeTable(crc64.ECMA)
+
+// entryHash hashes one entry; an operator's checksum is the sum of its
+// entries' hashes, so it does not depend on write order.
+func entryHash(table uint8, key, value []byte) uint64 {
+	var hdr [9]byte
+	hdr[0] = table
+	binary.BigEndian.PutUint32(hdr[1:], uint32(len(key)))
+	binary.BigEndian.PutUint32(hdr[5:], uint32(len(value)))
+	h := crc64.Update(0, crcTable, hdr[:])
+	h = crc64.Update(h, crcTable, key)
+	return crc64.Update(h, crcTable, value)
+}
+
+// ---------------------------------------------------------------- writing
+
+// CheckpointWriter collects one checkpoint's state entries. Entries go
+// through a Badger WriteBatch, which is not atomic (it commits in several
+// transactions): the checkpoint only counts once Commit has synced the
+// database and then written its manifest, last.
+type CheckpointWriter struct {
+	s     *Store
+	id    int64
+	wb    *badger.WriteBatch
+	ops   map[string]*OperatorWriter
+	order []*OperatorWriter
+	bytes int64
+	err   error
+	key   []byte
+}
+
+// OperatorWriter writes one operator's tables. It satisfies the runtime's
+// core.StateWriter.
+type OperatorWriter struct {
+	c       *CheckpointWriter
+	uid     string
+	entries int64
+	sum     uint64
+}
+
+// NewCheckpoint starts writing checkpoint id. Leftover entries of an
+// earlier attempt with the same id (a crash mid-write) are removed first.
+func (s *Store) NewCheckpoint(id int64) (*CheckpointWriter, error) {
+	s.mu.Lock()
+	if err := s.deleteEntries(id); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	return &CheckpointWriter{s: s, id: id, wb: s.db.NewWriteBatch(), ops: map[string]*OperatorWriter{}}, nil
+}
+
+// Operator returns the writer of one operator's state.
+func (c *CheckpointWriter) Operator(uid string) *OperatorWriter {
+	if w := c.ops[uid]; w != nil {
+		return w
+	}
+	w := &OperatorWriter{c: c, uid: uid}
+	c.ops[uid] = w
+	c.order = append(c.order, w)
+	return w
+}
+
+// Put stores one entry of table. Keys must be unique within a table.
+func (w *OperatorWriter) Put(table uint8, key, value []byte) error {
+	c := w.c
+	if c.err != nil {
+		return c.err
+	}
+	if len(w.uid) > 255 {
+		return fmt.Errorf("state: operator uid %q too long", w.uid)
+	}
+	c.key = entryPrefix(c.key[:0], c.id, w.uid, table)
+	c.key = append(c.key, key...)
+	// WriteBatch keeps the slices until it flushes: copy both.
+	k := append([]byte(nil), c.key...)
+	v := append([]byte(nil), value...)
+	if err := c.wb.Set(k, v); err != nil {
+		c.err = fmt.Errorf("state: writing checkpoint %d: %w", c.id, err)
+		return c.err
+	}
+	w.entries++
+	w.sum += entryHash(table, key, value)
+	c.bytes += int64(len(k) + len(v))
+	return nil
+}
+
+// Bytes is the size of the entries written so far.
+func (c *CheckpointWriter) Bytes() int64 { return c.bytes }
+
+// Abort drops the checkpoint; its entries are removed by the next
+// NewCheckpoint with the same id or by retention.
+func (c *CheckpointWriter) Abort() {
+	if c.wb != nil {
+		c.wb.Cancel()
+		c.wb = nil
+		c.s.mu.Unlock()
+	}
+}
+
+// Commit makes the checkpoint durable: it flushes the entries, syncs the
+// database, fills m's per-operator entry counts and checksums and its id,
+// writes the manifest file (synced, then renamed into place), and applies
+// retention. m.Operators must name every operator written (others are
+// added with their UID only).
+func (c *CheckpointWriter) Commit(m *Manifest) error {
+	if c.wb == nil {
+		return errors.New("state: checkpoint already committed or aborted")
+	}
+	defer func() {
+		if c.wb != nil {
+			c.wb.Cancel()
+			c.wb = nil
+		}
+		c.s.mu.Unlock()
+	}()
+	if c.err != nil {
+		return c.err
+	}
+	if err := c.wb.Flush(); err != nil {
+		return fmt.Errorf("state: writing checkpoint %d: %w", c.id, err)
+	}
+	c.wb = nil
+	if err := c.s.db.Sync(); err != nil {
+		return fmt.Errorf("state: syncing checkpoint %d: %w", c.id, err)
+	}
+	m.Version = manifestVersion
+	m.ID = c.id
+	m.Complete = true
+	m.Bytes = c.bytes
+	byUID := map[string]int{}
+	for i := range m.Operators {
+		byUID[m.Operators[i].UID] = i
+	}
+	for _, w := range c.order {
+		i, ok := byUID[w.uid]
+		if !ok {
+			m.Operators = append(m.Operators, OperatorState{UID: w.uid})
+			i = len(m.Operators) - 1
+		}
+		m.Operators[i].Entries = w.entries
+		m.Operators[i].Checksum = w.sum
+	}
+	if err := writeManifest(c.s.manifestPath(c.id), m); err != nil {
+		return err
+	}
+	c.s.retain()
+	return nil
+}
+
+// ---------------------------------------------------------------- retention and listing
+
+func (s *Store) manifestPath(id int64) string {
+	return filepath.Join(s.dir, "checkpoints", ManifestName(id))
+}
+
+// ManifestName is the file name of checkpoint id's manifest.
+func ManifestName(id int64) string { return fmt.Sprintf("chk-%010d", id) }
+
+// parseManifestName returns the id in a manifest file name.
+func parseManifestName(name string) (int64, bool) {
+	rest, ok := strings.CutPrefix(name, "chk-")
+	if !ok || len(rest) == 0 {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// IDs lists the checkpoint ids that have a manifest file, ascending.
+func (s *Store) IDs() ([]int64, error) {
+	ents, err := os.ReadDir(filepath.Join(s.dir, "checkpoints"))
+	if err != nil {
+		return nil, fmt.Errorf("state directory %s: %w", s.dir, err)
+	}
+	var ids []int64
+	for _, e := range ents {
+		if id, ok := parseManifestName(e.Name()); ok && !e.IsDir() {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
+	return ids, nil
+}
+
+// NextID is one more than the largest checkpoint id seen in the directory
+// (manifests or entries), so ids never repeat.
+func (s *Store) NextID() (int64, error) {
+	ids, err := s.IDs()
+	if err != nil {
+		return 0, err
+	}
+	next := int64(1)
+	if len(ids) > 0 {
+		next = ids[len(ids)-1] + 1
+	}
+	err = s.db.View(func(txn *badger.Txn) error {
+		o := badger.DefaultIteratorOptions
+		o.PrefetchValues = false
+		o.Reverse = true
+		it := txn.NewIterator(o)
+		defer it.Close()
+		it.Seek([]byte{prefixCheckpoint, 0xff})
+		if it.ValidForPrefix([]byte{prefixCheckpoint}) {
+			k := it.Item().Key()
+			if len(k) >= 9 {
+				if id := int64(binary.BigEndian.Uint64(k[1:9])); id >= next {
+					next = id + 1
+				}
+			}
+		}
+		return nil
+	})
+	return next, err
+}
+
+// retain keeps the newest NumRetained complete checkpoints and deletes
+// the manifests and entries of older ones, and entries with no manifest
+// that are older than the newest complete checkpoint (failed attempts).
+// Failures only warn: a leftover wastes space but is never read.
+func (s *Store) retain() {
+	ids, err := s.IDs()
+	if err != nil {
+		s.warnf("state: retention: %v", err)
+		return
+	}
+	if len(ids) <= s.opts.NumRetained {
+		return
+	}
+	drop := ids[:len(ids)-s.opts.NumRetained]
+	for _, id := range drop {
+		if err := os.Remove(s.manifestPath(id)); err != nil && !os.IsNotExist(err) {
+			s.warnf("state: removing checkpoint %d: %v", id, err)
+			continue
+		}
+	}
+	keepFrom := ids[len(ids)-s.opts.NumRetained]
+	if err := s.deleteBelow(keepFrom); err != nil {
+		s.warnf("state: removing old checkpoint entries: %v", err)
+	}
+}
+
+// deleteEntries removes every entry of checkpoint id.
+func (s *Store) deleteEntries(id int64) error {
+	return s.deleteRange(checkpointPrefix(id), checkpointPrefix(id+1))
+}
+
+// deleteBelow removes the entries of every checkpoint with an id < id.
+func (s *Store) deleteBelow(id int64) error {
+	return s.deleteRange([]byte{prefixCheckpoint}, checkpointPrefix(id))
+}
+
+// deleteRange deletes keys in [from, to). Iterating and deleting through a
+// WriteBatch is cheaper than DropPrefix for the small states of most jobs
+// (DropPrefix flushes and rewrites tables).
+func (s *Store) deleteRange(from, to []byte) error {
+	var keys [][]byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		o := badger.DefaultIteratorOptions
+		o.PrefetchValues = false
+		it := txn.NewIterator(o)
+		defer it.Close()
+		for it.Seek(from); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if string(k) >= string(to) {
+				break
+			}
+			keys = append(keys, it.Item().KeyCopy(nil))
+		}
+		return nil
+	})
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, k := range keys {
+		if err := wb.Delete(k); err != nil {
+			return err
+		}
+	}
+	return wb.Flush()
+}

@@ -27,6 +27,26 @@ type Options struct {
 	// this way, leaving the user's SQL unchanged). Options of a replaced
 	// table are not validated.
 	Connectors map[string]*connector.Spec
+
+	// Checkpoints (checkpoint.go, docs/checkpoints.md). They are on when
+	// SET 'execution.checkpointing.interval' is given or
+	// CheckpointEveryRecords > 0; the state lives in StateDir.
+	StateDir string
+	// FromCheckpoint names a checkpoint manifest (STATE_DIR/checkpoints/chk-N)
+	// to restore instead of the latest.
+	FromCheckpoint string
+	// AllowNonRestoredState starts operators whose checkpointed state
+	// does not match the plan empty instead of refusing to run.
+	AllowNonRestoredState bool
+	// JobName is recorded in checkpoints (pipeline.name or the file name).
+	JobName string
+	// CheckpointEveryRecords takes a checkpoint as soon as this many
+	// records were handled since the last one (tests; 0 = off).
+	CheckpointEveryRecords int64
+	// CrashAfterRecords stops Run abruptly with ErrSimulatedCrash once
+	// this many records were handled in this run: no final checkpoint, no
+	// Finish, no final flush (tests; 0 = off).
+	CrashAfterRecords int64
 }
 
 // connectorFor returns the connector spec for a table: an override from
@@ -56,6 +76,7 @@ type Job struct {
 	// watermarkInterval is pipeline.auto-watermark-interval for live sources.
 	watermarkInterval time.Duration
 	progress          progressState // checkpoint and state figures for Progress (progress.go)
+	ckpt              *checkpointer // checkpoint coordinator (checkpoint.go)
 }
 
 // node is one running operator with its wiring.
@@ -86,36 +107,11 @@ func (o nodeOutput) Emit(b *core.Batch) error {
 	n.metrics.RecordsOut.Add(int64(len(b.Rows)))
 	for _, e := range n.consumers {
 		e.to.metrics.RecordsIn.Add(int64(len(b.Rows)))
-		in := b
-		if b.Watermarks != nil && len(e.to.inWM) > 1 {
-			in = e.to.inputView(e.input, b)
-		}
-		if err := e.to.op.ProcessBatch(e.input, in, e.to.out); err != nil {
+		if err := e.to.op.ProcessBatch(e.input, b, e.to.out); err != nil {
 			return e.to.wrap(err)
 		}
 	}
 	return nil
-}
-
-// inputView rewrites a batch's per-row watermarks (those of input i) into
-// the node's own, the minimum over its inputs (see core.Batch). The other
-// inputs' watermarks do not move during the batch.
-func (n *node) inputView(i int, b *core.Batch) *core.Batch {
-	others := core.MaxWatermark
-	for j, w := range n.inWM {
-		if j != i && w < others {
-			others = w
-		}
-	}
-	if others <= n.wm {
-		// held back by another input throughout: no movement in the batch
-		return &core.Batch{Rows: b.Rows}
-	}
-	w := make([]int64, len(b.Watermarks))
-	for k, x := range b.Watermarks {
-		w[k] = min(x, others)
-	}
-	return &core.Batch{Rows: b.Rows, Watermarks: w}
 }
 
 func (n *node) wrap(err error) error {
@@ -244,6 +240,11 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 		byID[pn] = n
 		j.nodes = append(j.nodes, n)
 	}
+	ck, err := newCheckpointer(j)
+	if err != nil {
+		return nil, err
+	}
+	j.ckpt = ck
 	return j, nil
 }
 
@@ -294,6 +295,15 @@ func (j *Job) Bounded() bool {
 func (j *Job) Run(ctx context.Context) (err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if err := j.ckpt.open(); err != nil {
+		j.ckpt.close()
+		return err
+	}
+	defer func() {
+		if cerr := j.ckpt.close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 	for _, s := range j.sources {
 		if err := s.open(ctx); err != nil {
 			return err
@@ -314,6 +324,9 @@ func (j *Job) Run(ctx context.Context) (err error) {
 			}
 		}
 	}()
+	if err := j.ckpt.restore(); err != nil {
+		return err
+	}
 	for _, s := range j.sources {
 		s.start(ctx, j.opts.BatchSize)
 	}
@@ -325,6 +338,14 @@ func (j *Job) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	// Stopped (Ctrl-C): a final checkpoint, a savepoint, before anything
+	// else; its sinks are flushed with a context that is still live.
+	stopped := ctx.Err() != nil
+	if stopped {
+		if err := j.ckpt.checkpoint(context.WithoutCancel(ctx), true, false); err != nil {
+			return err
+		}
+	}
 	for _, n := range j.nodes {
 		if n.op == nil {
 			continue
@@ -334,9 +355,13 @@ func (j *Job) Run(ctx context.Context) (err error) {
 		}
 	}
 	for _, sk := range j.sinks {
-		if err := sk.flush(ctx); err != nil {
+		if err := sk.flush(context.WithoutCancel(ctx)); err != nil {
 			return err
 		}
+	}
+	if !stopped {
+		// a bounded job that ran to its end
+		return j.ckpt.checkpoint(ctx, false, true)
 	}
 	return nil
 }
@@ -344,25 +369,43 @@ func (j *Job) Run(ctx context.Context) (err error) {
 // runRoundRobin drives bounded sources in a fixed order, one poll each
 // in turn, so that a replay is deterministic.
 func (j *Job) runRoundRobin(ctx context.Context) error {
-	active := append([]*sourceNode(nil), j.sources...)
-	for len(active) > 0 {
-		next := active[:0]
-		for _, s := range active {
-			var r pollResult
-			select {
-			case r = <-s.polls:
-			case <-ctx.Done():
-				return nil
-			}
-			done, err := s.handle(r, true)
-			if err != nil {
-				return err
-			}
-			if !done {
-				next = append(next, s)
-			}
+	// A cursor over the active sources (rather than a loop per round)
+	// lets a checkpoint record whose turn is next, so a restored replay
+	// continues the same interleaving.
+	var active []*sourceNode
+	for _, s := range j.sources {
+		if !j.ckpt.done[s] {
+			active = append(active, s)
 		}
-		active = next
+	}
+	ck := j.ckpt
+	for len(active) > 0 {
+		if ck.cursor >= len(active) {
+			ck.cursor = 0
+		}
+		s := active[ck.cursor]
+		var r pollResult
+		select {
+		case r = <-s.polls:
+		case <-ctx.Done():
+			return nil
+		}
+		done, err := s.handle(r, true)
+		if err != nil {
+			return err
+		}
+		if done {
+			active = append(active[:ck.cursor], active[ck.cursor+1:]...)
+		} else {
+			ck.cursor++
+		}
+		if ck.cursor >= len(active) {
+			ck.cursor = 0
+		}
+		ck.notePoll(s, &r.p, done)
+		if err := ck.afterPoll(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -392,18 +435,31 @@ func (j *Job) runLive(ctx context.Context) error {
 	}
 	ticker := time.NewTicker(j.watermarkInterval)
 	defer ticker.Stop()
-	remaining := len(j.sources)
+	ckptTick, stopCkpt := j.ckpt.ticker()
+	defer stopCkpt()
+	remaining := len(j.sources) - len(j.ckpt.done)
 	for remaining > 0 {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-ckptTick:
+			if err := j.ckpt.checkpoint(ctx, false, false); err != nil {
+				return err
+			}
 		case sp := <-merged:
+			if j.ckpt.done[sp.s] {
+				continue // exhausted before the restored checkpoint
+			}
 			done, err := sp.s.handle(sp.r, false)
 			if err != nil {
 				return err
 			}
+			j.ckpt.notePoll(sp.s, &sp.r.p, done)
 			if done {
 				remaining--
+			}
+			if err := j.ckpt.afterPoll(ctx); err != nil {
+				return err
 			}
 		case now := <-ticker.C:
 			for _, s := range j.sources {

@@ -24,10 +24,20 @@
 //     are merged as they are built. Everything that would produce an
 //     updating result (non-windowed GROUP BY, regular joins, DISTINCT,
 //     ORDER BY, LIMIT, OVER) is rejected with a message saying so.
-//   - finishing (job.go): projection pushdown restricts each source to the
-//     columns its Calc reads plus what computed columns and the watermark
-//     need, identity Calcs are dropped, nodes are numbered in topological
-//     order.
+//     A top-level WHERE conjunct x [NOT] IN (subquery) / [NOT] EXISTS
+//     (subquery) correlated on window_start and window_end plans to a
+//     WindowJoin of type LeftSemiJoin / LeftAntiJoin (semijoin.go; NOT IN
+//     is NULL-aware). GROUP BY window_start, window_end over a subquery or
+//     view that is a window TVF re-opens the TVF below its Calc
+//     (reopenTVF) and becomes a window aggregation, as in Flink.
+//   - finishing (job.go): projection pushdown below window TVFs that are
+//     not aggregated (pruneTVF); every use of a table with the same
+//     watermark shares ONE TableSourceScan (shareSources: a topic is read
+//     and decoded once, skipped records count once; EXPLAIN prints later
+//     uses as Reused(reference_id=[N])); each source reads the union of
+//     the columns its Calcs need plus what computed columns and the
+//     watermark need; identity Calcs are dropped; nodes are numbered in
+//     topological order.
 //   - EXPLAIN (explain.go): a logical and a physical tree, indented as
 //     Flink indents them, each node with its columns and types; option
 //     values whose key names a secret print as ******.

@@ -15,6 +15,9 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/badger/v4/y"
+	"google.golang.org/protobuf/proto"
 )
 
 // Options configure a Store.
@@ -74,9 +77,12 @@ func Open(dir string, opts Options) (*Store, error) {
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
 		WithNumCompactors(2).
-		WithChecksumVerificationMode(options.OnTableAndBlockRead).
+		WithChecksumVerificationMode(options.OnBlockRead).
 		WithVerifyValueChecksum(true).
 		WithLogger(quietLogger{})
+	if err := checkTables(filepath.Join(dir, "db")); err != nil {
+		return nil, fmt.Errorf("state directory %s: cannot open the state database (remove the directory to start afresh, losing the state): %w", dir, err)
+	}
 	db, err := badger.Open(bo)
 	if err != nil {
 		return nil, fmt.Errorf("state directory %s: cannot open the state database (damaged? remove the directory to start afresh, losing the state): %w", dir, err)
@@ -409,4 +415,54 @@ func (s *Store) deleteRange(from, to []byte) error {
 		}
 	}
 	return wb.Flush()
+}
+
+// checkTables verifies the footer and index checksum of every table file
+// before Badger opens them: Badger v4.9.6 panics on a goroutine of its
+// own (which no caller can recover) when a table file is truncated or
+// its index damaged. Damaged data blocks are caught later, when read
+// (ChecksumVerificationMode OnBlockRead), as errors.
+func checkTables(dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.sst"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := checkTable(f); err != nil {
+			return fmt.Errorf("table file %s is damaged: %w", f, err)
+		}
+	}
+	return nil
+}
+
+func checkTable(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	pos := len(data) - 4
+	if pos < 0 {
+		return errors.New("too short")
+	}
+	chkLen := int(binary.BigEndian.Uint32(data[pos:]))
+	if chkLen > pos {
+		return errors.New("bad checksum length")
+	}
+	pos -= chkLen
+	var chk pb.Checksum
+	if err := proto.Unmarshal(data[pos:pos+chkLen], &chk); err != nil {
+		return fmt.Errorf("bad checksum: %w", err)
+	}
+	pos -= 4
+	if pos < 0 {
+		return errors.New("too short")
+	}
+	idxLen := int(binary.BigEndian.Uint32(data[pos:]))
+	if idxLen > pos {
+		return errors.New("bad index length")
+	}
+	if err := y.VerifyChecksum(data[pos-idxLen:pos], &chk); err != nil {
+		return err
+	}
+	return nil
 }

@@ -91,7 +91,7 @@ func TestSecretsNotPrinted(t *testing.T) {
 
 func TestLookupUnknown(t *testing.T) {
 	_, err := Lookup("filesytem")
-	if err == nil || !strings.Contains(err.Error(), "did you mean 'filesystem'?") || !strings.Contains(err.Error(), "blackhole, datagen, filesystem, print") {
+	if err == nil || !strings.Contains(err.Error(), "did you mean 'filesystem'?") || !strings.Contains(err.Error(), "blackhole, datagen, filesystem, kafka, print") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -38,6 +38,9 @@ var Spec = &connector.Spec{
 		return OpenSource(t)
 	},
 	NewSink: func(_ context.Context, t *planner.TableDesc, env *connector.Env) (connector.SinkWriter, error) {
+		if env.Resume != nil {
+			return ResumeSink(env.Resume, env.Encoder)
+		}
 		return OpenSink(t, env.Encoder)
 	},
 }
@@ -56,8 +59,10 @@ type Source struct {
 	line  int
 	buf   []byte // the current poll's values; records point into it
 	recs  []connector.Record
-	where []byte // the current poll's "file:line" texts
-	short string // display name of the current file
+	where []byte              // the current poll's "file:line" texts
+	short string              // display name of the current file
+	off   int64               // bytes of the current file consumed (checkpoint position)
+	seek  *connector.Position // where to resume the next file opened (Seek)
 }
 
 // Files lists what a source path names: the file itself, or the visible
@@ -126,11 +131,14 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 			if err != nil {
 				return p, fmt.Errorf("filesystem source: %w", err)
 			}
-			s.f, s.line = f, 0
+			s.f, s.line, s.off = f, 0, 0
 			if s.r == nil {
 				s.r = bufio.NewReaderSize(f, chunkSize)
 			} else {
 				s.r.Reset(f)
+			}
+			if err := s.resume(f); err != nil {
+				return p, err
 			}
 			s.short = s.files[s.cur]
 			p.Started = append(p.Started, s.cur)
@@ -145,6 +153,7 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 			}
 			line = long
 		}
+		s.off += int64(len(line))
 		if len(line) > 0 {
 			s.line++
 			l := bytes.TrimRight(line, "\r\n")
@@ -164,6 +173,7 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 			s.f = nil
 			// The split ends after its records in this poll are processed.
 			p.Ended = append(p.Ended, s.cur)
+			p.Positions = append(p.Positions, connector.Position{Split: s.cur, Name: s.files[s.cur], Offset: s.off, Line: int64(s.line), Done: true})
 			continue
 		}
 		if err != nil {
@@ -178,6 +188,9 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 		s.recs[i].Where = where[sp.w0:sp.w1]
 	}
 	p.Records = s.recs
+	if s.f != nil {
+		p.Positions = append(p.Positions, connector.Position{Split: s.cur, Name: s.files[s.cur], Offset: s.off, Line: int64(s.line)})
+	}
 	return p, nil
 }
 

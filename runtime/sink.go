@@ -43,7 +43,7 @@ func newSinkNode(n *node, op *planner.SinkOp, j *Job, ctx *core.Context) (*sinkN
 			s.identity = false
 		}
 	}
-	env := &connector.Env{Settings: j.graph.Settings, Metrics: n.metrics, Stdout: j.opts.Stdout}
+	env := &connector.Env{Settings: j.graph.Settings, Metrics: n.metrics, Stdout: j.opts.Stdout, Stderr: j.opts.Stderr}
 	if needsFormat(spec) {
 		var payload []int
 		var cols planner.Schema

@@ -106,7 +106,7 @@ func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context) (*s
 		}
 	}
 	s.decoded = make(core.Row, len(decodeCols))
-	env := &connector.Env{Settings: j.graph.Settings, Metrics: n.metrics, Stdout: j.opts.Stdout, ReadColumns: s.decodeIdx}
+	env := &connector.Env{Settings: j.graph.Settings, Metrics: n.metrics, Stdout: j.opts.Stdout, Stderr: j.opts.Stderr, ReadColumns: s.decodeIdx}
 	if needsFormat(spec) {
 		dec, err := newDecoder(t, decodeCols)
 		if err != nil {

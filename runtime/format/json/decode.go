@@ -38,6 +38,7 @@ type Decoder struct {
 	seen  []bool
 	sc    scanner
 	tmp   []byte
+	strs  interner
 }
 
 // NewDecoder builds a decoder for cols, the columns to read (projection
@@ -152,18 +153,32 @@ func (d *Decoder) Decode(value []byte, dst core.Row) error {
 			s.i++
 			s.ws()
 			if c := d.lookup(key); c >= 0 {
-				v, cerr := d.value(s, &d.cols[c].Type, 1)
-				if s.err != nil {
-					return d.recordErr(s.err)
-				}
-				if cerr != nil {
-					if !d.opts.IgnoreParseErrors {
-						return fmt.Errorf("field %q: %v", d.cols[c].Name, cerr)
+				if d.cols[c].Type.Kind == types.String && s.i < len(value) && value[s.i] == '"' {
+					// the common case, a plain JSON string: interned
+					raw, esc, ok := s.str()
+					if !ok {
+						return d.recordErr(s.err)
 					}
-					v = types.NullValue
+					if esc {
+						d.tmp = unescape(d.tmp[:0], raw)
+						raw = d.tmp
+					}
+					dst[c] = types.StringValue(d.strs.get(c, raw))
+					seen[c] = true
+				} else {
+					v, cerr := d.value(s, &d.cols[c].Type, 1)
+					if s.err != nil {
+						return d.recordErr(s.err)
+					}
+					if cerr != nil {
+						if !d.opts.IgnoreParseErrors {
+							return fmt.Errorf("field %q: %v", d.cols[c].Name, cerr)
+						}
+						v = types.NullValue
+					}
+					dst[c] = v
+					seen[c] = true
 				}
-				dst[c] = v
-				seen[c] = true
 			} else if !s.skip(1) {
 				return d.recordErr(s.err)
 			}
@@ -596,6 +611,29 @@ func trimJava(b []byte) string {
 // truncInt converts a JSON number to an integer truncating toward zero,
 // reporting false when it does not fit in int64.
 func truncInt(raw []byte) (int64, bool) {
+	// fastest path: up to 18 digits cannot overflow
+	if d := raw; len(d) > 0 && len(d) <= 19 {
+		neg := d[0] == '-'
+		if neg {
+			d = d[1:]
+		}
+		if len(d) > 0 && len(d) <= 18 {
+			var n int64
+			for _, c := range d {
+				if c < '0' || c > '9' {
+					n = -1
+					break
+				}
+				n = n*10 + int64(c-'0')
+			}
+			if n >= 0 {
+				if neg {
+					n = -n
+				}
+				return n, true
+			}
+		}
+	}
 	// fast path: plain integer
 	plain := true
 	for _, c := range raw {

@@ -1,6 +1,7 @@
 package json
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"unicode/utf16"
@@ -51,6 +52,18 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 	s.i++ // opening quote
 	start := s.i
 	b := s.b
+	// Fast path: find the closing quote with IndexByte (vectorised), then
+	// check the span holds no backslash (then that quote really closes
+	// the string) and no control character.
+	if q := bytes.IndexByte(b[start:], '"'); q >= 0 {
+		span := b[start : start+q]
+		if bytes.IndexByte(span, '\\') < 0 {
+			if ctl, high := scanPlain(span); !ctl {
+				s.i = start + q + 1
+				return span, high, true
+			}
+		}
+	}
 	var high uint64
 	i := s.i
 	for {
@@ -107,6 +120,38 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 	s.i = len(b)
 	s.fail("unterminated string")
 	return nil, false, false
+}
+
+// scanPlain reports whether span has a control character (a byte below
+// 0x20) and whether it has a byte >= 0x80 (to be checked for UTF-8).
+func scanPlain(span []byte) (ctl, high bool) {
+	var c, h uint64
+	i := 0
+	for ; i+8 <= len(span); i += 8 {
+		x := binary.LittleEndian.Uint64(span[i:])
+		c |= hasLess(x, 0x20)
+		h |= x
+	}
+	for ; i < len(span); i++ {
+		x := uint64(span[i])
+		if x < 0x20 {
+			return true, false
+		}
+		h |= x
+	}
+	high = h&highs != 0
+	// hasLess can be set by a byte >= 0x80; then look byte by byte
+	if c != 0 {
+		if !high {
+			return true, false
+		}
+		for _, x := range span {
+			if x < 0x20 {
+				return true, false
+			}
+		}
+	}
+	return false, high
 }
 
 const (

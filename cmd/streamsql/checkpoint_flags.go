@@ -22,7 +22,7 @@ func checkpointFlags() []cli.Flag {
 func checkpointOptions(c *cli.Context, path string, job *planner.Job, o *runtime.Options) {
 	name := strings.TrimSpace(job.Graph.Settings["pipeline.name"])
 	if name == "" {
-		name = jobName(path)
+		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
 	o.JobName = name
 	o.StateDir = c.String("state-dir")

@@ -46,6 +46,9 @@ Examples:
 			runCommand(),
 			explainCommand(),
 			testCommand(),
+			genCommand(),
+			kafkaCommand(),
+			demoCommand(),
 		},
 		HideHelpCommand: true,
 	}

@@ -64,16 +64,17 @@ func TestSameSeedSameBytes(t *testing.T) {
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 var ipRE = regexp.MustCompile(`^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$`)
 
-// TestJSONShape parses every line with encoding/json (independent of the
-// hand-written encoder) and checks each field and the event-type mix.
+// TestJSONShape parses lines with encoding/json (independent of the
+// hand-written encoder) and checks each field against the Event.
 func TestJSONShape(t *testing.T) {
-	const n = 200_000
+	const n = 20_000
 	g := mustNew(t, Config{Seed: 7, Start: DefaultFileStart, Campaigns: 10})
+	ref := mustNew(t, Config{Seed: 7, Start: DefaultFileStart, Campaigns: 10})
 	out := g.AppendLines(nil, n)
-	campaigns := map[string]int{}
 	adCampaign := map[string]string{}
-	types := map[string]int{}
+	var e Event
 	for i, l := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		ref.Next(&e)
 		var ev line
 		dec := json.NewDecoder(strings.NewReader(l))
 		dec.DisallowUnknownFields()
@@ -83,24 +84,38 @@ func TestJSONShape(t *testing.T) {
 		if !uuidRE.MatchString(ev.UserID) || !uuidRE.MatchString(ev.PageID) || !uuidRE.MatchString(ev.AdID) {
 			t.Fatalf("line %d: ids are not UUIDs: %s", i+1, l)
 		}
-		if m := ipRE.FindStringSubmatch(ev.IPAddress); m == nil || len(m[1]) == 0 || m[1] == "0" {
+		if m := ipRE.FindStringSubmatch(ev.IPAddress); m == nil || m[1] == "0" {
 			t.Fatalf("line %d: bad ip %q", i+1, ev.IPAddress)
 		}
 		// 1 event per ms by default, no delay configured.
-		if want := DefaultFileStart + int64(i); ev.EventTime != want {
-			t.Fatalf("line %d: event_time %d, want %d", i+1, ev.EventTime, want)
+		if want := DefaultFileStart + int64(i); ev.EventTime != want || e.EventTime != want {
+			t.Fatalf("line %d: event_time %d (event %d), want %d", i+1, ev.EventTime, e.EventTime, want)
+		}
+		if ev.EventType != e.Type.String() || ev.CampaignID != g.CampaignID(e.Campaign) || ev.AdID != g.AdID(e.Campaign, e.Ad) ||
+			ev.AdType != AdTypes[e.Ad%len(AdTypes)] {
+			t.Fatalf("line %d %s does not match event %+v", i+1, l, e)
 		}
 		if prev, ok := adCampaign[ev.AdID]; ok && prev != ev.CampaignID {
 			t.Fatalf("ad %s in campaigns %s and %s", ev.AdID, prev, ev.CampaignID)
 		}
 		adCampaign[ev.AdID] = ev.CampaignID
-		campaigns[ev.CampaignID]++
-		types[ev.EventType]++
-		switch ev.AdType {
-		case "banner", "modal", "sponsored-search", "mail", "mobile":
-		default:
-			t.Fatalf("line %d: ad_type %q", i+1, ev.AdType)
-		}
+	}
+	if len(adCampaign) != 10*AdsPerCampaign {
+		t.Errorf("%d distinct ads, want %d", len(adCampaign), 10*AdsPerCampaign)
+	}
+}
+
+// TestMix checks the event-type mix and the spread over campaigns.
+func TestMix(t *testing.T) {
+	const n = 200_000
+	g := mustNew(t, Config{Seed: 11, Campaigns: 10})
+	var e Event
+	var types [3]int
+	campaigns := map[string]int{}
+	for range n {
+		g.Next(&e)
+		types[e.Type]++
+		campaigns[g.CampaignID(e.Campaign)]++
 	}
 	if len(campaigns) != 10 || campaigns["campaign-01"] == 0 || campaigns["campaign-10"] == 0 {
 		t.Fatalf("campaigns: %v", campaigns)
@@ -110,16 +125,10 @@ func TestJSONShape(t *testing.T) {
 			t.Errorf("campaign %s has %d of %d events", c, k, n)
 		}
 	}
-	if len(adCampaign) != 10*AdsPerCampaign {
-		t.Errorf("%d distinct ads, want %d", len(adCampaign), 10*AdsPerCampaign)
-	}
-	for typ, want := range map[string]float64{"view": 0.85, "click": 0.12, "purchase": 0.03} {
+	for typ, want := range map[EventType]float64{View: 0.85, Click: 0.12, Purchase: 0.03} {
 		if got := float64(types[typ]) / n; math.Abs(got-want) > 0.005 {
 			t.Errorf("%s fraction %.4f, want %.2f", typ, got, want)
 		}
-	}
-	if len(types) != 3 {
-		t.Errorf("event types %v", types)
 	}
 }
 

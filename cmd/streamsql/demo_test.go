@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/streamsql/streamsql/runtime/gen"
+)
+
+func f64(f float64) *float64 { return &f }
+
+// TestRenderTable checks the live table against a string written by hand.
+func TestRenderTable(t *testing.T) {
+	const base = 1704067200000 // 2024-01-01 00:00:00 UTC
+	v := demoView{
+		SQL: "queries/ctr.sql", Broker: "127.0.0.1:9092", Elapsed: 42500 * time.Millisecond,
+		Generated: 85000, GenRate: 1999.6, Results: 30, Late: 1234, Malformed: 0,
+		Rows: []resultRow{
+			{WindowStart: base + 10000, WindowEnd: base + 20000, Campaign: "campaign-01", Views: 170, Clicks: 25, CTR: f64(25.0 / 170),
+				MaxKafkaTS: base + 19950, Consumed: base + 21380, RecordTS: base + 21300},
+			{WindowStart: base + 10000, WindowEnd: base + 20000, Campaign: "campaign-02", Views: 0, Clicks: 0, CTR: nil,
+				MaxKafkaTS: base + 19000, Consumed: base + 20000, RecordTS: base + 19990},
+		},
+	}
+	want := "" +
+		"streamsql demo: queries/ctr.sql  broker 127.0.0.1:9092  elapsed 0:42.5  (Ctrl-C to stop)\n" +
+		"events generated: 85,000 (2,000/s)  results received: 30  late rows dropped: 1,234  malformed rows skipped: 0\n" +
+		"\n" +
+		"window_start  window_end  campaign          views  clicks      CTR   latency       job\n" +
+		"00:00:10      00:00:20    campaign-01         170      25   14.71%     1.43s     1.35s\n" +
+		"00:00:10      00:00:20    campaign-02           0       0        -     1.00s     0.99s\n" +
+		"\n" +
+		"windows are 10 s tumbling windows, times in UTC; latency: when the result was read minus\n" +
+		"max_kafka_ts (the window's newest Kafka timestamp); job: the result record's timestamp minus max_kafka_ts\n"
+	if got := renderTable(v); got != want {
+		t.Errorf("table differs\n got:\n%s\nwant:\n%s", got, want)
+	}
+	v.Rows = nil
+	if got := renderTable(v); !strings.Contains(got, "waiting for the first 10 s window") {
+		t.Errorf("empty table should say it is waiting:\n%s", got)
+	}
+	if got, want := resultLine(v2row()), "window 00:00:10-00:00:20 campaign-01 views=170 clicks=25 ctr=14.71% latency=1.43s job=1.35s"; got != want {
+		t.Errorf("resultLine = %q, want %q", got, want)
+	}
+}
+
+func v2row() resultRow {
+	const base = 1704067200000
+	return resultRow{WindowStart: base + 10000, WindowEnd: base + 20000, Campaign: "campaign-01", Views: 170, Clicks: 25, CTR: f64(25.0 / 170),
+		MaxKafkaTS: base + 19950, Consumed: base + 21380, RecordTS: base + 21300}
+}
+
+func TestDecodeResult(t *testing.T) {
+	r, err := decodeResult([]byte(`{"window_start":"2024-01-01 00:00:10","window_end":"2024-01-01 00:00:20.000","campaign_id":"campaign-03","views":9,"clicks":2,"ctr":0.2222222222222222,"max_kafka_ts":"2024-01-01 00:00:19.876Z"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.WindowStart != 1704067210000 || r.WindowEnd != 1704067220000 || r.MaxKafkaTS != 1704067219876 ||
+		r.Campaign != "campaign-03" || r.Views != 9 || r.Clicks != 2 || r.CTR == nil || *r.CTR != 2.0/9 {
+		t.Errorf("decoded %+v", r)
+	}
+	r, err = decodeResult([]byte(`{"window_start":"2024-01-01 00:00:10","window_end":"2024-01-01 00:00:20","campaign_id":"c","views":0,"clicks":0,"ctr":null,"max_kafka_ts":"2024-01-01 00:00:19Z"}`))
+	if err != nil || r.CTR != nil {
+		t.Errorf("null ctr: %+v %v", r, err)
+	}
+	for _, bad := range []string{`not json`, `{"window_start":"yesterday","window_end":"2024-01-01 00:00:20","max_kafka_ts":"2024-01-01 00:00:19Z"}`} {
+		if _, err := decodeResult([]byte(bad)); err == nil {
+			t.Errorf("decodeResult(%s) accepted it", bad)
+		}
+	}
+}
+
+// TestKafkaTopicsRewritesBootstrap checks that the demo points every
+// Kafka table of queries/ctr.sql at its broker through the bound options.
+func TestKafkaTopicsRewritesBootstrap(t *testing.T) {
+	t.Chdir("../..")
+	job, err := load("queries/ctr.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, results, err := kafkaTopics(job, "127.0.0.1:1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if events != "ad-events-2" || results != "results" {
+		t.Errorf("topics %q %q, want ad-events-2 results", events, results)
+	}
+	if !strings.Contains(job.Explain(), "127.0.0.1:1234") {
+		t.Errorf("EXPLAIN does not show the rewritten bootstrap servers:\n%s", job.Explain())
+	}
+	if strings.Contains(job.Explain(), "127.0.0.1:9092") {
+		t.Errorf("EXPLAIN still shows the original bootstrap servers:\n%s", job.Explain())
+	}
+}
+
+// TestDemoEndToEnd runs the demo wiring (broker, generator, the real
+// queries/ctr.sql, results consumer) on a free port with event time sped
+// up tenfold (a 10 s window passes in 1 s), then recounts views and
+// clicks per window and campaign from the generator's events,
+// independently of the engine, and compares every result row.
+func TestDemoEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a broker and runs the pipeline for several seconds")
+	}
+	t.Chdir("../..")
+	// Occupy a port so that the demo must fall back to a free one and
+	// rewrite the query's bootstrap servers.
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	var mu sync.Mutex
+	var rows []resultRow
+	var out, errOut strings.Builder
+	const start = gen.DefaultFileStart + 4321 // mid-window: the first window is partial
+	rep, err := runDemo(context.Background(), demoOptions{
+		SQLPath: "queries/ctr.sql", Addr: busy.Addr().String(), Partitions: 4,
+		Rate: 4000, EventRate: 400, Start: start, Duration: 4 * time.Second,
+		Campaigns: 10, OutOfOrderMs: 300, LateFraction: 0, Seed: 77,
+		Out: &out, Err: &errOut, TTY: false,
+		OnResult: func(r resultRow) { mu.Lock(); rows = append(rows, r); mu.Unlock() },
+	})
+	if err != nil {
+		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "is taken") || rep.Broker == busy.Addr().String() {
+		t.Errorf("expected a fallback from the busy %s, broker %s; stderr: %s", busy.Addr(), rep.Broker, errOut.String())
+	}
+	if len(rows) == 0 {
+		t.Fatalf("no result rows in 4 s (%d events generated)\nstdout:\n%s\nstderr:\n%s", rep.Generated.Sent, out.String(), errOut.String())
+	}
+	if int64(len(rows)) != rep.Results || len(strings.Split(strings.TrimSpace(out.String()), "\n")) != len(rows)+1 {
+		t.Errorf("%d rows seen, report says %d; stdout has one line per result plus a header:\n%s", len(rows), rep.Results, out.String())
+	}
+	// Independent recount: regenerate exactly the events the demo sent.
+	type key struct {
+		window   int64
+		campaign string
+	}
+	type counts struct{ views, clicks int64 }
+	want := map[key]counts{}
+	g, err := gen.New(rep.Gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e gen.Event
+	for range rep.Generated.Sent {
+		g.Next(&e)
+		k := key{e.EventTime - ((e.EventTime%10000)+10000)%10000, g.CampaignID(e.Campaign)}
+		c := want[k]
+		switch e.Type {
+		case gen.View:
+			c.views++
+		case gen.Click:
+			c.clicks++
+		}
+		want[k] = c
+	}
+	seen := map[key]bool{}
+	for _, r := range rows {
+		k := key{r.WindowStart, r.Campaign}
+		if seen[k] {
+			t.Errorf("window %d campaign %s reported twice", r.WindowStart, r.Campaign)
+		}
+		seen[k] = true
+		w := want[k]
+		if r.WindowEnd != r.WindowStart+10000 || r.Views != w.views || r.Clicks != w.clicks {
+			t.Errorf("window %s campaign %s: got views %d clicks %d (end %d), generator produced views %d clicks %d",
+				clock(r.WindowStart), r.Campaign, r.Views, r.Clicks, r.WindowEnd, w.views, w.clicks)
+		}
+		if w.views > 0 && (r.CTR == nil || fmt.Sprintf("%.12f", *r.CTR) != fmt.Sprintf("%.12f", float64(w.clicks)/float64(w.views))) {
+			t.Errorf("window %s campaign %s: ctr %s, want %d/%d", clock(r.WindowStart), r.Campaign, pct(r.CTR), w.clicks, w.views)
+		}
+		if r.MaxKafkaTS <= 0 || r.Consumed < r.MaxKafkaTS {
+			t.Errorf("latency fields: %+v", r)
+		}
+	}
+	// 4 s at 10 event-time seconds per second: at least two full windows
+	// of all ten campaigns must have closed.
+	if len(rows) < 20 {
+		t.Errorf("only %d result rows", len(rows))
+	}
+	if rep.Summary.LateRecordsDropped != 0 || rep.Summary.RecordsSkipped != 0 {
+		t.Errorf("summary %v: nothing should be late or malformed", rep.Summary)
+	}
+}

@@ -25,9 +25,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./sql/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./runtime/format/json/
 
-# The founding CTR query over the recorded stream shipped in testdata/.
+# The founding pipeline live: in-memory dev broker, generator (2000
+# events/s), queries/ctr.sql and a results table, in one process until
+# Ctrl-C. DEMO_FLAGS='--rate 5000' passes flags (see streamsql demo --help).
 demo: build
-	$(BIN) run queries/ctr_file.sql
+	$(BIN) demo $(DEMO_FLAGS)
 
 # The CTR query over 10 million generated events (bench/data/, made on
 # first use): engine vs the hand-written baseline, at GOMAXPROCS=1 and all

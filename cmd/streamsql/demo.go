@@ -286,6 +286,7 @@ func runDemo(ctx context.Context, o demoOptions) (*demoReport, error) {
 		if cerr := sink.Close(); err == nil {
 			err = cerr
 		}
+		p.Sent = sink.Queued() // what really went out, should Ctrl-C cut a batch short
 		genDone <- genResult{p, err}
 	}()
 

@@ -189,6 +189,7 @@ func genToKafka(ctx context.Context, g *gen.Generator, pace gen.Pace, c *cli.Con
 	if cerr := sink.Close(); err == nil {
 		err = cerr
 	}
+	st.Sent = sink.Queued() // Ctrl-C may cut the last batch short
 	return st, where, err
 }
 

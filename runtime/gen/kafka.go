@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -55,6 +56,7 @@ type KafkaSink struct {
 	prod   sarama.AsyncProducer
 	keys   []sarama.ByteEncoder
 	done   chan struct{}
+	queued atomic.Int64
 	mu     sync.Mutex
 	err    error
 	closed bool
@@ -162,12 +164,17 @@ func (s *KafkaSink) Send(evs []Event) error {
 		m.Value = sarama.ByteEncoder(buf[start:len(buf):len(buf)])
 		select {
 		case s.prod.Input() <- m:
+			s.queued.Add(1)
 		case <-s.ctx.Done():
 			return nil
 		}
 	}
 	return nil
 }
+
+// Queued is the number of records handed to the producer: Drive's count
+// minus any events of the last batch dropped because ctx was done.
+func (s *KafkaSink) Queued() int64 { return s.queued.Load() }
 
 // Close flushes what is buffered and stops the producer; it returns the
 // first delivery error.

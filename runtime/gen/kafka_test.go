@@ -76,6 +76,9 @@ func TestKafkaSink(t *testing.T) {
 		if err := sink.Close(); err != nil {
 			t.Fatal(err)
 		}
+		if q := sink.Queued(); q != 3000 {
+			t.Fatalf("Queued() = %d, want 3000", q)
+		}
 		return readTopic(t, b.Addr(), topic)
 	}
 	got := run("ad-events")

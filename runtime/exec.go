@@ -315,7 +315,11 @@ func (j *Job) Run(ctx context.Context) (err error) {
 		}
 	}
 	defer func() {
+		// Stop the poll goroutines before closing their readers: Run can
+		// return early (an error, a simulated crash) while a Poll runs.
+		cancel()
 		for _, s := range j.sources {
+			s.waitStopped()
 			s.close()
 		}
 		for _, sk := range j.sinks {

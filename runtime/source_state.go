@@ -134,3 +134,13 @@ func (s *sinkNode) progress() ([]byte, error) {
 	}
 	return tok, nil
 }
+
+// waitStopped waits until the poll goroutine (start) has exited; the
+// job's context must be cancelled first.
+func (s *sourceNode) waitStopped() {
+	if s.polls == nil {
+		return
+	}
+	for range s.polls {
+	}
+}

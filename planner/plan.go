@@ -117,6 +117,19 @@ type Op interface {
 // Name returns the operator's name for EXPLAIN and errors.
 func (n *Node) Name() string { return n.Op.opName() }
 
+// Attrs returns the node's attributes as EXPLAIN prints them
+// ("table=[t]", "window=[TUMBLE(...)]"), without the changelog mode.
+func (n *Node) Attrs() []string { return nodeAttrs(n) }
+
+// ChangelogMode is the kinds of change the node emits, in EXPLAIN's
+// notation: [I] for insert-only, [I,UB,UA,D] when rows may be updated.
+func (n *Node) ChangelogMode() string {
+	if n.AppendOnly {
+		return "[I]"
+	}
+	return "[I,UB,UA,D]"
+}
+
 // TableDesc is a resolved CREATE TABLE, as the runtime needs it.
 type TableDesc struct {
 	Name      string

@@ -6,6 +6,7 @@ import (
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
+	"github.com/streamsql/streamsql/runtime/progress"
 	"github.com/streamsql/streamsql/sql"
 	"github.com/urfave/cli/v2"
 )
@@ -42,7 +43,7 @@ unbounded job runs until Ctrl-C. A summary (rows read and written, late rows
 dropped, malformed rows skipped) is printed to standard error at the end.`,
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "do not print the summary"},
-		}, checkpointFlags()...),
+		}, append(observeFlags(), checkpointFlags()...)...),
 		Action: func(c *cli.Context) error {
 			path, err := fileArg(c)
 			if err != nil {
@@ -52,15 +53,24 @@ dropped, malformed rows skipped) is printed to standard error at the end.`,
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
 			}
-			opts := runtime.Options{Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+			obs, err := newObserver(c)
+			if err != nil {
+				return cli.Exit(err.Error(), 2)
+			}
+			opts := runtime.Options{Stdout: obs.stdout(c.App.Writer), Stderr: c.App.ErrWriter}
 			checkpointOptions(c, path, job, &opts)
 			rj, err := runtime.Build(job.Graph, opts)
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
 			}
+			if err := obs.start(c.Context, rj, jobName(path)); err != nil {
+				return cli.Exit(err.Error(), 1)
+			}
 			runErr := rj.Run(c.Context)
+			obs.finish()
 			if !c.Bool("quiet") {
 				fmt.Fprintln(c.App.ErrWriter, "streamsql:", rj.Summary())
+				fmt.Fprint(c.App.ErrWriter, progress.Details(rj.Progress()))
 			}
 			if runErr != nil {
 				return cli.Exit(runErr.Error(), 1)
@@ -77,7 +87,12 @@ func explainCommand() *cli.Command {
 		ArgsUsage: "FILE.sql",
 		Description: `Shows how streamsql will run FILE.sql: the logical plan and the physical
 operator graph, with column names and types, the watermark, window specs, keys and
-whether each node's output is append-only. Nothing is read or written.`,
+each node's changelog mode ([I]: insert-only). Nothing is read or written.
+--format=dot prints the physical operator graph for Graphviz; --format=svg renders
+it with Graphviz's dot command when installed.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, dot (Graphviz source of the operator graph) or svg (rendered with Graphviz's dot)"},
+		},
 		Action: func(c *cli.Context) error {
 			path, err := fileArg(c)
 			if err != nil {
@@ -87,7 +102,9 @@ whether each node's output is append-only. Nothing is read or written.`,
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
 			}
-			fmt.Fprint(c.App.Writer, job.Explain())
+			if err := writeExplain(c.App.Writer, job, jobName(path), c.String("format")); err != nil {
+				return cli.Exit(err.Error(), 1)
+			}
 			return nil
 		},
 	}

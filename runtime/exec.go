@@ -107,11 +107,36 @@ func (o nodeOutput) Emit(b *core.Batch) error {
 	n.metrics.RecordsOut.Add(int64(len(b.Rows)))
 	for _, e := range n.consumers {
 		e.to.metrics.RecordsIn.Add(int64(len(b.Rows)))
-		if err := e.to.op.ProcessBatch(e.input, b, e.to.out); err != nil {
+		in := b
+		if b.Watermarks != nil && len(e.to.inWM) > 1 {
+			in = e.to.inputView(e.input, b)
+		}
+		if err := e.to.op.ProcessBatch(e.input, in, e.to.out); err != nil {
 			return e.to.wrap(err)
 		}
 	}
 	return nil
+}
+
+// inputView rewrites a batch's per-row watermarks (those of input i) into
+// the node's own, the minimum over its inputs (see core.Batch). The other
+// inputs' watermarks do not move during the batch.
+func (n *node) inputView(i int, b *core.Batch) *core.Batch {
+	others := core.MaxWatermark
+	for j, w := range n.inWM {
+		if j != i && w < others {
+			others = w
+		}
+	}
+	if others <= n.wm {
+		// held back by another input throughout: no movement in the batch
+		return &core.Batch{Rows: b.Rows}
+	}
+	w := make([]int64, len(b.Watermarks))
+	for k, x := range b.Watermarks {
+		w[k] = min(x, others)
+	}
+	return &core.Batch{Rows: b.Rows, Watermarks: w}
 }
 
 func (n *node) wrap(err error) error {

@@ -43,7 +43,10 @@ type sourceNode struct {
 	idleTimeout time.Duration
 	read        int64
 	warnedNull  bool
-	rowWM       bool         // replay batches carry per-row watermarks (chainOnly)
+	rowWM       bool // replay batches carry per-row watermarks (chainOnly)
+	reuse       bool // consumers are core.Borrowers: slab and wmSlab are reused
+	slab        []core.Row
+	wmSlab      []int64
 	mirror      sourceMirror // split state copied for Progress (progress.go)
 }
 
@@ -209,6 +212,7 @@ func (s *sourceNode) open(ctx context.Context) error {
 // polls again only once handle has released the previous poll.
 func (s *sourceNode) start(ctx context.Context, max int) {
 	s.rowWM = !cutAtWatermarks && chainOnly(s.node)
+	s.reuse = prepareReuse(s.node)
 	s.polls = make(chan pollResult, 1)
 	s.free = make(chan struct{}, 1)
 	go func() {
@@ -270,7 +274,7 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 	}
 	out := s.node.plan.Schema
 	width := len(out)
-	batch := core.NewBatch(len(p.Records), width)
+	batch := s.outBatch(len(p.Records), width)
 	// In replay the watermark moves after every row. With rowWM the rows
 	// stay in one batch that carries the watermark before each row (see
 	// core.Batch) and the last one is forwarded after it; otherwise the
@@ -278,7 +282,7 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 	rowWM := replay && s.rowWM
 	var wms []int64
 	if rowWM {
-		wms = make([]int64, len(p.Records))
+		wms = s.wmsBuf(len(p.Records))
 	}
 	moved := false // rowWM: s.wm advanced and is not forwarded yet
 	n := 0
@@ -471,6 +475,47 @@ func (s *sourceNode) setWatermark(wm int64) {
 	s.wm = wm
 	s.ectx.Watermark = wm
 	s.node.metrics.CurrentWatermark.Store(wm)
+}
+
+// prepareReuse tells each operator downstream of n whose consumers are
+// all core.Borrowers that it may reuse its output batches, and reports
+// whether n's own consumers all are.
+func prepareReuse(n *node) bool {
+	all := true
+	for _, e := range n.consumers {
+		if _, ok := e.to.op.(core.Borrower); !ok {
+			all = false
+		}
+		if prepareReuse(e.to) {
+			if r, ok := e.to.op.(core.OutputReuser); ok {
+				r.ReuseOutput()
+			}
+		}
+	}
+	return all
+}
+
+// outBatch is a batch of n rows for a poll's output; with s.reuse the
+// same memory serves every poll (the consumers keep nothing).
+func (s *sourceNode) outBatch(n, width int) *core.Batch {
+	if !s.reuse {
+		return core.NewBatch(n, width)
+	}
+	if cap(s.slab) < n {
+		s.slab = core.NewBatch(n, width).Rows
+	}
+	rows := s.slab[:n]
+	return &core.Batch{Rows: rows}
+}
+
+func (s *sourceNode) wmsBuf(n int) []int64 {
+	if !s.reuse {
+		return make([]int64, n)
+	}
+	if cap(s.wmSlab) < n {
+		s.wmSlab = make([]int64, n)
+	}
+	return s.wmSlab[:n]
 }
 
 // cutAtWatermarks turns per-row watermarks in batches off (tests compare

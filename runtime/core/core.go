@@ -100,6 +100,23 @@ type Operator interface {
 	Finish(out Output) error
 }
 
+// Borrower is implemented by an operator that reads a batch only during
+// ProcessBatch and keeps no reference to the batch, its rows or its
+// Watermarks afterwards (it copies the values it keeps; values are
+// immutable). When every consumer of a node is a Borrower, the node may
+// reuse the memory of a batch it emitted once Emit has returned (the
+// executor tells it through ReusesOutput).
+type Borrower interface {
+	BorrowsBatches()
+}
+
+// OutputReuser is implemented by an operator that can reuse its output
+// batches' memory; the executor calls ReuseOutput once, before the job
+// runs, when every consumer of the node is a Borrower.
+type OutputReuser interface {
+	ReuseOutput()
+}
+
 // Context is what an operator may use from its environment.
 type Context struct {
 	// TimeZone is table.local-time-zone (UTC by default).

@@ -16,6 +16,39 @@ type calc struct {
 	filter func(c *expr.Ctx, row core.Row) bool
 	ectx   expr.Ctx
 	wm     int64
+	reuse  bool       // consumers are core.Borrowers: out is reused
+	out    core.Batch // reused output (rows carved from one slab)
+	wmBuf  []int64
+}
+
+// BorrowsBatches: calc copies values into its own rows.
+func (o *calc) BorrowsBatches() {}
+
+// ReuseOutput lets calc reuse its output batch across calls.
+func (o *calc) ReuseOutput() { o.reuse = true }
+
+// outBatch is an n-row batch for the output, reused when allowed.
+func (o *calc) outBatch(n int, wms bool) *core.Batch {
+	if !o.reuse {
+		b := core.NewBatch(n, len(o.proj))
+		if wms {
+			b.Watermarks = make([]int64, n)
+		}
+		return b
+	}
+	b := &o.out
+	if cap(b.Rows) < n {
+		b.Rows = core.NewBatch(n, len(o.proj)).Rows
+	}
+	b.Rows = b.Rows[:n]
+	b.Watermarks = nil
+	if wms {
+		if cap(o.wmBuf) < n {
+			o.wmBuf = make([]int64, n)
+		}
+		b.Watermarks = o.wmBuf[:n]
+	}
+	return b
 }
 
 // NewCalc compiles spec's projections and filter once.
@@ -59,11 +92,8 @@ func (o *calc) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	c := &o.ectx
 	c.Watermark = o.wm
 	c.Err = nil
-	ob := core.NewBatch(len(b.Rows), len(o.proj))
 	wms := b.Watermarks
-	if wms != nil {
-		ob.Watermarks = make([]int64, len(b.Rows))
-	}
+	ob := o.outBatch(len(b.Rows), wms != nil)
 	n := 0
 	for ri, row := range b.Rows {
 		if wms != nil {

@@ -240,3 +240,6 @@ func (o *sessionAgg) advance(wm int64, out core.Output) error {
 }
 
 func (o *sessionAgg) Finish(core.Output) error { return nil }
+
+// BorrowsBatches: rows are read during ProcessBatch only; kept values are copied.
+func (o *sessionAgg) BorrowsBatches() {}

@@ -231,6 +231,9 @@ func (o *windowAgg) advance(wm int64, out core.Output) error {
 
 func (o *windowAgg) Finish(core.Output) error { return nil }
 
+// BorrowsBatches: rows are read during ProcessBatch only; kept values are copied.
+func (o *windowAgg) BorrowsBatches() {}
+
 // constWatermarks is the Watermarks of a batch an operator emits when its
 // watermark moves from prev: every row is under prev downstream, as if
 // prev had been forwarded before the batch (see core.Batch).

@@ -95,3 +95,6 @@ func (o *windowTVF) ProcessWatermark(wm int64, _ core.Output) error {
 }
 
 func (o *windowTVF) Finish(core.Output) error { return nil }
+
+// BorrowsBatches: rows are read during ProcessBatch only; kept values are copied.
+func (o *windowTVF) BorrowsBatches() {}

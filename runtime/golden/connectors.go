@@ -3,12 +3,12 @@ package golden
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/connector"
 	printconn "github.com/streamsql/streamsql/runtime/connector/print"
 	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/runtime/recording"
 )
 
 // replaySpec serves a recorded input section as the table's source. It
@@ -21,49 +21,20 @@ func replaySpec(file string, in *Input) *connector.Spec {
 		Bounded:   func(*planner.TableDesc) bool { return true },
 		NewSource: func(_ context.Context, t *planner.TableDesc, _ *connector.Env) (connector.SourceReader, error) {
 			topic, _ := t.Option("topic")
-			return newReplay(file, topic, in), nil
+			return replayReader(file, topic, in), nil
 		},
 	}
 }
 
-type replay struct {
-	recs    []connector.Record
-	started []int
-	pos     int
-}
-
-func newReplay(file, topic string, in *Input) *replay {
-	r := &replay{}
-	offsets := map[int]int64{}
-	for _, rec := range in.Records {
-		off := offsets[rec.Partition]
-		offsets[rec.Partition] = off + 1
-		r.recs = append(r.recs, connector.Record{
-			Split: rec.Partition, Value: rec.Value, Timestamp: rec.Timestamp,
-			Topic: topic, Partition: int32(rec.Partition), Offset: off, TimestampType: "CreateTime",
-			Where: fmt.Sprintf("%s:%d", file, rec.Line),
-		})
+// replayReader replays an input section (it is a connector.Seeker: the
+// restore tests resume it from checkpoints).
+func replayReader(file, topic string, in *Input) *recording.Reader {
+	recs := make([]recording.Located, len(in.Records))
+	for i, rec := range in.Records {
+		recs[i] = recording.Located{Record: rec.Record, Where: fmt.Sprintf("%s:%d", file, rec.Line)}
 	}
-	for p := range offsets {
-		r.started = append(r.started, p)
-	}
-	sort.Ints(r.started)
-	return r
+	return recording.NewReader(recs, topic)
 }
-
-func (r *replay) Poll(ctx context.Context, max int) (connector.Poll, error) {
-	var p connector.Poll
-	if r.started != nil {
-		p.Started, r.started = r.started, nil
-	}
-	end := min(r.pos+max, len(r.recs))
-	p.Records = r.recs[r.pos:end]
-	r.pos = end
-	p.Done = r.pos == len(r.recs)
-	return p, nil
-}
-
-func (r *replay) Close() error { return nil }
 
 // capture collects a sink table's rows as the print connector prints them.
 type capture struct {

@@ -27,7 +27,9 @@
 // its declared connector, keeping its format and columns: each line is one
 // record, in the order the engine sees them, optionally prefixed by
 // `p=N` (the partition, i.e. the source split; default 0) and `ts=MS` (the
-// Kafka record timestamp). All partitions named in a section are active
+// Kafka record timestamp), and `off=N`, `key="..."`, `h="k":"v"` as
+// runtime/recording describes (`streamsql record` writes such lines from a
+// Kafka topic, ready to paste). All partitions named in a section are active
 // from the start, as a Kafka topic's are. Every sink table is captured and
 // printed as Flink's print connector prints rows. An error section expects
 // the job to fail with exactly that message (then output sections are
@@ -51,6 +53,7 @@ import (
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
 	"github.com/streamsql/streamsql/runtime/connector"
+	"github.com/streamsql/streamsql/runtime/recording"
 	"github.com/streamsql/streamsql/sql"
 )
 
@@ -77,12 +80,11 @@ type Input struct {
 	Records []Record
 }
 
-// Record is one input line.
+// Record is one input line: a recorded record (partition, offset,
+// timestamp, key, headers, value) and the line of the test file it is on.
 type Record struct {
-	Partition int
-	Timestamp int64
-	Value     []byte
-	Line      int
+	recording.Record
+	Line int
 }
 
 type section struct {
@@ -193,32 +195,10 @@ func nonEmpty(lines []string) []string {
 	return out
 }
 
-// parseRecord reads `[p=N] [ts=MS] value`.
+// parseRecord reads one input line (runtime/recording's syntax).
 func parseRecord(l string) (Record, error) {
-	var r Record
-	rest := l
-	for {
-		tok, after, _ := strings.Cut(rest, " ")
-		key, val, ok := strings.Cut(tok, "=")
-		if !ok || (key != "p" && key != "ts") {
-			break
-		}
-		n, err := strconv.ParseInt(val, 10, 64)
-		if err != nil {
-			return r, fmt.Errorf("bad %s=%q: want a number", key, val)
-		}
-		if key == "p" {
-			if n < 0 || n > 1<<16 {
-				return r, fmt.Errorf("partition %d out of range", n)
-			}
-			r.Partition = int(n)
-		} else {
-			r.Timestamp = n
-		}
-		rest = after
-	}
-	r.Value = []byte(rest)
-	return r, nil
+	r, err := recording.ParseLine(l)
+	return Record{Record: r}, err
 }
 
 // Result is what the engine did for a case.

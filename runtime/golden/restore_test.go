@@ -28,52 +28,6 @@ import (
 // directory and run on (crashing again in the chained scenarios), and
 // must end with exactly the golden rows and counters.
 
-// seekReplay is a replay source that reports and seeks positions: the
-// number of records handed out per partition.
-type seekReplay struct {
-	*replay
-	counts map[int]int64
-}
-
-func (r *seekReplay) Poll(ctx context.Context, max int) (connector.Poll, error) {
-	start := r.pos
-	p, err := r.replay.Poll(ctx, max)
-	if err != nil {
-		return p, err
-	}
-	seen := map[int]bool{}
-	for _, rec := range r.recs[start:r.pos] {
-		r.counts[rec.Split]++
-		seen[rec.Split] = true
-	}
-	for split := range seen {
-		p.Positions = append(p.Positions, connector.Position{Split: split, Name: "p" + strconv.Itoa(split), Offset: r.counts[split]})
-	}
-	return p, nil
-}
-
-func (r *seekReplay) Seek(pos []connector.Position) error {
-	total := 0
-	for _, p := range pos {
-		r.counts[p.Split] = p.Offset
-		total += int(p.Offset)
-	}
-	if total > len(r.recs) {
-		return fmt.Errorf("replay: positions past the end (%d of %d records)", total, len(r.recs))
-	}
-	check := map[int]int64{}
-	for _, rec := range r.recs[:total] {
-		check[rec.Split]++
-	}
-	for split, n := range r.counts {
-		if check[split] != n {
-			return fmt.Errorf("replay: position of partition %d is %d, but the first %d records hold %d of it", split, n, total, check[split])
-		}
-	}
-	r.pos = total
-	return nil
-}
-
 func seekReplaySpec(file string, in *Input) *connector.Spec {
 	return &connector.Spec{
 		Name:      "replay",
@@ -81,7 +35,7 @@ func seekReplaySpec(file string, in *Input) *connector.Spec {
 		Bounded:   func(*planner.TableDesc) bool { return true },
 		NewSource: func(_ context.Context, t *planner.TableDesc, _ *connector.Env) (connector.SourceReader, error) {
 			topic, _ := t.Option("topic")
-			return &seekReplay{replay: newReplay(file, topic, in), counts: map[int]int64{}}, nil
+			return replayReader(file, topic, in), nil
 		},
 	}
 }

@@ -158,6 +158,8 @@ type Poll struct {
 	Started []int
 	// Ended lists splits that are exhausted (bounded sources): after its
 	// last record is processed the split leaves the watermark minimum.
+	// A poll that ends a split returns no record after that split's last
+	// one, so the watermark does not depend on where polls are cut.
 	Ended []int
 	// Done is true when the whole source is exhausted.
 	Done bool

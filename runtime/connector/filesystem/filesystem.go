@@ -174,7 +174,10 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 			// The split ends after its records in this poll are processed.
 			p.Ended = append(p.Ended, s.cur)
 			p.Positions = append(p.Positions, connector.Position{Split: s.cur, Name: s.files[s.cur], Offset: s.off, Line: int64(s.line), Done: true})
-			continue
+			// End the poll at the file boundary: the next file's rows must
+			// not be judged while this split still holds the watermark,
+			// or results would depend on the batch size.
+			break
 		}
 		if err != nil {
 			return p, fmt.Errorf("filesystem source: %s: %w", s.short, err)

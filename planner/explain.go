@@ -238,6 +238,12 @@ func nodeAttrs(n *Node) []string {
 		return a
 	case *UnionOp:
 		return []string{"all=[true]"}
+	case *SideOutputOp:
+		var fields []string
+		for i := range op.Fields {
+			fields = append(fields, n.Schema[i].Name)
+		}
+		return []string{"kind=[" + op.Kind.String() + "]", "fields=[" + strings.Join(fields, ", ") + "]"}
 	case *SinkOp:
 		var fields []string
 		for _, i := range op.Columns {

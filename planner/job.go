@@ -187,6 +187,9 @@ func Plan(script *sql.Script) (*Job, error) {
 				return nil, err
 			}
 			ex.Graph = gb.finish(snapshot())
+			if err := p.addSideOutputs(ex.Graph, lateSettingPos(job.Settings)); err != nil {
+				return nil, err
+			}
 			ex.Logical = gb.logical
 			job.Explains = append(job.Explains, ex)
 		default:
@@ -207,6 +210,9 @@ func Plan(script *sql.Script) (*Job, error) {
 	}
 	if len(main.sinks) > 0 {
 		job.Graph = main.finish(graphSettings)
+		if err := p.addSideOutputs(job.Graph, lateSettingPos(job.Settings)); err != nil {
+			return nil, err
+		}
 		job.Logical = main.logical
 	}
 	return job, nil

@@ -271,3 +271,43 @@ func (*WindowTVFOp) opName() string  { return "WindowTableFunction" }
 func (*WindowJoinOp) opName() string { return "WindowJoin" }
 func (*UnionOp) opName() string      { return "Union" }
 func (*SinkOp) opName() string       { return "Sink" }
+
+// SideOutputOp receives the rows its single input sets aside instead of
+// dropping them (a streamsql extension, docs/operations.md): the late rows
+// of a WindowAggOp or WindowJoinOp (SET 'table.exec.late-rows.table'), or
+// the records a SourceOp could not decode (table option
+// 'dead-letter.table'). It never sees its input's regular output: the
+// runtime hands it the side rows through the input operator. Fields[i]
+// says what fills output column i (Node.Schema[i]); a SinkOp (possibly
+// after a CAST Calc) writes them to the declared table.
+type SideOutputOp struct {
+	Kind   SideOutputKind
+	Fields []SideField
+}
+
+// SideOutputKind is what a side output carries.
+type SideOutputKind uint8
+
+const (
+	SideLateRows   SideOutputKind = iota // rows a window operator found late
+	SideDeadLetter                       // records a source failed to decode
+)
+
+func (k SideOutputKind) String() string {
+	return [...]string{"late-rows", "dead-letter"}[k]
+}
+
+// SideField fills one column of a side output.
+type SideField struct {
+	// Special is "" for a column copied from the late row, or one of
+	// "window_start", "window_end", "current_watermark" (late rows) and
+	// "raw", "error", "location", "topic", "partition", "offset", "line"
+	// (dead letters).
+	Special string
+	// Input[s] is the column of the window operator's input s (0; a
+	// join's right side is 1) copied into this column, -1 when that side
+	// has no such column (NULL). Unused for special fields.
+	Input [2]int
+}
+
+func (*SideOutputOp) opName() string { return "SideOutput" }

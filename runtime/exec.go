@@ -260,6 +260,12 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 			if !ok {
 				return nil, fmt.Errorf("plan is not in topological order: node %d reads node %d", pn.ID, in.ID)
 			}
+			if _, side := pn.Op.(*planner.SideOutputOp); side {
+				if err := j.wireSide(up, n); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			up.consumers = append(up.consumers, edge{to: n, input: i})
 		}
 		byID[pn] = n

@@ -22,6 +22,8 @@ func newOperator(n *planner.Node, ctx *core.Context) (core.Operator, error) {
 		return ops.NewWindowTVF(op, n.Inputs[0].Schema, ctx)
 	case *planner.WindowJoinOp:
 		return ops.NewWindowJoin(op, n.Inputs[0].Schema, n.Inputs[1].Schema, ctx)
+	case *planner.SideOutputOp:
+		return ops.NewSideOutput(op, n.Schema)
 	}
 	return nil, fmt.Errorf("no runtime operator for %s", n.Name())
 }

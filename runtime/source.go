@@ -48,6 +48,8 @@ type sourceNode struct {
 	slab        []core.Row
 	wmSlab      []int64
 	mirror      sourceMirror // split state copied for Progress (progress.go)
+	deadLetter  core.Output  // 'dead-letter.table' side output (side.go), nil when none
+	deadRows    []core.Row   // this poll's dead letters
 }
 
 type splitState struct {
@@ -350,6 +352,9 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 	if err := flush(); err != nil {
 		return true, err
 	}
+	if err := s.flushDeadLetters(); err != nil {
+		return true, err
+	}
 	if moved {
 		if err := s.node.forwardWatermark(s.wm); err != nil {
 			return true, err
@@ -386,6 +391,11 @@ func (s *sourceNode) decode(rec *connector.Record) (bool, error) {
 		copy(s.decoded, rec.Row)
 	} else if s.env.Decoder != nil {
 		if err := s.env.Decoder.Decode(rec.Value, s.decoded); err != nil {
+			if s.deadLetter != nil {
+				s.node.metrics.RecordsSkipped.Add(1)
+				s.addDeadLetter(rec, err)
+				return false, nil
+			}
 			if errors.Is(err, connector.ErrSkipRecord) {
 				s.node.metrics.RecordsSkipped.Add(1)
 				return false, nil
@@ -402,9 +412,14 @@ func (s *sourceNode) decode(rec *connector.Record) (bool, error) {
 	for _, c := range s.computed {
 		full[c.idx] = c.f(&s.ectx, full)
 		if s.ectx.Err != nil {
-			err := s.ectx.Err
+			err := fmt.Errorf("computed column %q: %w", s.op.Table.Columns[c.idx].Name, s.ectx.Err)
 			s.ectx.Err = nil
-			return false, fmt.Errorf("%s: computed column %q: %w", rec.Where, s.op.Table.Columns[c.idx].Name, err)
+			if s.deadLetter != nil {
+				s.node.metrics.RecordsSkipped.Add(1)
+				s.addDeadLetter(rec, err)
+				return false, nil
+			}
+			return false, fmt.Errorf("%s: %w", rec.Where, err)
 		}
 	}
 	if s.rowtime >= 0 && full[s.rowtime].IsNull() {

@@ -16,6 +16,7 @@ import (
 var CommonOptions = []OptionSpec{
 	{Key: "connector", Required: true, Doc: "The connector's name."},
 	{Key: "scan.watermark.idle-timeout", Type: OptDuration, Doc: "A split without data for this long is idle and left out of the source's watermark (overrides `table.exec.source.idle-timeout`)."},
+	{Key: "dead-letter.table", Doc: "streamsql extension: records that fail to decode are written to this declared table (columns matched by name: raw, error, location, topic, partition, offset, line) and counted in records_skipped, instead of stopping the job or being dropped (docs/operations.md)."},
 }
 
 // ---------------------------------------------------------------- durations

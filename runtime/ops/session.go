@@ -75,6 +75,7 @@ type sessionAgg struct {
 	seq     int64
 	keyBuf  []byte
 	overlap []*session
+	late    lateOut // late rows side output (late.go)
 }
 
 func newSessionAgg(spec *planner.WindowAggOp, _ sql.WindowKind, fns []aggFn, timeKind types.Kind, z zone, m *core.Metrics, width int) *sessionAgg {
@@ -127,6 +128,7 @@ func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 			fire := o.zone.fireTime(end)
 			if fire <= o.wm {
 				late++
+				o.late.add(0, span{t, end}, o.wm, row)
 				continue
 			}
 			if sk == nil {
@@ -174,6 +176,9 @@ func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	}
 	if late > 0 {
 		o.metrics.LateRecordsDropped.Add(late)
+		if err := o.late.flush(); err != nil {
+			return err
+		}
 	}
 	if skipped > 0 {
 		o.metrics.RecordsSkipped.Add(skipped)

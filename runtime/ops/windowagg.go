@@ -62,6 +62,7 @@ type windowAgg struct {
 	last    *aggWindow          // window of the previous row (TUMBLE fast path)
 	keyBuf  []byte              // reused group-key encoding
 	spans   []span              // reused window assignment
+	late    lateOut             // late rows side output (late.go)
 }
 
 // NewWindowAgg builds the window aggregation for spec: TUMBLE, HOP,
@@ -143,6 +144,7 @@ func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 				fire := o.zone.fireTime(sp.end)
 				if fire <= o.wm {
 					late++
+					o.late.add(0, sp, o.wm, row)
 					continue
 				}
 				w = &aggWindow{span: sp, fire: fire, groups: make(map[string]*group)}
@@ -171,6 +173,9 @@ func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	}
 	if late > 0 {
 		o.metrics.LateRecordsDropped.Add(late)
+		if err := o.late.flush(); err != nil {
+			return err
+		}
 	}
 	if skipped > 0 {
 		o.metrics.RecordsSkipped.Add(skipped)

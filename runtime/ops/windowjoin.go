@@ -54,6 +54,7 @@ type windowJoin struct {
 	pending joinHeap
 	keyBuf  []byte
 	scratch core.Row
+	late    lateOut // late rows side output (late.go)
 }
 
 // NewWindowJoin builds the window join of spec over the left and right
@@ -142,6 +143,7 @@ func (o *windowJoin) ProcessBatch(input int, b *core.Batch, out core.Output) err
 			fire := sp.end - 1
 			if fire <= o.wm {
 				late++
+				o.late.add(input, sp, o.wm, row)
 				continue
 			}
 			w = &joinWindow{span: sp, fire: fire}
@@ -156,6 +158,9 @@ func (o *windowJoin) ProcessBatch(input int, b *core.Batch, out core.Output) err
 	}
 	if late > 0 {
 		o.metrics.LateRecordsDropped.Add(late)
+		if err := o.late.flush(); err != nil {
+			return err
+		}
 	}
 	if skipped > 0 {
 		o.metrics.RecordsSkipped.Add(skipped)

@@ -28,6 +28,7 @@ var Spec = &connector.Spec{
 		{Key: "path", Required: true, Doc: "A file, or a directory whose files are read in name order (files starting with '.' or '_' are skipped). As a sink: the file to write (created or truncated); a path ending in '/' or naming an existing directory gets a part file inside it."},
 		{Key: "format", Required: true, Doc: "The payload format: 'json'."},
 		{Key: "source.monitor-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; the source is always bounded."},
+		{Key: "source.recording", Type: connector.OptBool, Default: "false", Doc: "streamsql extension: the files are recordings written by `streamsql record` (one record per line, `p=N off=N ts=MS key=\"...\" value`): each line's p= is its split (Kafka partition), ts= the `timestamp` metadata, off= the `offset` metadata, and records are replayed in file order with every partition active from the start, as the topic was read."},
 		{Key: "sink.parallelism", Type: connector.OptInt, Ignored: true, Doc: "Accepted for compatibility; no effect."},
 		{Key: "sink.rolling-policy.file-size", Type: connector.OptMemory, Ignored: true, Doc: "Accepted for compatibility; one file is written."},
 		{Key: "sink.rolling-policy.rollover-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; one file is written."},
@@ -35,6 +36,9 @@ var Spec = &connector.Spec{
 	},
 	Bounded: func(*planner.TableDesc) bool { return true },
 	NewSource: func(_ context.Context, t *planner.TableDesc, _ *connector.Env) (connector.SourceReader, error) {
+		if v, _ := t.Option("source.recording"); strings.EqualFold(v, "true") {
+			return OpenRecording(t)
+		}
 		return OpenSource(t)
 	},
 	NewSink: func(_ context.Context, t *planner.TableDesc, env *connector.Env) (connector.SinkWriter, error) {
@@ -93,15 +97,20 @@ func Files(path string) ([]string, error) {
 
 // OpenSource opens the files named by the table's 'path'.
 func OpenSource(t *planner.TableDesc) (*Source, error) {
-	path, ok := t.Option("path")
-	if !ok {
-		return nil, fmt.Errorf("filesystem: option 'path' is required")
-	}
-	files, err := Files(path)
+	files, err := tableFiles(t)
 	if err != nil {
 		return nil, err
 	}
 	return &Source{files: files, cur: -1}, nil
+}
+
+// tableFiles lists the files the table's 'path' names.
+func tableFiles(t *planner.TableDesc) ([]string, error) {
+	path, ok := t.Option("path")
+	if !ok {
+		return nil, fmt.Errorf("filesystem: option 'path' is required")
+	}
+	return Files(path)
 }
 
 // Poll returns up to max records (lines). Records' Value and Where point

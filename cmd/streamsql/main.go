@@ -48,6 +48,7 @@ Examples:
 			testCommand(),
 			genCommand(),
 			kafkaCommand(),
+			recordCommand(),
 			demoCommand(),
 		},
 		HideHelpCommand: true,

@@ -57,11 +57,18 @@ type checkpointer struct {
 	layouts   []string
 	positions map[*sourceNode]map[int]connector.Position
 	done      map[*sourceNode]bool
-	cursor    int   // round-robin cursor: index into the active sources
-	records   int64 // records handled in this run
-	since     int64 // records since the last checkpoint
+	cursor    int       // round-robin cursor: index into the active sources
+	records   int64     // records handled in this run
+	since     int64     // records since the last checkpoint
+	last      time.Time // when the last checkpoint was taken (or the job started)
 
 	restored *state.Checkpoint
+
+	// txn is the job's transactional sink (Kafka exactly-once), nil when
+	// none: its transaction is each checkpoint's commit point.
+	txn *sinkNode
+	// crash is the failpoint of the crash tests (STREAMSQL_CRASH_AT).
+	crash failpoint
 }
 
 // Checkpointing options (SET).
@@ -92,6 +99,26 @@ func newCheckpointer(j *Job) (*checkpointer, error) {
 	}
 	c.enabled = c.interval > 0 || c.every > 0
 	c.uids, c.layouts = planUIDs(j.graph)
+	for _, sk := range j.sinks {
+		if sk.spec.Transactional == nil || !sk.spec.Transactional(sk.op.Table) {
+			continue
+		}
+		if c.txn != nil {
+			return nil, fmt.Errorf("tables %s and %s both use exactly-once delivery: a job can commit one transactional sink per checkpoint; write one of them 'at-least-once'",
+				c.txn.op.Table.Name, sk.op.Table.Name)
+		}
+		if !c.enabled {
+			return nil, tableErr(sk.op.Table, fmt.Errorf("'sink.delivery-guarantee' = 'exactly-once' commits with checkpoints, which are off: SET '%s' (for example '10 s')", optCheckpointInterval))
+		}
+		c.txn = sk
+	}
+	for _, s := range j.sources {
+		s.env.Checkpointing = c.enabled
+	}
+	var err error
+	if c.crash, err = parseFailpoint(os.Getenv(envCrashAt)); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -102,8 +129,10 @@ func (c *checkpointer) active() bool {
 
 // open opens the state directory and picks the checkpoint to restore
 // (none on a first run). Sinks learn their progress here, before they
-// open (a file sink truncates on open unless told to resume).
-func (c *checkpointer) open() error {
+// open (a file sink truncates on open unless told to resume). A
+// transactional sink is opened here, first: that fences an earlier
+// instance, and the checkpoint to restore is the one it committed last.
+func (c *checkpointer) open(ctx context.Context) (err error) {
 	if !c.active() {
 		return nil
 	}
@@ -119,7 +148,7 @@ func (c *checkpointer) open() error {
 	if s, ok := c.j.graph.Settings[optNumRetained]; ok {
 		retained, _ = strconv.Atoi(strings.TrimSpace(s))
 	}
-	st, err := state.Open(dir, state.Options{NumRetained: retained, Warn: c.j.opts.Stderr})
+	st, err := state.Open(dir, state.Options{NumRetained: retained, Warn: c.j.opts.Stderr, Hook: c.crash.hit})
 	if err != nil {
 		return err
 	}
@@ -132,6 +161,14 @@ func (c *checkpointer) open() error {
 		cp, err = st.Load(p)
 		if err != nil {
 			return err
+		}
+	} else if c.txn != nil {
+		if cp, err = c.openTransactional(ctx); err != nil || cp == nil {
+			return err
+		}
+		if cp.Manifest.Finished {
+			fmt.Fprintf(c.j.opts.Stderr, "streamsql: state directory %s holds a finished run (checkpoint %d); starting from the beginning\n", dir, cp.Manifest.ID)
+			return nil
 		}
 	} else {
 		cp, err = st.Latest()
@@ -311,7 +348,11 @@ func (c *checkpointer) notePoll(s *sourceNode, p *connector.Poll, done bool) {
 // afterPoll runs between two polls: a checkpoint when K records have
 // passed since the last one, and the simulated crash of tests.
 func (c *checkpointer) afterPoll(ctx context.Context) error {
-	if c.enabled && c.every > 0 && c.since >= c.every {
+	if c.last.IsZero() {
+		c.last = time.Now()
+	}
+	// A bounded replay has no ticker: the interval is checked here.
+	if c.enabled && ((c.every > 0 && c.since >= c.every) || (c.interval > 0 && time.Since(c.last) >= c.interval)) {
 		if err := c.checkpoint(ctx, false, false); err != nil {
 			return err
 		}
@@ -338,8 +379,10 @@ func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool)
 	}
 	start := time.Now()
 	c.since = 0
+	c.last = start
 	id := c.nextID
 	c.nextID++
+	c.crash.hit("flush")
 	for _, sk := range c.j.sinks {
 		if err := sk.flush(ctx); err != nil {
 			c.j.ReportCheckpointFailed()
@@ -351,7 +394,9 @@ func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool)
 		c.j.ReportCheckpointFailed()
 		return fmt.Errorf("checkpoint %d: %w", id, err)
 	}
-	m := &state.Manifest{Time: time.Now().UTC(), Job: c.j.opts.JobName, Savepoint: savepoint, Finished: finished, NextSource: c.cursor}
+	c.crash.hit("snapshot")
+	m := &state.Manifest{Time: time.Now().UTC(), Job: c.j.opts.JobName, Savepoint: savepoint, Finished: finished, NextSource: c.cursor,
+		Prepared: c.txn != nil}
 	for i, n := range c.j.nodes {
 		op := state.OperatorState{
 			UID: c.uids[i], Name: fmt.Sprintf("%s #%d", n.plan.Name(), n.plan.ID), Layout: c.layouts[i],
@@ -382,9 +427,22 @@ func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool)
 		m.Operators = append(m.Operators, op)
 	}
 	size := w.Bytes()
+	c.crash.hit("sync")
 	if err := w.Commit(m); err != nil {
 		c.j.ReportCheckpointFailed()
 		return fmt.Errorf("checkpoint %d: %w", id, err)
+	}
+	if c.txn != nil {
+		if err := c.commitTransaction(ctx, id); err != nil {
+			c.j.ReportCheckpointFailed()
+			return fmt.Errorf("checkpoint %d: %w", id, err)
+		}
+	}
+	c.crash.hit("done")
+	if c.txn == nil {
+		// (with exactly-once the transaction committed the offsets; a
+		// later plain commit could race with the next transaction's)
+		c.notifySources()
 	}
 	c.j.ReportCheckpoint(CheckpointInfo{ID: id, Completed: time.Now(), Duration: time.Since(start), Size: size})
 	c.j.SetStateSize(size)

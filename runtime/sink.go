@@ -81,6 +81,9 @@ func (p *projectingEncoder) Encode(buf []byte, row core.Row) ([]byte, error) {
 }
 
 func (s *sinkNode) open(ctx context.Context) error {
+	if s.writer != nil {
+		return nil // a transactional sink is opened early (checkpointer.open)
+	}
 	w, err := s.spec.NewSink(ctx, s.op.Table, s.env)
 	if err != nil {
 		return tableErr(s.op.Table, err)

@@ -28,6 +28,11 @@ type Manifest struct {
 	Time     time.Time
 	Job      string // pipeline name, for messages
 	Complete bool
+	// Prepared is true for a checkpoint of an exactly-once job whose
+	// state is durable but whose transaction (the commit point) has not
+	// been confirmed yet: it is restored only when the transactional sink
+	// says its transaction committed (MarkComplete turns it complete).
+	Prepared bool `json:",omitempty"`
 	// Savepoint is true for the final checkpoint taken when the job stops.
 	Savepoint bool
 	// Finished is true for the final checkpoint of a bounded job that ran
@@ -153,7 +158,7 @@ func ReadManifest(path string) (*Manifest, error) {
 	if err := json.Unmarshal(body, &m); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w: %v", path, ErrDamaged, err)
 	}
-	if !m.Complete {
+	if !m.Complete && !m.Prepared {
 		return nil, fmt.Errorf("checkpoint %s: %w: not complete", path, ErrDamaged)
 	}
 	return &m, nil

@@ -34,6 +34,10 @@ func (s *Store) Latest() (*Checkpoint, error) {
 	var why []error
 	for i := len(ids) - 1; i >= 0; i-- {
 		c, err := s.Load(s.manifestPath(ids[i]))
+		if err == nil && c.Manifest.Prepared {
+			// only a transactional sink can confirm it (LoadPrepared)
+			err = fmt.Errorf("checkpoint %d is prepared but was never confirmed complete (its exactly-once transaction may not have committed)", ids[i])
+		}
 		if err == nil {
 			for _, e := range why {
 				s.warnf("%v; falling back to checkpoint %d", e, ids[i])
@@ -43,6 +47,12 @@ func (s *Store) Latest() (*Checkpoint, error) {
 		why = append(why, err)
 	}
 	return nil, fmt.Errorf("state directory %s: no usable checkpoint (remove the directory to start afresh, losing the state): %w", s.dir, errors.Join(why...))
+}
+
+// LoadID loads checkpoint id of this store (see Load); prepared
+// checkpoints load too, for a transactional sink to confirm.
+func (s *Store) LoadID(id int64) (*Checkpoint, error) {
+	return s.Load(s.manifestPath(id))
 }
 
 // Load reads and verifies the checkpoint whose manifest is at path (a

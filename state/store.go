@@ -30,6 +30,10 @@ type Options struct {
 	Warn io.Writer
 	// BlockCacheMB is Badger's block cache in MiB (0: 16).
 	BlockCacheMB int64
+	// Hook, when set, is called at the steps of CheckpointWriter.Commit
+	// ("flushed": entries written, not synced; "synced": synced, manifest
+	// not written). The crash tests kill the process there.
+	Hook func(step string)
 }
 
 // DefaultNumRetained keeps the last two complete checkpoints, one more
@@ -256,12 +260,14 @@ func (c *CheckpointWriter) Commit(m *Manifest) error {
 		return fmt.Errorf("state: writing checkpoint %d: %w", c.id, err)
 	}
 	c.wb = nil
+	c.s.hook("flushed")
 	if err := c.s.db.Sync(); err != nil {
 		return fmt.Errorf("state: syncing checkpoint %d: %w", c.id, err)
 	}
+	c.s.hook("synced")
 	m.Version = manifestVersion
 	m.ID = c.id
-	m.Complete = true
+	m.Complete = !m.Prepared
 	m.Bytes = c.bytes
 	byUID := map[string]int{}
 	for i := range m.Operators {
@@ -279,7 +285,34 @@ func (c *CheckpointWriter) Commit(m *Manifest) error {
 	if err := writeManifest(c.s.manifestPath(c.id), m); err != nil {
 		return err
 	}
-	c.s.retain()
+	if m.Complete {
+		c.s.retain()
+	}
+	return nil
+}
+
+func (s *Store) hook(step string) {
+	if s.opts.Hook != nil {
+		s.opts.Hook(step)
+	}
+}
+
+// MarkComplete turns prepared checkpoint id complete, once its
+// transaction has committed, and applies retention. The manifest is
+// rewritten atomically (temporary file, sync, rename).
+func (s *Store) MarkComplete(id int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	path := s.manifestPath(id)
+	m, err := ReadManifest(path)
+	if err != nil {
+		return err
+	}
+	m.Complete, m.Prepared = true, false
+	if err := writeManifest(path, m); err != nil {
+		return err
+	}
+	s.retain()
 	return nil
 }
 
@@ -350,26 +383,40 @@ func (s *Store) NextID() (int64, error) {
 }
 
 // retain keeps the newest NumRetained complete checkpoints and deletes
-// the manifests and entries of older ones, and entries with no manifest
-// that are older than the newest complete checkpoint (failed attempts).
+// the manifests and entries of older ones (prepared ones included), and
+// entries with no manifest that are older than the oldest kept complete
+// checkpoint (failed attempts). Prepared checkpoints newer than it are
+// kept: one of them may be the one whose transaction is committing.
 // Failures only warn: a leftover wastes space but is never read.
 func (s *Store) retain() {
-	ids, err := s.IDs()
+	all, err := s.IDs()
 	if err != nil {
 		s.warnf("state: retention: %v", err)
 		return
 	}
+	var ids []int64 // complete ones (a damaged manifest counts as one: dropped by age)
+	for _, id := range all {
+		if m, err := ReadManifest(s.manifestPath(id)); err == nil && !m.Complete {
+			continue
+		}
+		ids = append(ids, id)
+	}
 	if len(ids) <= s.opts.NumRetained {
 		return
 	}
-	drop := ids[:len(ids)-s.opts.NumRetained]
+	keepFrom := ids[len(ids)-s.opts.NumRetained]
+	var drop []int64
+	for _, id := range all {
+		if id < keepFrom {
+			drop = append(drop, id)
+		}
+	}
 	for _, id := range drop {
 		if err := os.Remove(s.manifestPath(id)); err != nil && !os.IsNotExist(err) {
 			s.warnf("state: removing checkpoint %d: %v", id, err)
 			continue
 		}
 	}
-	keepFrom := ids[len(ids)-s.opts.NumRetained]
 	if err := s.deleteBelow(keepFrom); err != nil {
 		s.warnf("state: removing old checkpoint entries: %v", err)
 	}

@@ -1,5 +1,11 @@
 package connector
 
+import (
+	"context"
+
+	"github.com/streamsql/streamsql/planner"
+)
+
 // Checkpoint support for connectors: optional interfaces, checked once
 // when a job starts (see docs/checkpoints.md).
 
@@ -32,4 +38,39 @@ type Seeker interface {
 // writes each row once.
 type ProgressSink interface {
 	Progress() ([]byte, error)
+}
+
+// CheckpointListener is a SourceReader told when a checkpoint is
+// complete, with the positions it recorded for this source (Kafka
+// commits them as its consumer group's offsets, as Flink's KafkaSource
+// does when checkpointing is on). Called on the executor goroutine.
+type CheckpointListener interface {
+	CheckpointComplete(pos []Position)
+}
+
+// SourceOffsets is one source table's positions in a checkpoint.
+type SourceOffsets struct {
+	Table     *planner.TableDesc
+	Positions []Position
+}
+
+// TransactionalSink is a SinkWriter whose output is invisible until a
+// checkpoint commits it (Spec.Transactional; Kafka 'exactly-once'). The
+// transaction is the checkpoint's commit point: it holds the rows written
+// since the previous commit, the sources' positions (Kafka: the consumer
+// groups' offsets) and a marker naming the checkpoint, so that after a
+// crash the checkpoint to restore is the one the sink last committed.
+//
+// Opening the sink fences any earlier instance (Kafka: re-initialising
+// the transactional id aborts its open transaction).
+type TransactionalSink interface {
+	// CommitCheckpoint commits, in one transaction, everything written
+	// since the previous commit, the positions of the sources it can
+	// commit (others are ignored) and the marker of checkpoint id.
+	CommitCheckpoint(ctx context.Context, id int64, sources []SourceOffsets) error
+	// Committed reports the last committed transaction: the checkpoint id
+	// of its marker (0 when none) and, for each source given, the offsets
+	// committed for the positions it names (Offset -1 when none; sources
+	// the sink cannot commit are returned without positions).
+	Committed(ctx context.Context, sources []SourceOffsets) (int64, []SourceOffsets, error)
 }

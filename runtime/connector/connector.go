@@ -65,6 +65,11 @@ type Spec struct {
 	// Check, when set, validates option combinations Validate cannot see
 	// from the option list alone (datagen's per-field options).
 	Check func(t *planner.TableDesc) error
+	// Transactional, when set and true for a sink table, says its writer
+	// is a TransactionalSink: its output becomes visible only when a
+	// checkpoint commits it (Kafka 'exactly-once'). The job then needs
+	// checkpointing, and restores the checkpoint the sink confirms.
+	Transactional func(t *planner.TableDesc) bool
 }
 
 // FormatSpec is one payload format (json): its options, relative to the
@@ -112,6 +117,10 @@ type Env struct {
 	// A source that produces rows itself (datagen) fills Record.Row in
 	// this layout. nil means every physical column in declared order.
 	ReadColumns []int
+	// Checkpointing is true when the job takes checkpoints: a source then
+	// does not commit read positions anywhere by itself (a Kafka consumer
+	// group); checkpoints do (CheckpointListener, TransactionalSink).
+	Checkpointing bool
 }
 
 // Record is one raw record read by a source, before decoding.

@@ -81,7 +81,7 @@ INSERT INTO out SELECT id FROM src;`
 		{`, 'scan.bounded.mode' = 'latest'`, "option 'scan.bounded.mode': invalid value 'latest': expected one of unbounded, latest-offset"},
 		{`, 'scan.bounded.mode' = 'timestamp'`, "'scan.bounded.mode' = 'timestamp' needs option 'scan.bounded.timestamp-millis'"},
 		{`, 'scan.bounded.mode' = 'specific-offsets', 'scan.bounded.specific-offsets' = 'partition:0;offset:1'`, "option 'scan.bounded.specific-offsets': invalid entry 'partition:0'"},
-		{`, 'sink.delivery-guarantee' = 'exactly-once'`, "'exactly-once' is not supported yet: arrives with checkpoints"},
+		{`, 'sink.delivery-guarantee' = 'exactly-once'`, "'exactly-once' needs 'sink.transactional-id-prefix'"},
 		{`, 'key.fields' = 'kk', 'key.format' = 'json'`, "option 'key.fields': 'kk' is not a physical column of table 'src' (did you mean 'k'?)"},
 		{`, 'key.fields' = 'k'`, "option 'key.fields' needs 'key.format'"},
 		{`, 'topic-pattern' = 'a.*'`, "give either 'topic' or 'topic-pattern', not both"},

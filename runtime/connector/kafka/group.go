@@ -40,8 +40,15 @@ func (g *group) committed(parts []*partition) (map[tp]int64, error) {
 	for _, p := range parts {
 		want[p.topic] = append(want[p.topic], p.id)
 	}
+	return g.fetch(want, false, 5)
+}
+
+// fetch reads committed offsets. stable asks the coordinator to wait
+// for pending transactional offsets (KIP-447 RequireStable): it answers
+// UNSTABLE_OFFSET_COMMIT, retried here, until the transaction ends.
+func (g *group) fetch(want map[string][]int32, stable bool, attempts int) (map[tp]int64, error) {
 	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
+	for attempt := 0; attempt < attempts; attempt++ {
 		if attempt > 0 {
 			time.Sleep(backoff(attempt))
 			_ = g.client.RefreshCoordinator(g.id)
@@ -51,7 +58,9 @@ func (g *group) committed(parts []*partition) (map[tp]int64, error) {
 			lastErr = err
 			continue
 		}
-		resp, err := b.FetchOffset(sarama.NewOffsetFetchRequest(g.conf.Version, g.id, want))
+		req := sarama.NewOffsetFetchRequest(g.conf.Version, g.id, want)
+		req.RequireStable = stable
+		resp, err := b.FetchOffset(req)
 		if err != nil {
 			lastErr = err
 			continue
@@ -67,17 +76,28 @@ func (g *group) committed(parts []*partition) (map[tp]int64, error) {
 			return nil, fmt.Errorf("kafka: committed offsets of group '%s': %s", g.id, resp.Err)
 		}
 		out := map[tp]int64{}
-		for _, p := range parts {
-			blk := resp.GetBlock(p.topic, p.id)
-			if blk == nil || blk.Err == sarama.ErrGroupIDNotFound || blk.Err == sarama.ErrUnknownTopicOrPartition {
-				continue
+		unstable := false
+		for topic, ids := range want {
+			for _, id := range ids {
+				blk := resp.GetBlock(topic, id)
+				if blk == nil || blk.Err == sarama.ErrGroupIDNotFound || blk.Err == sarama.ErrUnknownTopicOrPartition {
+					continue
+				}
+				if blk.Err == sarama.ErrUnstableOffsetCommit {
+					unstable = true
+					continue
+				}
+				if blk.Err != sarama.ErrNoError {
+					return nil, fmt.Errorf("kafka: committed offset of group '%s' for topic '%s' partition %d: %s", g.id, topic, id, blk.Err)
+				}
+				if blk.Offset >= 0 {
+					out[tp{topic, id}] = blk.Offset
+				}
 			}
-			if blk.Err != sarama.ErrNoError {
-				return nil, fmt.Errorf("kafka: committed offset of group '%s' for topic '%s' partition %d: %s", g.id, p.topic, p.id, blk.Err)
-			}
-			if blk.Offset >= 0 {
-				out[tp{p.topic, p.id}] = blk.Offset
-			}
+		}
+		if unstable {
+			lastErr = sarama.ErrUnstableOffsetCommit
+			continue
 		}
 		return out, nil
 	}
@@ -86,7 +106,7 @@ func (g *group) committed(parts []*partition) (map[tp]int64, error) {
 
 func retriable(err sarama.KError) bool {
 	switch err {
-	case sarama.ErrNotCoordinatorForConsumer, sarama.ErrConsumerCoordinatorNotAvailable, sarama.ErrOffsetsLoadInProgress:
+	case sarama.ErrNotCoordinatorForConsumer, sarama.ErrConsumerCoordinatorNotAvailable, sarama.ErrOffsetsLoadInProgress, sarama.ErrUnstableOffsetCommit:
 		return true
 	}
 	return false

@@ -77,8 +77,9 @@ var Spec = &connector.Spec{
 		{Key: "sink.partitioner", Default: "default", Type: connector.OptEnum, Enum: []string{"default", "fixed", "round-robin"},
 			Doc: "'default': by murmur2 hash of the key as Java clients do (random without a key); 'fixed': every row to partition 0 (one sink task); 'round-robin': partitions in turn."},
 		{Key: "sink.delivery-guarantee", Default: "at-least-once", Type: connector.OptEnum, Enum: []string{"at-least-once", "none", "exactly-once"},
-			Doc: "'at-least-once' waits for every replica to acknowledge each record before the sink reports it flushed; 'none' waits for the leader only. 'exactly-once' arrives with checkpoints."},
-		{Key: "sink.transactional-id-prefix", Doc: "Prefix of the transactional ids used by 'exactly-once'."},
+			Doc: "'at-least-once' waits for every replica to acknowledge each record before the sink reports it flushed (at every checkpoint); 'none' waits for the leader only; " +
+				"'exactly-once' writes in Kafka transactions, one per checkpoint, committing the rows together with the source offsets (needs checkpointing and 'sink.transactional-id-prefix'; readers use isolation.level=read_committed)."},
+		{Key: "sink.transactional-id-prefix", Doc: "Transactional id of 'exactly-once' ('<prefix>-0'); the source offsets of a table without 'properties.group.id' are committed to group '<prefix>-<table>', the checkpoint marker to group '<prefix>-checkpoints'. One running job per prefix: a second one fences the first."},
 		{Key: "sink.parallelism", Type: connector.OptInt, Ignored: true, Doc: "Accepted for compatibility; no effect."},
 		{Key: "sink.buffer-flush.max-rows", Type: connector.OptInt, Ignored: true, Doc: "Accepted for compatibility; the producer batches by size and time."},
 		{Key: "sink.buffer-flush.interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; the producer batches by size and time."},
@@ -91,6 +92,9 @@ var Spec = &connector.Spec{
 	Check: func(t *planner.TableDesc) error {
 		_, err := parseConfig(t)
 		return err
+	},
+	Transactional: func(t *planner.TableDesc) bool {
+		return lower(t, "sink.delivery-guarantee", "at-least-once") == "exactly-once"
 	},
 	NewSource: func(ctx context.Context, t *planner.TableDesc, env *connector.Env) (connector.SourceReader, error) {
 		return OpenSource(ctx, t, env)
@@ -122,6 +126,7 @@ type config struct {
 
 	partitioner string
 	guarantee   string
+	txnPrefix   string
 
 	security security
 }
@@ -206,8 +211,9 @@ func parseConfig(t *planner.TableDesc) (*config, error) {
 	}
 	c.partitioner = lower(t, "sink.partitioner", "default")
 	c.guarantee = lower(t, "sink.delivery-guarantee", "at-least-once")
-	if c.guarantee == "exactly-once" {
-		return nil, connector.OptionError(t, "sink.delivery-guarantee", "option 'sink.delivery-guarantee': 'exactly-once' is not supported yet: arrives with checkpoints; use 'at-least-once'")
+	c.txnPrefix = strings.TrimSpace(connector.OptionString(t, "sink.transactional-id-prefix", ""))
+	if c.guarantee == "exactly-once" && c.txnPrefix == "" {
+		return nil, connector.OptionError(t, "sink.transactional-id-prefix", "table '%s': 'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix' (unique per job, as in Flink)", t.Name)
 	}
 	if c.security, err = parseSecurity(t); err != nil {
 		return nil, err

@@ -29,6 +29,7 @@ type Sink struct {
 	client sarama.Client
 	prod   sarama.AsyncProducer
 	fixed  bool // sink.partitioner = fixed: every record to partition 0
+	txn    bool // exactly-once: records go in a transaction per checkpoint (txn.go)
 
 	value  connector.Encoder // encodes a whole table row (or valRow)
 	valIdx []int             // EXCEPT_KEY: table columns of the value
@@ -82,6 +83,10 @@ func OpenSink(ctx context.Context, t *planner.TableDesc, env *connector.Env) (_ 
 	sc.Producer.Retry.Max = 15
 	sc.Producer.Retry.BackoffFunc = func(retries, _ int) time.Duration { return backoff(retries) }
 	sc.Net.MaxOpenRequests = 1
+	if cfg.guarantee == "exactly-once" {
+		s.txn = true
+		transactional(sc, cfg, env)
+	}
 	switch cfg.partitioner {
 	case "fixed":
 		s.fixed = true
@@ -102,8 +107,16 @@ func OpenSink(ctx context.Context, t *planner.TableDesc, env *connector.Env) (_ 
 	if _, err := partitionsOf(s.client, s.topic); err != nil {
 		return nil, err
 	}
+	// A transactional producer registers its transactional id here,
+	// which fences an earlier instance and aborts its open transaction.
 	if s.prod, err = sarama.NewAsyncProducerFromClient(s.client); err != nil {
-		return nil, fmt.Errorf("kafka: %s", cleanErr(err))
+		return nil, s.txnErr(err)
+	}
+	if s.txn {
+		if err := s.prod.BeginTxn(); err != nil {
+			s.prod.Close()
+			return nil, s.txnErr(err)
+		}
 	}
 	s.drained.Add(2)
 	go s.acks()
@@ -317,6 +330,11 @@ func (s *Sink) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
+	if s.txn {
+		// Rows after the last checkpoint are not committed: abort them
+		// (a restart re-creates them from the checkpoint).
+		_ = s.prod.AbortTxn()
+	}
 	s.prod.AsyncClose() // flushes what is buffered
 	s.drained.Wait()
 	s.client.Close()

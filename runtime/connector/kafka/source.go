@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +41,8 @@ type Source struct {
 	mu     sync.Mutex // held by Poll; Close waits for it
 
 	started  bool
+	running  bool    // partition consumers started (first Poll, after any Seek)
+	ckpt     bool    // Env.Checkpointing: offsets are committed by checkpoints
 	pending  []chunk // received but not yet handed on (unbounded)
 	recs     []connector.Record
 	where    []byte
@@ -53,6 +56,10 @@ type partition struct {
 	id        int32
 	start     int64 // first offset to read
 	end       int64 // offset to stop before; -1 unbounded
+	oldest    int64 // earliest and latest offsets when the source opened
+	newest    int64
+	next      int64 // next offset to hand on (Poll.Positions)
+	touched   bool  // handed on a record or ended in this poll
 	pc        sarama.PartitionConsumer
 	queue     []*sarama.ConsumerMessage // bounded merge buffer
 	drained   bool                      // bounded: every record up to end is in queue
@@ -99,7 +106,7 @@ func OpenSource(ctx context.Context, t *planner.TableDesc, env *connector.Env) (
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{cfg: cfg, client: cl, chunks: make(chan chunk, 64), done: make(chan struct{}), stderr: os.Stderr}
+	s := &Source{cfg: cfg, client: cl, chunks: make(chan chunk, 64), done: make(chan struct{}), stderr: os.Stderr, ckpt: env.Checkpointing}
 	if env.Stderr != nil {
 		s.stderr = env.Stderr
 	}
@@ -153,18 +160,94 @@ func OpenSource(ctx context.Context, t *planner.TableDesc, env *connector.Env) (
 		s.wg.Add(1)
 		go s.committer()
 	}
+	return s, nil
+}
+
+// run starts one consumer per partition, at its start offset (the
+// first Poll does it, so that a Seek before it costs nothing).
+func (s *Source) run() error {
+	s.running = true
 	for _, p := range s.parts {
+		p.next = p.start
 		if p.end >= 0 && p.start >= p.end {
 			p.drained = true
 			continue
 		}
-		if p.pc, err = s.cons.ConsumePartition(p.topic, p.id, p.start); err != nil {
-			return nil, fmt.Errorf("kafka: topic '%s' partition %d: cannot read from offset %d: %s", p.topic, p.id, p.start, cleanErr(err))
+		pc, err := s.cons.ConsumePartition(p.topic, p.id, p.start)
+		if err != nil {
+			return fmt.Errorf("kafka: topic '%s' partition %d: cannot read from offset %d: %s", p.topic, p.id, p.start, cleanErr(err))
 		}
+		p.pc = pc
 		s.wg.Add(1)
 		go s.pump(p)
 	}
-	return s, nil
+	return nil
+}
+
+// splitName is a partition's name in checkpoints: "topic/partition".
+func splitName(p *partition) string {
+	return p.topic + "/" + strconv.Itoa(int(p.id))
+}
+
+// Seek resumes every partition a checkpoint names at its recorded next
+// offset (connector.Seeker); the others start as configured. A partition
+// the source does not read, or an offset Kafka no longer has (deleted by
+// retention: rows would be lost) or does not have yet (the topic was
+// recreated), is an error.
+func (s *Source) Seek(pos []connector.Position) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
+		return fmt.Errorf("kafka: Seek after the first Poll")
+	}
+	byName := map[string]*partition{}
+	for _, p := range s.parts {
+		byName[splitName(p)] = p
+	}
+	for _, ps := range pos {
+		p, ok := byName[ps.Name]
+		if !ok {
+			return fmt.Errorf("kafka: the checkpoint has a position in %s, which this source does not read (topics: %s)", ps.Name, strings.Join(s.topicNames(), ", "))
+		}
+		if p.split != ps.Split {
+			return fmt.Errorf("kafka: the checkpoint reads %s as split %d, this source as split %d (were topics or partitions added?)", ps.Name, ps.Split, p.split)
+		}
+		if ps.Offset < p.oldest {
+			return fmt.Errorf("kafka: %s: cannot resume at offset %d: the earliest offset is now %d (records were deleted; resuming would lose them)", s.name(p), ps.Offset, p.oldest)
+		}
+		if ps.Offset > p.newest {
+			return fmt.Errorf("kafka: %s: cannot resume at offset %d: the latest offset is %d (was the topic recreated?)", s.name(p), ps.Offset, p.newest)
+		}
+		p.start = ps.Offset
+	}
+	return nil
+}
+
+func (s *Source) topicNames() []string {
+	var out []string
+	for _, p := range s.parts {
+		if len(out) == 0 || out[len(out)-1] != p.topic {
+			out = append(out, p.topic)
+		}
+	}
+	return out
+}
+
+// CheckpointComplete commits a completed checkpoint's positions to the
+// consumer group (connector.CheckpointListener), in the background.
+func (s *Source) CheckpointComplete(pos []connector.Position) {
+	if s.group == nil {
+		return
+	}
+	byName := map[string]*partition{}
+	for _, p := range s.parts {
+		byName[splitName(p)] = p
+	}
+	for _, ps := range pos {
+		if p, ok := byName[ps.Name]; ok {
+			s.group.mark(p, ps.Offset)
+		}
+	}
 }
 
 // backoff grows from 250 ms to 5 s between retries of a failing partition.
@@ -188,6 +271,7 @@ func (s *Source) offsets(p *partition, group map[tp]int64) error {
 	if err != nil {
 		return fmt.Errorf("kafka: %s: latest offset: %s", s.name(p), cleanErr(err))
 	}
+	p.oldest, p.newest = oldest, newest
 	atTime := func(ts int64) (int64, error) {
 		o, err := s.client.GetOffset(p.topic, p.id, ts)
 		if err != nil {
@@ -329,6 +413,11 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 	if max <= 0 {
 		max = 1024
 	}
+	if !s.running {
+		if err := s.run(); err != nil {
+			return out, err
+		}
+	}
 	if !s.started {
 		s.started = true
 		for _, p := range s.parts {
@@ -426,10 +515,17 @@ func (s *Source) pollMerged(ctx context.Context, max int, out *connector.Poll) e
 		s.add(best, best.queue[0])
 		best.queue[0] = nil
 		best.queue = best.queue[1:]
+		if best.drained && len(best.queue) == 0 {
+			// best has ended: end the poll here, so that the split leaves
+			// the watermark minimum right after its last record whatever
+			// the poll size (connector.Poll.Ended)
+			break
+		}
 	}
 	for _, p := range s.parts {
 		if p.drained && len(p.queue) == 0 && !p.reported {
 			p.reported = true
+			p.touched = true
 			out.Ended = append(out.Ended, p.split)
 		}
 	}
@@ -496,6 +592,8 @@ func (s *Source) add(p *partition, m *sarama.ConsumerMessage) {
 	}
 	s.recs = append(s.recs, r)
 	p.committed = m.Offset + 1
+	p.next = m.Offset + 1
+	p.touched = true
 }
 
 // finishPoll fills the records' Where texts (one string per poll), marks
@@ -519,7 +617,15 @@ func (s *Source) finishPoll(out *connector.Poll) {
 		s.recs[i].Where = where[sp.w0:sp.w1]
 	}
 	out.Records = s.recs
-	s.mark()
+	for _, p := range s.parts {
+		if p.touched {
+			p.touched = false
+			out.Positions = append(out.Positions, connector.Position{Split: p.split, Name: splitName(p), Offset: p.next, Done: p.reported})
+		}
+	}
+	if !s.ckpt {
+		s.mark()
+	}
 	if s.cfg.bounded != "unbounded" {
 		all := true
 		for _, p := range s.parts {
@@ -587,7 +693,9 @@ func (s *Source) Close() error {
 		keep(s.cons.Close())
 	}
 	if s.group != nil {
-		s.mark()
+		if !s.ckpt {
+			s.mark()
+		}
 		keep(s.group.commit())
 	}
 	if s.client != nil {

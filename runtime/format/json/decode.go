@@ -1,6 +1,7 @@
 package json
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -39,6 +40,24 @@ type Decoder struct {
 	sc    scanner
 	tmp   []byte
 	strs  interner
+	// fast maps keyHash of a key to the column of that name: -1 none,
+	// -2 several (then lookup searches).
+	fast [keySlots]int16
+	// general turns decodePlain off (tests compare both paths).
+	general bool
+}
+
+// keySlots is the size of Decoder.fast.
+const keySlots = 256
+
+// keyHash mixes a key's length and its first and last bytes: enough to
+// tell a table's column names apart without reading the whole key.
+func keyHash(key []byte) int {
+	if len(key) == 0 {
+		return 0
+	}
+	n := len(key)
+	return (n*37 + int(key[0])*7 + int(key[n-1]) + int(key[max(n-2, 0)])*3) & (keySlots - 1)
 }
 
 // NewDecoder builds a decoder for cols, the columns to read (projection
@@ -53,6 +72,17 @@ func NewDecoder(cols planner.Schema, opts Options) (*Decoder, error) {
 			return nil, fmt.Errorf("json format: column %q: %w", c.Name, err)
 		}
 		d.names = append(d.names, c.Name)
+	}
+	for i := range d.fast {
+		d.fast[i] = -1
+	}
+	for i, n := range d.names {
+		switch h := keyHash([]byte(n)); {
+		case d.fast[h] == -1 && i <= math.MaxInt16:
+			d.fast[h] = int16(i)
+		default:
+			d.fast[h] = -2
+		}
 	}
 	if len(cols) > 8 {
 		d.index = make(map[string]int, len(cols))
@@ -85,6 +115,16 @@ func supported(t types.Type) error {
 }
 
 func (d *Decoder) lookup(key []byte) int {
+	switch c := d.fast[keyHash(key)]; c {
+	case -1:
+		return -1
+	case -2:
+	default:
+		if n := d.names[c]; len(n) == len(key) && n == string(key) {
+			return int(c)
+		}
+		return -1
+	}
 	if d.index != nil {
 		if i, ok := d.index[string(key)]; ok {
 			return i
@@ -109,12 +149,16 @@ func (d *Decoder) recordErr(err error) error {
 
 // Decode parses value (one JSON object) into dst, one slot per column.
 func (d *Decoder) Decode(value []byte, dst core.Row) error {
+	plain := plainText(value)
+	if plain && !d.general && d.decodePlain(value, dst) {
+		return d.missing(dst)
+	}
 	seen := d.seen
 	for i := range seen {
 		seen[i] = false
 	}
 	s := &d.sc
-	*s = scanner{b: value}
+	*s = scanner{b: value, plain: plain}
 	s.ws()
 	if s.i >= len(value) {
 		return d.recordErr(errors.New("empty record: expected a JSON object"))
@@ -200,7 +244,13 @@ func (d *Decoder) Decode(value []byte, dst core.Row) error {
 		s.fail("unexpected data after the JSON object")
 		return d.recordErr(s.err)
 	}
-	for i, ok := range seen {
+	return d.missing(dst)
+}
+
+// missing sets the columns no field named to NULL, or reports the first
+// with json.fail-on-missing-field.
+func (d *Decoder) missing(dst core.Row) error {
+	for i, ok := range d.seen {
 		if !ok {
 			if d.opts.FailOnMissingField {
 				return fmt.Errorf("field %q is missing (json.fail-on-missing-field is true)", d.cols[i].Name)
@@ -209,6 +259,91 @@ func (d *Decoder) Decode(value []byte, dst core.Row) error {
 		}
 	}
 	return nil
+}
+
+// decodePlain decodes a plainText record of the common shape: an object
+// without whitespace whose read fields are strings (into STRING columns)
+// or non-negative integers (into INT/BIGINT columns) and whose other
+// fields are strings, numbers or literals. It reports false as soon as it
+// meets anything else, valid or not; Decode then decodes the record the
+// general way, which redoes everything and reports errors. In a plainText
+// record a string is exactly a quote, bytes without a quote, a quote.
+func (d *Decoder) decodePlain(b []byte, dst core.Row) bool {
+	seen := d.seen
+	for i := range seen {
+		seen[i] = false
+	}
+	if len(b) < 2 || b[0] != '{' || b[1] != '"' {
+		return false
+	}
+	i := 1
+	for {
+		// at a key's opening quote
+		q := bytes.IndexByte(b[i+1:], '"')
+		if q < 0 {
+			return false
+		}
+		key := b[i+1 : i+1+q]
+		i += q + 2
+		if i+1 >= len(b) || b[i] != ':' {
+			return false
+		}
+		i++
+		c := d.lookup(key)
+		switch ch := b[i]; {
+		case ch == '"':
+			q := bytes.IndexByte(b[i+1:], '"')
+			if q < 0 {
+				return false
+			}
+			if c >= 0 {
+				if d.cols[c].Type.Kind != types.String {
+					return false
+				}
+				dst[c] = types.StringValue(d.strs.get(c, b[i+1:i+1+q]))
+				seen[c] = true
+			}
+			i += q + 2
+		case c >= 0:
+			k := d.cols[c].Type.Kind
+			if ch-'0' > 9 || k != types.BigInt && k != types.Int {
+				return false
+			}
+			s := scanner{b: b, i: i}
+			n, ok := s.uint(k == types.BigInt)
+			if !ok {
+				return false
+			}
+			dst[c] = types.IntOf(k, n)
+			seen[c] = true
+			i = s.i
+		case ch == '-' || ch-'0' <= 9:
+			s := scanner{b: b, i: i}
+			if _, ok := s.num(); !ok {
+				return false
+			}
+			i = s.i
+		case ch == 't' || ch == 'f' || ch == 'n':
+			s := scanner{b: b, i: i}
+			if !s.skip(1) {
+				return false
+			}
+			i = s.i
+		default:
+			return false
+		}
+		if i >= len(b) {
+			return false
+		}
+		if b[i] == ',' {
+			i++
+			if i >= len(b) || b[i] != '"' {
+				return false
+			}
+			continue
+		}
+		return b[i] == '}' && i == len(b)-1
+	}
 }
 
 func bytesIndex(b []byte) int {

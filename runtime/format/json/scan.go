@@ -14,9 +14,44 @@ const maxDepth = 1000
 // scanner walks one JSON text. It validates everything it passes over,
 // including values it skips, so malformed records are always reported.
 type scanner struct {
-	b   []byte
-	i   int
-	err error // first syntax error
+	b     []byte
+	i     int
+	err   error // first syntax error
+	plain bool  // b is plainText: a string ends at its next quote
+}
+
+// plainText reports whether b holds only printable ASCII (0x20..0x7f)
+// and no backslash. Then no string in it can hold an escape, a control
+// character or a byte to check for UTF-8, so a string is valid exactly
+// when a closing quote follows: str needs only to find it. One pass over
+// the record replaces a check of every string (most records are plain).
+func plainText(b []byte) bool {
+	if bytes.IndexByte(b, '\\') >= 0 {
+		return false
+	}
+	// (x - 0x20 per byte) | x has a byte's high bit set when that byte is
+	// below 0x20 (it borrows) or at least 0x80; a borrow can only mark
+	// bytes above a byte that is itself marked.
+	var acc uint64
+	for len(b) >= 32 {
+		x0 := binary.LittleEndian.Uint64(b[0:8])
+		x1 := binary.LittleEndian.Uint64(b[8:16])
+		x2 := binary.LittleEndian.Uint64(b[16:24])
+		x3 := binary.LittleEndian.Uint64(b[24:32])
+		acc |= (x0 - ones*0x20) | x0 | (x1 - ones*0x20) | x1 | (x2 - ones*0x20) | x2 | (x3 - ones*0x20) | x3
+		b = b[32:]
+	}
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b[0:8])
+		acc |= (x - ones*0x20) | x
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 || c >= 0x80 {
+			return false
+		}
+	}
+	return acc&highs == 0
 }
 
 type syntaxError struct {
@@ -35,6 +70,9 @@ func (s *scanner) fail(msg string) {
 }
 
 func (s *scanner) ws() {
+	if s.i < len(s.b) && s.b[s.i] > ' ' {
+		return // the common case: no whitespace (all of it is <= ' ')
+	}
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':
@@ -52,6 +90,15 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 	s.i++ // opening quote
 	start := s.i
 	b := s.b
+	if s.plain {
+		if q := bytes.IndexByte(b[start:], '"'); q >= 0 {
+			s.i = start + q + 1
+			return b[start : start+q], false, true
+		}
+		s.i = len(b)
+		s.fail("unterminated string")
+		return nil, false, false
+	}
 	// Fast path: find the closing quote with IndexByte (vectorised), then
 	// check the span holds no backslash (then that quote really closes
 	// the string) and no control character.
@@ -243,6 +290,36 @@ func unescape(dst, raw []byte) []byte {
 		i += 2
 	}
 	return dst
+}
+
+// uint reads a number that is a plain integer of 1 to 18 digits (at
+// most 9 when !big, so it fits an INT), not followed by a fraction or
+// exponent, and moves past it. Otherwise it reports false and leaves
+// the position unchanged: the caller scans the number the general way.
+func (s *scanner) uint(big bool) (int64, bool) {
+	b := s.b
+	i := s.i
+	lim := 18
+	if !big {
+		lim = 9
+	}
+	if i >= len(b) || b[i] == '0' && i+1 < len(b) && b[i+1]-'0' <= 9 {
+		return 0, false // a leading zero is invalid JSON: the general scan reports it
+	}
+	var n int64
+	j := i
+	for j < len(b) && b[j]-'0' <= 9 {
+		n = n*10 + int64(b[j]-'0')
+		j++
+	}
+	if j == i || j-i > lim {
+		return 0, false
+	}
+	if j < len(b) && (b[j] == '.' || b[j] == 'e' || b[j] == 'E') {
+		return 0, false
+	}
+	s.i = j
+	return n, true
 }
 
 // num scans a number and returns its text.

@@ -327,7 +327,7 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 		if s.wmFunc != nil {
 			w := s.wmFunc(&s.ectx, s.full)
 			if s.ectx.Err != nil {
-				return true, fmt.Errorf("%s: watermark: %w", rec.Where, s.ectx.Err)
+				return true, fmt.Errorf("%s: watermark: %w", rec.Location(), s.ectx.Err)
 			}
 			if !w.IsNull() && w.I > sp.wm {
 				sp.wm = w.I
@@ -391,6 +391,7 @@ func (s *sourceNode) decode(rec *connector.Record) (bool, error) {
 		copy(s.decoded, rec.Row)
 	} else if s.env.Decoder != nil {
 		if err := s.env.Decoder.Decode(rec.Value, s.decoded); err != nil {
+			rec.Where = rec.Location() // the error paths read Where
 			if s.deadLetter != nil {
 				s.node.metrics.RecordsSkipped.Add(1)
 				s.addDeadLetter(rec, err)
@@ -413,6 +414,7 @@ func (s *sourceNode) decode(rec *connector.Record) (bool, error) {
 		full[c.idx] = c.f(&s.ectx, full)
 		if s.ectx.Err != nil {
 			err := fmt.Errorf("computed column %q: %w", s.op.Table.Columns[c.idx].Name, s.ectx.Err)
+			rec.Where = rec.Location() // the error paths read Where
 			s.ectx.Err = nil
 			if s.deadLetter != nil {
 				s.node.metrics.RecordsSkipped.Add(1)
@@ -427,7 +429,7 @@ func (s *sourceNode) decode(rec *connector.Record) (bool, error) {
 		if !s.warnedNull {
 			s.warnedNull = true
 			fmt.Fprintf(s.job.opts.Stderr, "warning: %s: rowtime column %q is NULL; the row cannot be placed in a window and is skipped (further such rows are counted, not reported)\n",
-				rec.Where, s.op.Table.Columns[s.rowtime].Name)
+				rec.Location(), s.op.Table.Columns[s.rowtime].Name)
 		}
 		return false, nil
 	}

@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/core"
@@ -143,13 +144,27 @@ type Record struct {
 	TimestampType string // "CreateTime", "LogAppendTime", "NoTimestampType"
 	Headers       []Header
 	// Where names the record for error messages: "events.json:12" or
-	// "topic ad-events-2 partition 3 offset 1024".
+	// "topic ad-events-2 partition 3 offset 1024". A connector may leave
+	// it empty and set File and Line instead, so that no text is built
+	// per record; read it through Location.
 	Where string
+	// File and Line name the record when Where is empty ("file:line").
+	File string
+	Line int64
 	// Row, when not nil, is the record already decoded (datagen): laid out
 	// as Env.ReadColumns, exactly like a Decoder's dst. The runtime uses it
 	// instead of running the Decoder on Value, and may keep it (the source
 	// never reuses it).
 	Row core.Row
+}
+
+// Location is Where, or "File:Line" when the connector left Where empty
+// (built only when a message needs it).
+func (r *Record) Location() string {
+	if r.Where != "" || r.File == "" {
+		return r.Where
+	}
+	return r.File + ":" + strconv.FormatInt(r.Line, 10)
 }
 
 // Header is one Kafka header.

@@ -66,7 +66,7 @@ func (s *Source) resume(f *os.File) error {
 	if _, err := f.Seek(p.Offset, io.SeekStart); err != nil {
 		return fmt.Errorf("filesystem source: %w", err)
 	}
-	s.r.Reset(f) // drop what the reader buffered from the start
+	s.r, s.w, s.scan, s.eof = 0, 0, 0, false // nothing was read before the seek
 	s.off, s.line = p.Offset, int(p.Line)
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -55,15 +54,18 @@ var Spec = &connector.Spec{
 const chunkSize = 1 << 20
 
 // Source reads the files of a table one after another; file i is split i.
+// Records point into the read buffer (no copy per line) and carry their
+// position as File and Line (no text per line; Record.Location).
 type Source struct {
 	files []string
 	cur   int // index of the open file
 	f     *os.File
-	r     *bufio.Reader
+	eof   bool   // f is read to its end: chunk[r:w] is all that is left
+	chunk []byte // read buffer; this poll's records point into it
+	r, w  int    // chunk[r:w] is read from f but not yet handed out
+	scan  int    // chunk[r:scan] holds no newline
 	line  int
-	buf   []byte // the current poll's values; records point into it
 	recs  []connector.Record
-	where []byte              // the current poll's "file:line" texts
 	short string              // display name of the current file
 	off   int64               // bytes of the current file consumed (checkpoint position)
 	seek  *connector.Position // where to resume the next file opened (Seek)
@@ -113,20 +115,16 @@ func tableFiles(t *planner.TableDesc) ([]string, error) {
 	return Files(path)
 }
 
-// Poll returns up to max records (lines). Records' Value and Where point
-// into a buffer reused by the next Poll. Each file is a split: it is
+// Poll returns up to max records (lines). Records' Value points into the
+// read buffer, which the next Poll reuses. Each file is a split: it is
 // reported in Ended once its last line has been handed out.
 func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 	var p connector.Poll
 	if max <= 0 {
 		max = 1024
 	}
-	s.buf = s.buf[:0]
-	s.where = s.where[:0]
 	s.recs = s.recs[:0]
-	type span struct{ v0, v1, w0, w1 int }
-	var spans []span
-	for len(spans) < max {
+	for len(s.recs) < max {
 		if err := ctx.Err(); err != nil {
 			return p, err
 		}
@@ -141,10 +139,9 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 				return p, fmt.Errorf("filesystem source: %w", err)
 			}
 			s.f, s.line, s.off = f, 0, 0
-			if s.r == nil {
-				s.r = bufio.NewReaderSize(f, chunkSize)
-			} else {
-				s.r.Reset(f)
+			s.r, s.w, s.scan, s.eof = 0, 0, 0, false
+			if s.chunk == nil {
+				s.chunk = make([]byte, chunkSize)
 			}
 			if err := s.resume(f); err != nil {
 				return p, err
@@ -152,32 +149,26 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 			s.short = s.files[s.cur]
 			p.Started = append(p.Started, s.cur)
 		}
-		line, err := s.r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			// a line longer than the buffer: gather it whole
-			long := append([]byte(nil), line...)
-			for err == bufio.ErrBufferFull {
-				line, err = s.r.ReadSlice('\n')
-				long = append(long, line...)
+		var line []byte
+		if nl := bytes.IndexByte(s.chunk[s.scan:s.w], '\n'); nl >= 0 {
+			end := s.scan + nl
+			line = s.chunk[s.r:end]
+			s.off += int64(end + 1 - s.r)
+			s.r, s.scan = end+1, end+1
+		} else if !s.eof {
+			s.scan = s.w
+			if len(s.recs) > 0 {
+				break // refilling would move bytes this poll's records point at
 			}
-			line = long
-		}
-		s.off += int64(len(line))
-		if len(line) > 0 {
-			s.line++
-			l := bytes.TrimRight(line, "\r\n")
-			if len(bytes.TrimSpace(l)) > 0 {
-				v0 := len(s.buf)
-				s.buf = append(s.buf, l...)
-				w0 := len(s.where)
-				s.where = append(s.where, s.short...)
-				s.where = append(s.where, ':')
-				s.where = strconv.AppendInt(s.where, int64(s.line), 10)
-				spans = append(spans, span{v0, len(s.buf), w0, len(s.where)})
-				s.recs = append(s.recs, connector.Record{Split: s.cur})
+			if err := s.fill(); err != nil {
+				return p, err
 			}
-		}
-		if err == io.EOF {
+			continue
+		} else if s.r < s.w {
+			line = s.chunk[s.r:s.w] // the last line has no newline
+			s.off += int64(s.w - s.r)
+			s.r, s.scan = s.w, s.w
+		} else {
 			s.f.Close()
 			s.f = nil
 			// The split ends after its records in this poll are processed.
@@ -188,22 +179,42 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 			// or results would depend on the batch size.
 			break
 		}
-		if err != nil {
-			return p, fmt.Errorf("filesystem source: %s: %w", s.short, err)
+		s.line++
+		for len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
 		}
-	}
-	// s.buf may have moved while growing: slice it only now. The Where
-	// texts share one string per poll, so they stay valid for good.
-	where := string(s.where)
-	for i, sp := range spans {
-		s.recs[i].Value = s.buf[sp.v0:sp.v1:sp.v1]
-		s.recs[i].Where = where[sp.w0:sp.w1]
+		if len(line) == 0 || !(line[0] > ' ' && line[0] < 0x7f) && len(bytes.TrimSpace(line)) == 0 {
+			continue // blank line
+		}
+		s.recs = append(s.recs, connector.Record{Split: s.cur, Value: line[:len(line):len(line)], File: s.short, Line: int64(s.line)})
 	}
 	p.Records = s.recs
 	if s.f != nil {
 		p.Positions = append(p.Positions, connector.Position{Split: s.cur, Name: s.files[s.cur], Offset: s.off, Line: int64(s.line)})
 	}
 	return p, nil
+}
+
+// fill moves the unread bytes to the front of the buffer (growing it when
+// they fill it: a line longer than the buffer) and reads more.
+func (s *Source) fill() error {
+	n := copy(s.chunk, s.chunk[s.r:s.w])
+	s.scan -= s.r
+	s.r, s.w = 0, n
+	if s.w == len(s.chunk) {
+		s.chunk = append(s.chunk, make([]byte, len(s.chunk))...)
+		s.chunk = s.chunk[:cap(s.chunk)]
+	}
+	m, err := s.f.Read(s.chunk[s.w:])
+	s.w += m
+	if err == io.EOF {
+		s.eof = true
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("filesystem source: %s: %w", s.short, err)
+	}
+	return nil
 }
 
 // Close closes the open file.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestSourceDirectory(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range p.Records {
-			got = append(got, string(r.Value)+"@"+strings.TrimPrefix(r.Where, dir+"/")+"#"+string(rune('0'+r.Split)))
+			got = append(got, string(r.Value)+"@"+strings.TrimPrefix(r.Location(), dir+"/")+"#"+string(rune('0'+r.Split)))
 		}
 		ended = append(ended, p.Ended...)
 		done = p.Done
@@ -127,5 +128,56 @@ func TestSink(t *testing.T) {
 		if string(b) != "{\"id\":1}\n{\"id\":null}\n" {
 			t.Fatalf("%s: wrote %q", c.path, b)
 		}
+	}
+}
+
+// TestSourceChunkBoundaries reads lines that cross the 1 MiB read buffer
+// and one longer than it, and checks every record (compared after its
+// whole poll, since records point into the buffer until the next Poll),
+// its line number and the checkpoint offset after each poll.
+func TestSourceChunkBoundaries(t *testing.T) {
+	dir := t.TempDir()
+	var lines []string
+	var b strings.Builder
+	for i := 0; b.Len() < 6*chunkSize; i++ {
+		n := 1 + (i*7919)%3000
+		if i == 1500 {
+			n = chunkSize*5/2 + 3 // longer than the buffer
+		}
+		l := `{"id":` + strings.Repeat("7", n) + `}`
+		lines = append(lines, l)
+		b.WriteString(l + "\n")
+	}
+	path := filepath.Join(dir, "x.json")
+	write(t, path, b.String())
+	src, _ := OpenSource(desc(path))
+	defer src.Close()
+	next := 0
+	offset := int64(0)
+	for done := false; !done; {
+		p, err := src.Poll(context.Background(), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Records {
+			if next >= len(lines) || string(r.Value) != lines[next] {
+				t.Fatalf("record %d (%s): wrong value of %d bytes", next, r.Location(), len(r.Value))
+			}
+			if r.Line != int64(next+1) || r.Location() != path+":"+strconv.Itoa(next+1) {
+				t.Fatalf("record %d: at %s", next, r.Location())
+			}
+			offset += int64(len(lines[next]) + 1)
+			next++
+		}
+		if p.Done && len(p.Records) == 0 {
+			break
+		}
+		if len(p.Positions) != 1 || p.Positions[0].Offset != offset || p.Positions[0].Line != int64(next) {
+			t.Fatalf("after %d records: positions %+v, want offset %d line %d", next, p.Positions, offset, next)
+		}
+		done = p.Done
+	}
+	if next != len(lines) {
+		t.Fatalf("read %d records, want %d", next, len(lines))
 	}
 }

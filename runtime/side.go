@@ -57,14 +57,16 @@ func (s *sourceNode) addDeadLetter(rec *connector.Record, err error) {
 	row := make(core.Row, ops.DeadWidth)
 	row[ops.DeadRaw] = types.BytesValue(rec.Value)
 	row[ops.DeadError] = types.StringValue(msg)
-	row[ops.DeadLocation] = types.StringValue(rec.Where)
+	row[ops.DeadLocation] = types.StringValue(rec.Location())
 	row[ops.DeadTopic], row[ops.DeadPartition], row[ops.DeadOffset], row[ops.DeadLine] = types.NullValue, types.NullValue, types.NullValue, types.NullValue
 	if rec.Topic != "" {
 		row[ops.DeadTopic] = types.StringValue(rec.Topic)
 		row[ops.DeadPartition] = types.IntValue(int64(rec.Partition))
 		row[ops.DeadOffset] = types.BigIntValue(rec.Offset)
 	}
-	if i := strings.LastIndexByte(rec.Where, ':'); i >= 0 {
+	if rec.File != "" {
+		row[ops.DeadLine] = types.BigIntValue(rec.Line)
+	} else if i := strings.LastIndexByte(rec.Where, ':'); i >= 0 {
 		if n, err := strconv.ParseInt(rec.Where[i+1:], 10, 64); err == nil && !strings.Contains(rec.Where, " offset ") {
 			row[ops.DeadLine] = types.BigIntValue(n)
 		}

@@ -26,7 +26,11 @@ type sourceNode struct {
 	bounded bool
 	reader  connector.SourceReader
 	polls   chan pollResult
-	free    chan struct{} // handle -> poll goroutine: the last poll's records are done with
+	free    chan struct{}     // handle -> poll goroutine: the last poll's records are done with
+	ahead   bool              // the poll goroutine decodes ahead (predecode.go)
+	spare   chan *decodedPoll // decodedPolls to reuse (with reuse)
+	lanes   []*lane           // decoding ahead: one per goroutine (predecode.go)
+	serial  *lane             // decode's: s.env.Decoder, s.computed, s.full, s.decoded, s.ectx
 
 	width     int        // number of table columns
 	decodeIdx []int      // table column of each decoded (physical) column
@@ -74,6 +78,10 @@ type metaFill struct {
 type pollResult struct {
 	p   connector.Poll
 	err error
+	dec *decodedPoll // the records decoded ahead (predecode.go), or nil
+	// wait: the poll goroutine waits for release before polling again
+	// (the poll's records are still needed)
+	wait bool
 }
 
 func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context) (*sourceNode, error) {
@@ -217,17 +225,34 @@ func (s *sourceNode) start(ctx context.Context, max int) {
 	s.reuse = prepareReuse(s.node)
 	s.polls = make(chan pollResult, 1)
 	s.free = make(chan struct{}, 1)
+	s.ahead = decodesAhead(s.op) && s.buildLanes() == nil
+	if s.ahead && s.reuse {
+		s.spare = make(chan *decodedPoll, 2)
+		s.spare <- &decodedPoll{}
+		s.spare <- &decodedPoll{}
+	}
 	go func() {
 		defer close(s.polls)
 		for {
 			p, err := s.reader.Poll(ctx, max)
+			r := pollResult{p: p, err: err, wait: true}
+			if err == nil && s.ahead && len(p.Records) > 0 {
+				if r.dec = s.takeDecoded(ctx, len(p.Records)); r.dec == nil {
+					return
+				}
+				s.predecode(&r.p, r.dec)
+				r.wait = r.dec.n < len(p.Records)
+			}
 			select {
-			case s.polls <- pollResult{p, err}:
+			case s.polls <- r:
 			case <-ctx.Done():
 				return
 			}
 			if err != nil || p.Done {
 				return
+			}
+			if !r.wait {
+				continue // decoded whole: nothing of the reader is needed
 			}
 			select {
 			case <-s.free:
@@ -264,7 +289,10 @@ func (s *sourceNode) split(i int) *splitState {
 // not depend on batch sizes; in live mode watermarks are periodic.
 func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 	defer s.publish() // once per poll, for Progress
-	defer s.release()
+	if r.wait {
+		defer s.release()
+	}
+	defer s.giveBack(r.dec)
 	if r.err != nil {
 		return true, tableErr(s.op.Table, r.err)
 	}
@@ -276,7 +304,13 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 	}
 	out := s.node.plan.Schema
 	width := len(out)
-	batch := s.outBatch(len(p.Records), width)
+	dec, ahead := r.dec, 0 // p.Records[:ahead] were decoded ahead
+	var batch *core.Batch
+	if dec != nil {
+		batch, ahead = &core.Batch{Rows: dec.rows}, dec.n
+	} else {
+		batch = s.outBatch(len(p.Records), width)
+	}
 	// In replay the watermark moves after every row. With rowWM the rows
 	// stay in one batch that carries the watermark before each row (see
 	// core.Batch) and the last one is forwarded after it; otherwise the
@@ -302,48 +336,58 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 		return s.node.out.Emit(b)
 	}
 	for ri := range p.Records {
-		rec := &p.Records[ri]
 		s.read++
-		sp := s.split(rec.Split)
-		sp.active, sp.lastActive = true, now
-		if sp.idle {
-			sp.idle = false
-		}
-		ok, err := s.decode(rec)
-		if err != nil {
-			return true, err
-		}
-		if !ok {
-			continue
-		}
-		row := batch.Rows[n]
-		for o, ti := range s.op.ReadColumns {
-			row[o] = s.full[ti]
+		var sp *splitState
+		w := int64(noWatermark) // the row's watermark expression
+		if ri < ahead {
+			// decoded ahead: batch.Rows[n] holds the row (no record
+			// before it was skipped); p.Records may be reused already
+			sp = s.split(dec.splits[ri])
+			sp.active, sp.lastActive, sp.idle = true, now, false
+			w = dec.wms[ri]
+		} else {
+			rec := &p.Records[ri]
+			sp = s.split(rec.Split)
+			sp.active, sp.lastActive, sp.idle = true, now, false
+			ok, err := s.decode(rec)
+			if err != nil {
+				return true, err
+			}
+			if !ok {
+				continue
+			}
+			row := batch.Rows[n]
+			for o, ti := range s.op.ReadColumns {
+				row[o] = s.full[ti]
+			}
+			if s.wmFunc != nil {
+				v := s.wmFunc(&s.ectx, s.full)
+				if s.ectx.Err != nil {
+					return true, fmt.Errorf("%s: watermark: %w", rec.Location(), s.ectx.Err)
+				}
+				if !v.IsNull() {
+					w = v.I
+				}
+			}
 		}
 		if rowWM {
 			wms[n] = s.wm
 		}
 		n++
-		if s.wmFunc != nil {
-			w := s.wmFunc(&s.ectx, s.full)
-			if s.ectx.Err != nil {
-				return true, fmt.Errorf("%s: watermark: %w", rec.Location(), s.ectx.Err)
-			}
-			if !w.IsNull() && w.I > sp.wm {
-				sp.wm = w.I
-				if replay {
-					if cw, ok := s.combined(); ok && cw > s.wm {
-						if rowWM {
-							s.setWatermark(cw)
-							moved = true
-							continue
-						}
-						if err := flush(); err != nil {
-							return true, err
-						}
-						if err := s.emitWatermark(cw); err != nil {
-							return true, err
-						}
+		if w > sp.wm {
+			sp.wm = w
+			if replay {
+				if cw, ok := s.combined(); ok && cw > s.wm {
+					if rowWM {
+						s.setWatermark(cw)
+						moved = true
+						continue
+					}
+					if err := flush(); err != nil {
+						return true, err
+					}
+					if err := s.emitWatermark(cw); err != nil {
+						return true, err
 					}
 				}
 			}
@@ -382,49 +426,32 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 // decode fills s.full from a record; false means the record was skipped
 // (and counted).
 func (s *sourceNode) decode(rec *connector.Record) (bool, error) {
-	full := s.full
-	for i := range full {
-		full[i] = types.NullValue
+	if s.serial == nil {
+		s.serial = &lane{dec: s.env.Decoder, computed: s.computed, wmFunc: s.wmFunc, full: s.full, scratch: s.decoded, ectx: &s.ectx}
 	}
-	if rec.Row != nil {
-		// pre-decoded rows (datagen) carry the decoded columns in order
-		copy(s.decoded, rec.Row)
-	} else if s.env.Decoder != nil {
-		if err := s.env.Decoder.Decode(rec.Value, s.decoded); err != nil {
-			rec.Where = rec.Location() // the error paths read Where
-			if s.deadLetter != nil {
-				s.node.metrics.RecordsSkipped.Add(1)
-				s.addDeadLetter(rec, err)
-				return false, nil
-			}
-			if errors.Is(err, connector.ErrSkipRecord) {
-				s.node.metrics.RecordsSkipped.Add(1)
-				return false, nil
-			}
-			return false, fmt.Errorf("%s: table %s: %w", rec.Where, s.op.Table.Name, err)
+	switch what, col, err := s.fill(s.serial, rec); what {
+	case fillDecodeErr:
+		rec.Where = rec.Location() // the error paths read Where
+		if s.deadLetter != nil {
+			s.node.metrics.RecordsSkipped.Add(1)
+			s.addDeadLetter(rec, err)
+			return false, nil
 		}
-	}
-	for i, ti := range s.decodeIdx {
-		full[ti] = s.decoded[i]
-	}
-	for _, m := range s.meta {
-		full[m.idx] = metadataValue(rec, m.key, m.kind)
-	}
-	for _, c := range s.computed {
-		full[c.idx] = c.f(&s.ectx, full)
-		if s.ectx.Err != nil {
-			err := fmt.Errorf("computed column %q: %w", s.op.Table.Columns[c.idx].Name, s.ectx.Err)
-			rec.Where = rec.Location() // the error paths read Where
-			s.ectx.Err = nil
-			if s.deadLetter != nil {
-				s.node.metrics.RecordsSkipped.Add(1)
-				s.addDeadLetter(rec, err)
-				return false, nil
-			}
-			return false, fmt.Errorf("%s: %w", rec.Where, err)
+		if errors.Is(err, connector.ErrSkipRecord) {
+			s.node.metrics.RecordsSkipped.Add(1)
+			return false, nil
 		}
-	}
-	if s.rowtime >= 0 && full[s.rowtime].IsNull() {
+		return false, fmt.Errorf("%s: table %s: %w", rec.Where, s.op.Table.Name, err)
+	case fillComputedErr:
+		err := fmt.Errorf("computed column %q: %w", s.op.Table.Columns[col].Name, err)
+		rec.Where = rec.Location() // the error paths read Where
+		if s.deadLetter != nil {
+			s.node.metrics.RecordsSkipped.Add(1)
+			s.addDeadLetter(rec, err)
+			return false, nil
+		}
+		return false, fmt.Errorf("%s: %w", rec.Where, err)
+	case fillNullRowtime:
 		s.node.metrics.RecordsSkipped.Add(1)
 		if !s.warnedNull {
 			s.warnedNull = true
@@ -434,6 +461,48 @@ func (s *sourceNode) decode(rec *connector.Record) (bool, error) {
 		return false, nil
 	}
 	return true, nil
+}
+
+// what fill did with a record
+const (
+	fillOK          = iota
+	fillDecodeErr   // the decoder failed (err)
+	fillComputedErr // computed column col failed (err)
+	fillNullRowtime // the rowtime is NULL
+)
+
+// fill decodes rec into l.full (a whole-table row; only the columns the
+// query needs are written) with l's decoder and expressions. It changes
+// nothing outside l, so the poll goroutine can run it ahead of handle
+// (predecode.go); decode reports what it returns.
+func (s *sourceNode) fill(l *lane, rec *connector.Record) (what, col int, err error) {
+	full, decoded, c := l.full, l.scratch, l.ectx
+	if rec.Row != nil {
+		// pre-decoded rows (datagen) carry the decoded columns in order
+		copy(decoded, rec.Row)
+	} else if l.dec != nil {
+		if err := l.dec.Decode(rec.Value, decoded); err != nil {
+			return fillDecodeErr, 0, err
+		}
+	}
+	for i, ti := range s.decodeIdx {
+		full[ti] = decoded[i]
+	}
+	for _, m := range s.meta {
+		full[m.idx] = metadataValue(rec, m.key, m.kind)
+	}
+	for _, cc := range l.computed {
+		full[cc.idx] = cc.f(c, full)
+		if c.Err != nil {
+			err := c.Err
+			c.Err = nil
+			return fillComputedErr, cc.idx, err
+		}
+	}
+	if s.rowtime >= 0 && full[s.rowtime].IsNull() {
+		return fillNullRowtime, 0, nil
+	}
+	return fillOK, 0, nil
 }
 
 func metadataValue(rec *connector.Record, key string, kind types.Kind) types.Value {

@@ -146,14 +146,16 @@ func (o *windowAgg) Snapshot(w core.StateWriter) error {
 	}
 	var k, v []byte
 	for _, win := range o.pending {
-		for i, g := range win.order {
-			k = appendSpanKey(k[:0], win.span)
-			k = binary.BigEndian.AppendUint32(k, uint32(i))
-			v = v[:0]
-			for _, kv := range g.key {
-				v = core.AppendValue(v, kv)
+		if win.spill != nil {
+			if err := o.snapshotSpilled(w, win); err != nil {
+				return err
 			}
-			v = appendAccs(v, g.accs)
+			continue
+		}
+		for _, g := range win.order {
+			k = appendSpanKey(k[:0], win.span)
+			k = binary.BigEndian.AppendUint32(k, g.ord)
+			v = appendGroup(v[:0], g)
 			if err := w.Put(tableWindow, k, v); err != nil {
 				return err
 			}
@@ -170,9 +172,12 @@ func (o *windowAgg) Restore(r core.StateReader) error {
 	o.pending = o.pending[:0]
 	o.last = nil
 	err := r.Scan(tableWindow, func(k, v []byte) error {
-		sp, _, err := readSpanKey(k)
+		sp, rest, err := readSpanKey(k)
 		if err != nil {
 			return err
+		}
+		if len(rest) != 4 {
+			return fmt.Errorf("%w: window group key of %d bytes", core.ErrBadState, len(k))
 		}
 		win := o.windows[sp]
 		if win == nil {
@@ -181,16 +186,21 @@ func (o *windowAgg) Restore(r core.StateReader) error {
 			o.pending = append(o.pending, win)
 		}
 		d := core.NewStateDecoder(v)
-		g := &group{key: readKeyValues(d, len(o.keys)), accs: readAccs(d, len(o.agg.fns))}
+		g := &group{key: readKeyValues(d, len(o.keys)), accs: readAccs(d, len(o.agg.fns)), ord: binary.BigEndian.Uint32(rest)}
 		if err := d.Err(); err != nil {
 			return err
 		}
+		win.next = max(win.next, g.ord+1)
 		o.keyBuf = o.keyBuf[:0]
 		for _, kv := range g.key {
 			o.keyBuf = types.AppendKey(o.keyBuf, kv)
 		}
 		win.groups[string(o.keyBuf)] = g
 		win.order = append(win.order, g)
+		if o.spill != nil {
+			o.noteGroup(win, len(o.keyBuf))
+			return o.maybeEvict()
+		}
 		return nil
 	})
 	if err != nil {

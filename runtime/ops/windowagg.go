@@ -13,8 +13,11 @@ import (
 
 // group is one group key's state inside one window.
 type group struct {
-	key  []types.Value // the group key values, copied from the first row
-	accs []acc
+	key     []types.Value // the group key values, copied from the first row
+	accs    []acc
+	ord     uint32 // first-seen position in its window (emission order; spill.go)
+	hot     bool   // updated since the last eviction sweep (spill.go)
+	spilled bool   // has an entry in the spill table (spill.go)
 }
 
 // aggWindow is the state of one pending window.
@@ -22,7 +25,10 @@ type aggWindow struct {
 	span
 	fire   int64             // watermark at which it fires (end - 1 ms, as an instant)
 	groups map[string]*group // encoded group key -> group
-	order  []*group          // groups in first-seen order (emission order)
+	order  []*group          // groups in first-seen order (emission order), by ord once spilled
+	next   uint32            // ordinal of the next new group
+	mem    int64             // estimated bytes of its groups in memory (with a memory limit)
+	spill  *winSpill         // nil until one of its groups is spilled (spill.go)
 }
 
 // windowHeap orders pending windows by (end, start).
@@ -63,6 +69,7 @@ type windowAgg struct {
 	keyBuf  []byte              // reused group-key encoding
 	spans   []span              // reused window assignment
 	late    lateOut             // late rows side output (late.go)
+	spill   *aggSpill           // nil without state.backend.memory-limit (spill.go)
 }
 
 // NewWindowAgg builds the window aggregation for spec: TUMBLE, HOP,
@@ -99,10 +106,14 @@ func NewWindowAgg(spec *planner.WindowAggOp, in planner.Schema, out planner.Sche
 	if spec.Window.Kind == sql.Session {
 		return newSessionAgg(spec, a.kind, fns, timeKind, z, m, width), nil
 	}
+	sp, err := newAggSpill(ctx, len(spec.GroupKeys), len(fns))
+	if err != nil {
+		return nil, err
+	}
 	return &windowAgg{
 		assign: a, zone: z, timeCol: spec.Window.TimeCol, timeKind: timeKind,
 		keys: spec.GroupKeys, agg: aggregator{fns: fns}, metrics: m, width: width,
-		wm: core.MinWatermark, windows: make(map[span]*aggWindow),
+		wm: core.MinWatermark, windows: make(map[span]*aggWindow), spill: sp,
 	}, nil
 }
 
@@ -160,14 +171,25 @@ func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 				keyed = true
 			}
 			g := w.groups[string(o.keyBuf)]
+			if g == nil && w.spill != nil {
+				var err error
+				if g, err = o.reload(w); err != nil {
+					return err
+				}
+			}
 			if g == nil {
-				g = &group{key: make([]types.Value, len(o.keys)), accs: o.agg.newAccs()}
+				g = &group{key: make([]types.Value, len(o.keys)), accs: o.agg.newAccs(), ord: w.next}
+				w.next++
 				for i, k := range o.keys {
 					g.key[i] = row[k]
 				}
 				w.groups[string(o.keyBuf)] = g
 				w.order = append(w.order, g)
+				if o.spill != nil {
+					o.noteGroup(w, len(o.keyBuf))
+				}
 			}
+			g.hot = true
 			o.agg.update(g.accs, row)
 		}
 	}
@@ -181,7 +203,7 @@ func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 		o.metrics.RecordsSkipped.Add(skipped)
 	}
 	o.metrics.OpenWindows.Store(int64(len(o.windows)))
-	return nil
+	return o.maybeEvict()
 }
 
 // A pending window always has fire > wm: it fires (and is removed) as
@@ -212,6 +234,9 @@ func (o *windowAgg) advance(wm int64, out core.Output) error {
 		n += len(w.order)
 	}
 	o.metrics.OpenWindows.Store(int64(len(o.windows)))
+	if o.spill != nil {
+		return o.fireWithSpill(fired, prev, out)
+	}
 	if n == 0 {
 		return nil
 	}
@@ -234,7 +259,7 @@ func (o *windowAgg) advance(wm int64, out core.Output) error {
 	return out.Emit(b)
 }
 
-func (o *windowAgg) Finish(core.Output) error { return nil }
+func (o *windowAgg) Finish(core.Output) error { return o.closeSpill() }
 
 // BorrowsBatches: rows are read during ProcessBatch only; kept values are copied.
 func (o *windowAgg) BorrowsBatches() {}

@@ -167,8 +167,9 @@ func (c *checkpointer) open(ctx context.Context) (err error) {
 			return err
 		}
 		if cp.Manifest.Finished {
-			fmt.Fprintf(c.j.opts.Stderr, "streamsql: state directory %s holds a finished run (checkpoint %d); starting from the beginning\n", dir, cp.Manifest.ID)
-			return nil
+			// Its output is committed: starting afresh would write it all
+			// again. Restoring it leaves nothing to do.
+			fmt.Fprintf(c.j.opts.Stderr, "streamsql: the run in state directory %s finished and its output is committed (checkpoint %d): nothing left to do (remove the directory to run the job again from the beginning)\n", dir, cp.Manifest.ID)
 		}
 	} else {
 		cp, err = st.Latest()

@@ -1,7 +1,6 @@
 package json
 
 import (
-	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -45,6 +44,7 @@ type Decoder struct {
 	fast [keySlots]int16
 	// general turns decodePlain off (tests compare both paths).
 	general bool
+	quotes  []uint64 // the record's quote positions (plainQuotes)
 }
 
 // keySlots is the size of Decoder.fast.
@@ -149,7 +149,8 @@ func (d *Decoder) recordErr(err error) error {
 
 // Decode parses value (one JSON object) into dst, one slot per column.
 func (d *Decoder) Decode(value []byte, dst core.Row) error {
-	plain := plainText(value)
+	var plain bool
+	d.quotes, plain = plainQuotes(value, d.quotes)
 	if plain && !d.general && d.decodePlain(value, dst) {
 		return d.missing(dst)
 	}
@@ -267,7 +268,8 @@ func (d *Decoder) missing(dst core.Row) error {
 // fields are strings, numbers or literals. It reports false as soon as it
 // meets anything else, valid or not; Decode then decodes the record the
 // general way, which redoes everything and reports errors. In a plainText
-// record a string is exactly a quote, bytes without a quote, a quote.
+// record a string is exactly a quote, bytes without a quote, a quote; the
+// quotes come from the bitmap plainQuotes made in the same pass.
 func (d *Decoder) decodePlain(b []byte, dst core.Row) bool {
 	seen := d.seen
 	for i := range seen {
@@ -279,12 +281,12 @@ func (d *Decoder) decodePlain(b []byte, dst core.Row) bool {
 	i := 1
 	for {
 		// at a key's opening quote
-		q := bytes.IndexByte(b[i+1:], '"')
+		q := nextQuote(d.quotes, i+1)
 		if q < 0 {
 			return false
 		}
-		key := b[i+1 : i+1+q]
-		i += q + 2
+		key := b[i+1 : q]
+		i = q + 1
 		if i+1 >= len(b) || b[i] != ':' {
 			return false
 		}
@@ -292,7 +294,7 @@ func (d *Decoder) decodePlain(b []byte, dst core.Row) bool {
 		c := d.lookup(key)
 		switch ch := b[i]; {
 		case ch == '"':
-			q := bytes.IndexByte(b[i+1:], '"')
+			q := nextQuote(d.quotes, i+1)
 			if q < 0 {
 				return false
 			}
@@ -300,10 +302,10 @@ func (d *Decoder) decodePlain(b []byte, dst core.Row) bool {
 				if d.cols[c].Type.Kind != types.String {
 					return false
 				}
-				dst[c] = types.StringValue(d.strs.get(c, b[i+1:i+1+q]))
+				dst[c] = types.StringValue(d.strs.get(c, b[i+1:q]))
 				seen[c] = true
 			}
-			i += q + 2
+			i = q + 1
 		case c >= 0:
 			k := d.cols[c].Type.Kind
 			if ch-'0' > 9 || k != types.BigInt && k != types.Int {

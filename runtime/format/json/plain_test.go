@@ -1,6 +1,8 @@
 package json
 
 import (
+	"bytes"
+	"math/rand"
 	"testing"
 
 	"github.com/streamsql/streamsql/planner"
@@ -51,7 +53,7 @@ func TestPlainPath(t *testing.T) {
 	}
 	for _, c := range ok {
 		row := make(core.Row, 3)
-		if !d.decodePlain([]byte(c.in), row) {
+		if !plainDecode(d, c.in, row) {
 			t.Errorf("%s: decodePlain declined", c.in)
 			continue
 		}
@@ -68,8 +70,43 @@ func TestPlainPath(t *testing.T) {
 		`{"event_type":1}`, `{"x":[1]}`, `{"x":{}}`, `{"x":tru}`, `{"x":1.}`, `{"x":"y"`,
 		`{"x":"y"}}`, `{"x":"y",}`, `{"x":"y"`, `{"x"`, `{"x":`, `{"x":"`, `["x"]`,
 	} {
-		if d.decodePlain([]byte(in), make(core.Row, 3)) {
+		if plainDecode(d, in, make(core.Row, 3)) {
 			t.Errorf("%s: decodePlain accepted it; the general path must decide", in)
+		}
+	}
+}
+
+// plainDecode runs decodePlain as Decode does, after marking the quotes.
+func plainDecode(d *Decoder, in string, row core.Row) bool {
+	var plain bool
+	d.quotes, plain = plainQuotes([]byte(in), d.quotes)
+	return plain && d.decodePlain([]byte(in), row)
+}
+
+// TestQuoteMask checks nextQuote against bytes.IndexByte on random plain
+// texts of every length around the 64-byte words.
+func TestQuoteMask(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	alphabet := []byte(`"#ab:,{}01 !~` + "\x7f")
+	for n := 0; n < 200; n++ {
+		for trial := 0; trial < 20; trial++ {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = alphabet[r.Intn(len(alphabet))]
+			}
+			mask, plain := plainQuotes(b, nil)
+			if !plain {
+				t.Fatalf("%q: not plain", b)
+			}
+			for from := 0; from <= n; from++ {
+				want := bytes.IndexByte(b[from:], '"')
+				if want >= 0 {
+					want += from
+				}
+				if got := nextQuote(mask, from); got != want {
+					t.Fatalf("%q from %d: nextQuote %d, want %d", b, from, got, want)
+				}
+			}
 		}
 	}
 }

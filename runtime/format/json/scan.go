@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -26,32 +27,90 @@ type scanner struct {
 // when a closing quote follows: str needs only to find it. One pass over
 // the record replaces a check of every string (most records are plain).
 func plainText(b []byte) bool {
+	_, plain := plainQuotes(b, nil)
+	return plain
+}
+
+// plainQuotes is plainText, and also marks where b's quotes are: bit i%64
+// of mask[i/64] is set when b[i] is '"' (mask is reused; see nextQuote).
+// The mask is complete only when b is plain.
+func plainQuotes(b []byte, mask []uint64) ([]uint64, bool) {
 	if bytes.IndexByte(b, '\\') >= 0 {
-		return false
+		return mask, false
 	}
+	n := (len(b) + 63) / 64
+	if cap(mask) < n {
+		mask = make([]uint64, n)
+	}
+	mask = mask[:n]
 	// (x - 0x20 per byte) | x has a byte's high bit set when that byte is
 	// below 0x20 (it borrows) or at least 0x80; a borrow can only mark
-	// bytes above a byte that is itself marked.
+	// bytes above a byte that is itself marked. A quote byte is a zero
+	// byte of x ^ quotes, found exactly (no borrow between bytes) and
+	// gathered into one bit per byte by a multiplication.
 	var acc uint64
-	for len(b) >= 32 {
-		x0 := binary.LittleEndian.Uint64(b[0:8])
-		x1 := binary.LittleEndian.Uint64(b[8:16])
-		x2 := binary.LittleEndian.Uint64(b[16:24])
-		x3 := binary.LittleEndian.Uint64(b[24:32])
-		acc |= (x0 - ones*0x20) | x0 | (x1 - ones*0x20) | x1 | (x2 - ones*0x20) | x2 | (x3 - ones*0x20) | x3
-		b = b[32:]
+	i := 0
+	for ; i+64 <= len(b); i += 64 {
+		w := b[i : i+64 : i+64]
+		x0 := binary.LittleEndian.Uint64(w[0:8])
+		x1 := binary.LittleEndian.Uint64(w[8:16])
+		x2 := binary.LittleEndian.Uint64(w[16:24])
+		x3 := binary.LittleEndian.Uint64(w[24:32])
+		x4 := binary.LittleEndian.Uint64(w[32:40])
+		x5 := binary.LittleEndian.Uint64(w[40:48])
+		x6 := binary.LittleEndian.Uint64(w[48:56])
+		x7 := binary.LittleEndian.Uint64(w[56:64])
+		acc |= (x0 - ones*0x20) | x0 | (x1 - ones*0x20) | x1 | (x2 - ones*0x20) | x2 | (x3 - ones*0x20) | x3 |
+			(x4 - ones*0x20) | x4 | (x5 - ones*0x20) | x5 | (x6 - ones*0x20) | x6 | (x7 - ones*0x20) | x7
+		mask[i>>6] = quoteBits(x0) | quoteBits(x1)<<8 | quoteBits(x2)<<16 | quoteBits(x3)<<24 |
+			quoteBits(x4)<<32 | quoteBits(x5)<<40 | quoteBits(x6)<<48 | quoteBits(x7)<<56
 	}
-	for len(b) >= 8 {
-		x := binary.LittleEndian.Uint64(b[0:8])
-		acc |= (x - ones*0x20) | x
-		b = b[8:]
-	}
-	for _, c := range b {
-		if c < 0x20 || c >= 0x80 {
-			return false
+	if i < len(b) {
+		var m uint64
+		k := 0
+		for ; i+k+8 <= len(b); k += 8 {
+			x := binary.LittleEndian.Uint64(b[i+k : i+k+8])
+			acc |= (x - ones*0x20) | x
+			m |= quoteBits(x) << k
 		}
+		for ; i+k < len(b); k++ {
+			c := b[i+k]
+			if c < 0x20 || c >= 0x80 {
+				return mask, false
+			}
+			if c == '"' {
+				m |= 1 << k
+			}
+		}
+		mask[i>>6] = m
 	}
-	return acc&highs == 0
+	return mask, acc&highs == 0
+}
+
+// quoteBits has bit k set when byte k of x is '"'.
+func quoteBits(x uint64) uint64 {
+	const lo7 = ones * 0x7f
+	q := x ^ quotes
+	t := ^((q&lo7 + lo7) | q | lo7) // 0x80 in exactly the zero bytes of q
+	return (t >> 7) * 0x0102040810204080 >> 56
+}
+
+// nextQuote is the index of the first quote at or after from in the text
+// plainQuotes marked, or -1.
+func nextQuote(mask []uint64, from int) int {
+	w := from >> 6
+	if w >= len(mask) {
+		return -1
+	}
+	m := mask[w] & (^uint64(0) << (from & 63))
+	for m == 0 {
+		w++
+		if w >= len(mask) {
+			return -1
+		}
+		m = mask[w]
+	}
+	return w<<6 + bits.TrailingZeros64(m)
 }
 
 type syntaxError struct {

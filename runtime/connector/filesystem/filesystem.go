@@ -124,9 +124,11 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 		max = 1024
 	}
 	s.recs = s.recs[:0]
-	for len(s.recs) < max {
-		if err := ctx.Err(); err != nil {
-			return p, err
+	for lines := 0; len(s.recs) < max; lines++ {
+		if lines&255 == 0 {
+			if err := ctx.Err(); err != nil {
+				return p, err
+			}
 		}
 		if s.f == nil {
 			if s.cur+1 >= len(s.files) {

@@ -133,7 +133,7 @@ func (c *checkpointer) openTransactional(ctx context.Context) (cp *state.Checkpo
 	if err != nil {
 		return nil, fmt.Errorf("table %s: the last committed transaction belongs to checkpoint %d, which cannot be restored: %w\n"+
 			"(restoring an older checkpoint would write the rows committed since then a second time, so the job stops; "+
-			"remove the state directory to start afresh from the sources' beginning)", sk.op.Table.Name, id, err)
+			"to start afresh, remove the state directory and write to a new topic: rows already committed would be written again)", sk.op.Table.Name, id, err)
 	}
 	c.crossCheck(cp.Manifest, committed, warn)
 	if cp.Manifest.Prepared {

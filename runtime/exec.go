@@ -326,7 +326,7 @@ func (j *Job) Bounded() bool {
 func (j *Job) Run(ctx context.Context) (err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := j.ckpt.open(); err != nil {
+	if err := j.ckpt.open(ctx); err != nil {
 		j.ckpt.close()
 		return err
 	}

@@ -26,8 +26,25 @@
 //
 // Offsets: with 'properties.group.id' the source commits, every second
 // and on Close, the offsets it has handed to the executor (without
-// joining the group, like Flink's KafkaSource). Checkpoints will take
-// this over for exactly-once.
+// joining the group, like Flink's KafkaSource). With checkpointing
+// (Env.Checkpointing) it commits only completed checkpoints' offsets
+// (CheckpointComplete), or none when the exactly-once sink's transaction
+// commits them.
+//
+// Checkpoints: Poll.Positions gives each partition read or ended in the
+// poll as "topic/partition" and its next offset; Seek (before the first
+// Poll, which is when the partition consumers start) resumes there, and
+// refuses partitions the source does not read and offsets Kafka no
+// longer (or not yet) has. Bounded, a poll ends right after the last
+// record of a partition that ends.
+//
+// Exactly-once (txn.go): 'sink.delivery-guarantee' = 'exactly-once' makes
+// the sink a connector.TransactionalSink with transactional id
+// '<sink.transactional-id-prefix>-0'. Opening it fences an earlier
+// instance; CommitCheckpoint commits the rows since the last checkpoint,
+// the source offsets (TxnOffsetCommit) and a checkpoint marker (group
+// '<prefix>-checkpoints') in one transaction; Committed reads them back
+// (RequireStable) so the runtime restores the checkpoint that committed.
 //
 // Sink: one topic, sarama's async producer (1 MiB / 5 ms batches,
 // WaitForAll for at-least-once, one request in flight so retries keep
@@ -45,6 +62,7 @@
 //
 // Not yet: 'value.format' (write 'format'; the runtime builds the
 // decoder from 'format' only), reading key columns of an EXCEPT_KEY table,
-// exactly-once, discovering partitions added while running, and telling
+// more than one exactly-once sink per job, discovering partitions added
+// while running, and telling
 // LogAppendTime from CreateTime ('timestamp-type' reads CreateTime).
 package kafka

@@ -415,7 +415,7 @@ func tail(s string, n int) string {
 // the crash-free answer exactly, however often the engine is killed.
 func TestCrashExactlyOnce(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a broker and kills the engine many times")
+		t.Skip("skipped with -short: starts a broker and kills the engine many times")
 	}
 	r := &crashRun{Guarantee: "exactly-once", Events: 60000, Kills: 9}
 	if *crashLong {
@@ -433,7 +433,7 @@ func TestCrashExactlyOnce(t *testing.T) {
 // are counted.
 func TestCrashAtLeastOnce(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a broker and kills the engine many times")
+		t.Skip("skipped with -short: starts a broker and kills the engine many times")
 	}
 	r := &crashRun{Guarantee: "at-least-once", Events: 60000, Kills: 9}
 	if *crashLong {
@@ -454,7 +454,7 @@ func TestCrashAtLeastOnce(t *testing.T) {
 // error, and the committed results stay free of duplicates.
 func TestCrashDamagedCheckpoint(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a broker and kills the engine")
+		t.Skip("skipped with -short: starts a broker and kills the engine")
 	}
 	bin := streamsqlBinary(t)
 	addr := startBroker(t, bin)

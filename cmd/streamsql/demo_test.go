@@ -105,7 +105,7 @@ func TestKafkaTopicsRewritesBootstrap(t *testing.T) {
 // independently of the engine, and compares every result row.
 func TestDemoEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a broker and runs the pipeline for several seconds")
+		t.Skip("skipped with -short: starts a broker and runs the pipeline for several seconds")
 	}
 	t.Chdir("../..")
 	// Occupy a port so that the demo must fall back to a free one and

@@ -69,6 +69,17 @@ const eventsDDL = `CREATE TABLE %s (
 
 func runBatched(t *testing.T, src string, batch int) (string, runtime.Summary) {
 	t.Helper()
+	var out bytes.Buffer
+	rj := buildJob(t, src, batch, &out)
+	if err := rj.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), rj.Summary()
+}
+
+// buildJob plans src and builds it with the given batch size, printing to out.
+func buildJob(t *testing.T, src string, batch int, out *bytes.Buffer) *runtime.Job {
+	t.Helper()
 	script, err := sql.Parse("batchwm.sql", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -77,15 +88,11 @@ func runBatched(t *testing.T, src string, batch int) (string, runtime.Summary) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	rj, err := runtime.Build(job.Graph, runtime.Options{Stdout: &out, Stderr: &bytes.Buffer{}, BatchSize: batch})
+	rj, err := runtime.Build(job.Graph, runtime.Options{Stdout: out, Stderr: &bytes.Buffer{}, BatchSize: batch})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rj.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), rj.Summary()
+	return rj
 }
 
 func TestBatchSizeDoesNotChangeResults(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/connector"
 	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/runtime/ops"
 )
 
 // Options configure a run.
@@ -271,12 +272,37 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 		byID[pn] = n
 		j.nodes = append(j.nodes, n)
 	}
+	if fuseCalcs {
+		j.fuseCalcNodes()
+	}
 	ck, err := newCheckpointer(j)
 	if err != nil {
 		return nil, err
 	}
 	j.ckpt = ck
 	return j, nil
+}
+
+// fuseCalcs lets a window aggregation read through the Calc in front of
+// it when that Calc only projects columns and compares strings with
+// constants (ops.FuseCalc); the Calc's node then forwards batches
+// unchanged. Switched off by tests comparing both ways.
+var fuseCalcs = true
+
+func (j *Job) fuseCalcNodes() {
+	for _, n := range j.nodes {
+		spec, ok := n.plan.Op.(*planner.CalcOp)
+		if !ok || len(n.consumers) != 1 {
+			continue
+		}
+		to := n.consumers[0].to
+		if _, agg := to.plan.Op.(*planner.WindowAggOp); !agg || len(to.plan.Inputs) != 1 {
+			continue
+		}
+		if p, ok := ops.FuseCalc(spec, to.op); ok {
+			n.op = p
+		}
+	}
 }
 
 // Summary reports a finished (or stopped) run.

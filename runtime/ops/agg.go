@@ -30,8 +30,10 @@ const (
 // how to produce the result. It is shared by every group of an operator.
 type aggFn struct {
 	kind     aggKind
-	arg      int // input column; -1 for COUNT(*)
-	filter   int // BOOLEAN input column; -1 for none
+	arg      int    // input column; -1 for COUNT(*)
+	filter   int    // BOOLEAN input column; -1 for none
+	filterEq bool   // fused Calc (fuse.go): filter is a STRING column, FILTER is filter = eq
+	eq       string // the constant of filterEq
 	distinct bool
 	floatOrd bool       // MIN/MAX of FLOAT/DOUBLE: Java's primitive < and > (see order)
 	scale    int        // DECIMAL sums and averages: scale the sum is kept in
@@ -382,8 +384,11 @@ func (g *aggregator) newAccs() []acc { return make([]acc, len(g.fns)) }
 func (g *aggregator) update(accs []acc, row core.Row) {
 	for i := range g.fns {
 		f := &g.fns[i]
-		if f.filter >= 0 && !isTrue(row[f.filter]) {
-			continue
+		if f.filter >= 0 {
+			v := &row[f.filter]
+			if v.K == types.Null || (f.filterEq && v.S != f.eq) || (!f.filterEq && v.I == 0) {
+				continue
+			}
 		}
 		f.update(&accs[i], row)
 	}

@@ -36,6 +36,7 @@ type aggFn struct {
 	eq       string // the constant of filterEq
 	distinct bool
 	floatOrd bool       // MIN/MAX of FLOAT/DOUBLE: Java's primitive < and > (see order)
+	intOrd   bool       // MIN/MAX (not DISTINCT) of a kind types.Compare orders by Value.I alone
 	scale    int        // DECIMAL sums and averages: scale the sum is kept in
 	out      types.Type // result type (AggCall.T)
 	buf      []byte     // scratch for DISTINCT keys (operators are single-threaded)
@@ -129,6 +130,11 @@ func newAggFn(c planner.AggCall, in planner.Schema) (aggFn, error) {
 			return f, fmt.Errorf("argument %q is %s, which has no order", in[c.Arg].Name, at)
 		}
 		f.floatOrd = at.Kind == types.Float || at.Kind == types.Double
+		switch at.Kind {
+		case types.Float, types.Double, types.Decimal, types.String, types.Bytes:
+		default:
+			f.intOrd = !c.Distinct
+		}
 	default:
 		return f, fmt.Errorf("unsupported aggregate function %q (want COUNT, SUM, AVG, MIN or MAX)", c.Func)
 	}
@@ -390,7 +396,23 @@ func (g *aggregator) update(accs []acc, row core.Row) {
 				continue
 			}
 		}
-		f.update(&accs[i], row)
+		a := &accs[i]
+		switch {
+		case f.kind == aggCountStar:
+			a.n++
+		case f.intOrd:
+			// MIN/MAX by Value.I: what apply and beats do, without the calls
+			v := &row[f.arg]
+			if v.K == types.Null {
+				continue
+			}
+			if a.n == 0 || (f.kind == aggMax && v.I > a.v.I) || (f.kind == aggMin && v.I < a.v.I) {
+				a.v = *v
+			}
+			a.n++
+		default:
+			f.update(a, row)
+		}
 	}
 }
 

@@ -70,6 +70,7 @@ type windowAgg struct {
 	spans   []span              // reused window assignment
 	late    lateOut             // late rows side output (late.go)
 	spill   *aggSpill           // nil without state.backend.memory-limit (spill.go)
+	gcache  *groupCache         // single-STRING-key lookups by string pointer; nil when unused (groupcache.go)
 }
 
 // NewWindowAgg builds the window aggregation for spec: TUMBLE, HOP,
@@ -114,6 +115,7 @@ func NewWindowAgg(spec *planner.WindowAggOp, in planner.Schema, out planner.Sche
 		assign: a, zone: z, timeCol: spec.Window.TimeCol, timeKind: timeKind,
 		keys: spec.GroupKeys, agg: aggregator{fns: fns}, metrics: m, width: width,
 		wm: core.MinWatermark, windows: make(map[span]*aggWindow), spill: sp,
+		gcache: newGroupCache(spec.GroupKeys, in, sp),
 	}, nil
 }
 
@@ -163,30 +165,39 @@ func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 				heap.Push(&o.pending, w)
 			}
 			o.last = w
-			if !keyed {
-				o.keyBuf = o.keyBuf[:0]
-				for _, k := range o.keys {
-					o.keyBuf = types.AppendKey(o.keyBuf, row[k])
-				}
-				keyed = true
-			}
-			g := w.groups[string(o.keyBuf)]
-			if g == nil && w.spill != nil {
-				var err error
-				if g, err = o.reload(w); err != nil {
-					return err
-				}
+			var g *group
+			if o.gcache != nil {
+				g = o.gcache.get(w, row, o.keys[0]) // groupcache.go
 			}
 			if g == nil {
-				g = &group{key: make([]types.Value, len(o.keys)), accs: o.agg.newAccs(), ord: w.next}
-				w.next++
-				for i, k := range o.keys {
-					g.key[i] = row[k]
+				if !keyed {
+					o.keyBuf = o.keyBuf[:0]
+					for _, k := range o.keys {
+						o.keyBuf = types.AppendKey(o.keyBuf, row[k])
+					}
+					keyed = true
 				}
-				w.groups[string(o.keyBuf)] = g
-				w.order = append(w.order, g)
-				if o.spill != nil {
-					o.noteGroup(w, len(o.keyBuf))
+				g = w.groups[string(o.keyBuf)]
+				if g == nil && w.spill != nil {
+					var err error
+					if g, err = o.reload(w); err != nil {
+						return err
+					}
+				}
+				if g == nil {
+					g = &group{key: make([]types.Value, len(o.keys)), accs: o.agg.newAccs(), ord: w.next}
+					w.next++
+					for i, k := range o.keys {
+						g.key[i] = row[k]
+					}
+					w.groups[string(o.keyBuf)] = g
+					w.order = append(w.order, g)
+					if o.spill != nil {
+						o.noteGroup(w, len(o.keyBuf))
+					}
+				}
+				if o.gcache != nil {
+					o.gcache.put(w, row, o.keys[0], g)
 				}
 			}
 			g.hot = true
@@ -234,6 +245,9 @@ func (o *windowAgg) advance(wm int64, out core.Output) error {
 		n += len(w.order)
 	}
 	o.metrics.OpenWindows.Store(int64(len(o.windows)))
+	if len(fired) > 0 {
+		o.gcache.reset() // keep no fired window alive
+	}
 	if o.spill != nil {
 		return o.fireWithSpill(fired, prev, out)
 	}

@@ -41,4 +41,15 @@
 // compaction. (The pinned v4.9.6 also contains the fix for Badger issue
 // #2286, deleted keys reappearing after value-log GC, released in 4.9.3
 // as PR #2310, and the compaction fix #2278 from 4.9.4.)
+//
+// # Spill tables
+//
+// Spill (spill.go) is a separate, non-durable Badger database per
+// operator for state beyond state.backend.memory-limit: Put/Delete through
+// a WriteBatch (visible after Flush), Get, Scan by prefix (a window's end
+// first, so firing is one range scan), DeletePrefix and DropPrefix for
+// fired windows. It lives in a temporary directory removed by Close;
+// directories of dead processes are removed by the next OpenSpillTemp.
+// Checkpoints never refer to it: operators write spilled state into
+// their snapshots like the rest.
 package state

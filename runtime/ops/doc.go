@@ -84,6 +84,12 @@
 //	  f (float sum), b (big decimal sum after int64 overflow), v (MIN/MAX value),
 //	  seen (DISTINCT: encoded value -> value)
 //
+// With SET 'state.backend.memory-limit', the window aggregation's groups
+// are a cache over a Badger spill table (spill.go: estimated size per
+// group, CLOCK eviction of the windows that fire last, Bloom-filtered read
+// back, firing by one range scan in first-seen order, snapshots that
+// include spilled groups).
+//
 // A snapshot key such as (operator, window end, window start, group key)
 // makes firing a range scan, as in Flink's slicing window operator.
 // Group, DISTINCT and join keys are types.AppendKey bytes (stable, so

@@ -440,6 +440,13 @@ func TestTimeFunctions(t *testing.T) {
 		{"to_timestamp_ltz s", call("TO_TIMESTAMP_LTZ", tLTZ3, i64(2), i32(0)), nil, "1970-01-01 00:00:02.000"},
 		{"to_timestamp_ltz null", call("TO_TIMESTAMP_LTZ", tLTZ3, nul(tBig), i32(3)), nil, "NULL"},
 		{"extract date", unit("EXTRACT", "YEAR", tBig, call("CAST", tDate, str("2024-02-29"))), nil, "2024"},
+		// column shapes compiled without calls (the computed column and watermark of a source)
+		{"to_timestamp_ltz column ms", call("TO_TIMESTAMP_LTZ", tLTZ3, col(1, tBig), i32(3)), []types.Value{types.NullValue, types.BigIntValue(2500)}, "1970-01-01 00:00:02.500"},
+		{"to_timestamp_ltz column s", call("TO_TIMESTAMP_LTZ", tLTZ3, col(0, tBig), i32(0)), []types.Value{types.BigIntValue(-3)}, "1969-12-31 23:59:57.000"},
+		{"to_timestamp_ltz column null", call("TO_TIMESTAMP_LTZ", tLTZ3, col(0, tBig), i32(3)), []types.Value{types.NullValue}, "NULL"},
+		{"column ltz - 1 s", call("-", tLTZ3, col(0, tLTZ3), lit(types.IntervalMillisValue(1000), tIvDT)), []types.Value{types.Value{K: types.TimestampLTZ, I: 500}}, "1969-12-31 23:59:59.500"},
+		{"interval + column ts", call("+", tTS3, lit(types.IntervalMillisValue(250), tIvDT), col(0, tTS3)), []types.Value{types.TimestampValue(1000)}, "1970-01-01 00:00:01.250"},
+		{"column ts - interval null", call("-", tTS3, col(0, tTS3), lit(types.IntervalMillisValue(1000), tIvDT)), []types.Value{types.NullValue}, "NULL"},
 	})
 }
 

@@ -88,6 +88,18 @@ func (c *compiler) timeArith(op string, a, b node, t types.Type) (Func, error) {
 	case kb == types.IntervalDayTime:
 		switch ka {
 		case types.Timestamp, types.TimestampLTZ:
+			if a.col >= 0 && b.konst && b.v.K != types.Null {
+				// the watermark's shape, `ts - INTERVAL '1' SECOND`: one
+				// read and one addition, no calls
+				i, d, k := a.col, sign*b.v.I, ka
+				return func(_ *Ctx, row core.Row) types.Value {
+					x := &row[i]
+					if x.K == types.Null {
+						return nullV
+					}
+					return types.Value{K: k, I: x.I + d}
+				}, nil
+			}
 			return bin(func(_ *Ctx, x, y int64) int64 { return x + sign*y }, ka), nil
 		case types.Date:
 			if t.Kind == types.Timestamp {
@@ -132,6 +144,15 @@ func buildToTimestampLTZ(c *compiler, call *planner.Call, args []node) (Func, er
 	f := args[0].f
 	k := args[0].t.Kind
 	switch {
+	case k.IsInteger() && args[0].col >= 0:
+		i := args[0].col // the common TO_TIMESTAMP_LTZ(event_time, 3): no call for the column
+		return func(_ *Ctx, row core.Row) types.Value {
+			v := &row[i]
+			if v.K == types.Null {
+				return nullV
+			}
+			return types.Value{K: types.TimestampLTZ, I: v.I * mult}
+		}, nil
 	case k.IsInteger():
 		return func(ctx *Ctx, row core.Row) types.Value {
 			v := f(ctx, row)

@@ -367,6 +367,25 @@ func (s *scanner) uint(big bool) (int64, bool) {
 	}
 	var n int64
 	j := i
+	// eight bytes at a time while eight remain (13-digit epoch millis:
+	// eight digits, then five before the comma); too many digits wrap n
+	// but are rejected by length below
+	for j+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[j:])
+		t := nonDigits(x)
+		if t == 0 {
+			n = n*100000000 + int64(parseEightDigits(x))
+			j += 8
+			continue
+		}
+		// the first k bytes are digits: move them to the top and fill
+		// the bottom (the leading positions) with '0'
+		if k := bits.TrailingZeros64(t) >> 3; k > 0 {
+			n = n*pow10i[k] + int64(parseEightDigits(x<<(64-8*k)|0x3030303030303030>>(8*k)))
+			j += k
+		}
+		break
+	}
 	for j < len(b) && b[j]-'0' <= 9 {
 		n = n*10 + int64(b[j]-'0')
 		j++
@@ -379,6 +398,31 @@ func (s *scanner) uint(big bool) (int64, bool) {
 	}
 	s.i = j
 	return n, true
+}
+
+// nonDigits is zero when the eight bytes of x (little endian) are all
+// ASCII digits; otherwise its lowest non-zero byte is the first byte
+// that is not one. A digit's high nibble is 3, and stays 3 when 6 is
+// added (0x3A-0x3F would carry into it); a carry out of a byte can only
+// follow a non-digit, so it never hides the first one.
+func nonDigits(x uint64) uint64 {
+	return (x&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030) |
+		((x+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030)
+}
+
+var pow10i = [9]int64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// parseEightDigits is the value of eight ASCII digits loaded little
+// endian (the first digit in the low byte): pairs, then quads, then the
+// whole, by multiplications (Lemire's parse_eight_digits_unrolled).
+func parseEightDigits(x uint64) uint32 {
+	const mask = 0x000000FF000000FF
+	const mul1 = 100 + 1000000<<32
+	const mul2 = 1 + 10000<<32
+	x -= 0x3030303030303030
+	x = x*10 + x>>8
+	x = ((x&mask)*mul1 + (x>>16&mask)*mul2) >> 32
+	return uint32(x)
 }
 
 // num scans a number and returns its text.

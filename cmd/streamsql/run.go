@@ -63,6 +63,7 @@ dropped, malformed rows skipped) is printed to standard error at the end.`,
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
 			}
+			boundHeap(job.Graph.Settings, c.App.ErrWriter)
 			if err := obs.start(c.Context, rj, jobName(path)); err != nil {
 				return cli.Exit(err.Error(), 1)
 			}

@@ -55,12 +55,12 @@ func TestJudgeLive(t *testing.T) {
 		t.Errorf("windows %d missing %d kept up %v (%s), want 4, 0, true", lv.Windows, lv.MissingWindows, lv.KeptUp, lv.Why)
 	}
 
-	gap := &KafkaLive{Rate: 1000, AchievedRate: 900, DurationSeconds: 40, Sent: 36_000, EngineRead: 36_000, MaxLagSeconds: 3}
+	gap := &KafkaLive{Rate: 1000, AchievedRate: 900, DurationSeconds: 40, Sent: 36_000, EngineRead: 36_000, MaxLagSeconds: 3.5}
 	judgeLive(gap, []liveResult{res(w0, "a", 10), res(w0+10_000, "a", 10), res(w0+30_000, "a", 10)})
 	if gap.MissingWindows != 1 || gap.KeptUp {
 		t.Fatalf("missing %d kept up %v, want 1 and false", gap.MissingWindows, gap.KeptUp)
 	}
-	for _, want := range []string{"generator reached 900 of 1,000", "lag reached 3.0 s", "1 missing"} {
+	for _, want := range []string{"generator reached 900 of 1,000", "lag reached 3.5 s", "1 missing"} {
 		if !strings.Contains(gap.Why, want) {
 			t.Errorf("reason %q lacks %q", gap.Why, want)
 		}

@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -161,5 +160,3 @@ func maxColRef(e Expr) int {
 	})
 	return m
 }
-
-func isIntegral(f float64) bool { return f == math.Trunc(f) }

@@ -107,13 +107,6 @@ func wantInteger(args []Expr, i int) *argError {
 	return nil
 }
 
-func wantTimestamp(args []Expr, i int) *argError {
-	if i < len(args) && !args[i].Type().Kind.IsTimestamp() && args[i].Type().Kind != types.Null {
-		return &argError{i, fmt.Sprintf("argument %d must be a TIMESTAMP or TIMESTAMP_LTZ, not %s", i+1, args[i].Type().WithoutRowtime())}
-	}
-	return nil
-}
-
 func first(errs ...*argError) *argError {
 	for _, e := range errs {
 		if e != nil {

@@ -86,21 +86,6 @@ func (c *Catalog) Table(name string) (*TableDesc, bool) {
 	return t, ok
 }
 
-// View returns a view by name.
-func (c *Catalog) View(name string) (*ViewDesc, bool) {
-	v, ok := c.views[name]
-	return v, ok
-}
-
-// Watermark returns the rowtime column index (or -1) and watermark
-// expression of a table.
-func (c *Catalog) Watermark(name string) (int, Expr) {
-	if x, ok := c.extra[name]; ok {
-		return x.wmCol, x.wm
-	}
-	return -1, nil
-}
-
 func (c *Catalog) names() []string {
 	var n []string
 	for _, t := range c.Tables {

@@ -118,7 +118,7 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	used := map[string]bool{}
 	out := &rel{}
 	for side, in := range []*rel{l, r} {
-		for i, c := range in.node.Schema {
+		for _, c := range in.node.Schema {
 			t := c.Type.WithoutRowtime()
 			if (side == 0 && nullL) || (side == 1 && nullR) {
 				t = t.Nullable()
@@ -128,7 +128,6 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 				name += "0"
 			}
 			used[name] = true
-			_ = i
 			schema = append(schema, Column{Name: name, Type: t})
 		}
 	}

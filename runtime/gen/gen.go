@@ -169,9 +169,6 @@ func (g *Generator) Reset() {
 	g.seq = 0
 }
 
-// Seq is the sequence number of the next event.
-func (g *Generator) Seq() int64 { return g.seq }
-
 // CampaignID is the campaign_id of campaign index c; it is also the
 // Kafka record key.
 func (g *Generator) CampaignID(c int) string { return g.campaigns[c] }

@@ -180,8 +180,7 @@ func NewSource(t *planner.TableDesc, read []int) (*Source, error) {
 		return nil, err
 	}
 	s := &Source{gens: gens, left: -1, now: time.Now}
-	if n, ok := t.Option("number-of-rows"); ok {
-		_ = n
+	if _, ok := t.Option("number-of-rows"); ok {
 		if s.left, err = connector.OptionInt(t, "number-of-rows", 0); err != nil {
 			return nil, err
 		}
@@ -193,12 +192,11 @@ func NewSource(t *planner.TableDesc, read []int) (*Source, error) {
 		return nil, err
 	}
 	var seed uint64
-	if v, ok := t.Option("streamsql.seed"); ok {
+	if _, ok := t.Option("streamsql.seed"); ok {
 		n, err := connector.OptionInt(t, "streamsql.seed", 0)
 		if err != nil {
 			return nil, err
 		}
-		_ = v
 		seed = uint64(n)
 	} else {
 		seed = uint64(time.Now().UnixNano())

@@ -175,12 +175,6 @@ func lines(s string) []string {
 	return out
 }
 
-func sortedLines(s string) []string {
-	l := lines(s)
-	sort.Strings(l)
-	return l
-}
-
 func sameSet(t *testing.T, what string, got, want []string) {
 	t.Helper()
 	g := append([]string(nil), got...)

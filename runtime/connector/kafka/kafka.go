@@ -288,7 +288,7 @@ func ParseSpecificOffsets(v string) (map[int32]int64, error) {
 
 // checkFormats checks format, value.format, key.format and key.fields.
 func checkFormats(t *planner.TableDesc, c *config) error {
-	f, hasF := t.Option("format")
+	_, hasF := t.Option("format")
 	vf, hasVF := t.Option("value.format")
 	switch {
 	case hasF && hasVF:
@@ -302,7 +302,6 @@ func checkFormats(t *planner.TableDesc, c *config) error {
 		// The runtime builds the payload decoder from 'format' only.
 		return connector.OptionError(t, "value.format", "option 'value.format' is not supported yet by the runtime: write 'format' = '%s' instead (same meaning)", vf)
 	}
-	_ = f
 	c.exceptKey = lower(t, "value.fields-include", "all") == "except_key"
 	c.keyPrefix = connector.OptionString(t, "key.fields-prefix", "")
 	kf, hasKF := t.Option("key.fields")

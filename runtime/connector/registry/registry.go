@@ -43,9 +43,6 @@ func init() { connector.Install(All, Formats) }
 // ones with a did-you-mean.
 func Lookup(name string) (*connector.Spec, error) { return connector.Lookup(name) }
 
-// LookupFormat returns the format named name.
-func LookupFormat(name string) (*connector.FormatSpec, error) { return connector.LookupFormat(name) }
-
 // Validate checks t's WITH options (see connector.ValidateWith).
 func Validate(spec *connector.Spec, t *planner.TableDesc) error { return connector.Validate(spec, t) }
 

@@ -40,8 +40,6 @@ func decodeOne(t *testing.T, cols planner.Schema, opts Options, in string) (core
 }
 
 func TestDecodeTypes(t *testing.T) {
-	dec := func(s string, p, sc int) types.Value { return types.DecimalValue(mustInt(s), sc) }
-	_ = dec
 	cases := []struct {
 		name string
 		t    types.Type
@@ -101,11 +99,6 @@ func TestDecodeTypes(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mustInt(s string) int64 {
-	v, _ := new(big.Int).SetString(s, 10)
-	return v.Int64()
 }
 
 func mustBig(s string) *big.Int {

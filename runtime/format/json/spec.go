@@ -67,11 +67,3 @@ func OptionsFrom(t *planner.TableDesc, prefix string) (Options, error) {
 	}
 	return o, nil
 }
-
-// OptionsFromTable reads the table's 'json.*' options, leaving out values
-// that do not parse (connector.Validate reports those with their position
-// before this runs; use OptionsFrom to get the error).
-func OptionsFromTable(t *planner.TableDesc) Options {
-	o, _ := OptionsFrom(t, "")
-	return o
-}

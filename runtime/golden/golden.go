@@ -65,7 +65,6 @@ type Case struct {
 	sqlLine     int // line of the test file where the SQL starts
 	Inputs      []*Input
 	Outputs     map[string][]string // expected rows per sink table
-	outputOrder []string
 	Counters    map[string]int64
 	hasCounters bool
 	Error       string
@@ -144,7 +143,6 @@ func Parse(path string) (*Case, error) {
 				return nil, fmt.Errorf("%s: '--- output' needs the sink table name", where)
 			}
 			c.Outputs[s.arg] = nonEmpty(s.body)
-			c.outputOrder = append(c.outputOrder, s.arg)
 		case "counters":
 			c.hasCounters = true
 			for k, l := range nonEmpty(s.body) {
@@ -208,26 +206,36 @@ type Result struct {
 	Error    string
 }
 
+// plan parses and plans the case's SQL, padded so that positions in
+// errors are lines of the test file.
+func (c *Case) plan() (*planner.Job, error) {
+	src := strings.Repeat("\n", c.sqlLine-1) + c.SQL
+	script, err := sql.Parse(filepath.Base(c.Path), []byte(src))
+	if err != nil {
+		return nil, err
+	}
+	return planner.Plan(script)
+}
+
+// inputOverrides replaces the connector of every table with an input
+// section by a replay of that section.
+func (c *Case) inputOverrides() map[string]*connector.Spec {
+	overrides := map[string]*connector.Spec{}
+	for _, in := range c.Inputs {
+		overrides[in.Table] = replaySpec(filepath.Base(c.Path), in)
+	}
+	return overrides
+}
+
 // Run executes the case.
 func (c *Case) Run(ctx context.Context) *Result {
 	res := &Result{Outputs: map[string][]string{}, Counters: map[string]int64{}}
-	// Pad the SQL so that positions in errors are lines of the test file.
-	src := strings.Repeat("\n", c.sqlLine-1) + c.SQL
-	name := filepath.Base(c.Path)
-	script, err := sql.Parse(name, []byte(src))
+	job, err := c.plan()
 	if err != nil {
 		res.Error = err.Error()
 		return res
 	}
-	job, err := planner.Plan(script)
-	if err != nil {
-		res.Error = err.Error()
-		return res
-	}
-	overrides := map[string]*connector.Spec{}
-	for _, in := range c.Inputs {
-		overrides[in.Table] = replaySpec(name, in)
-	}
+	overrides := c.inputOverrides()
 	captures := map[string]*capture{}
 	for _, n := range job.Graph.Nodes {
 		if sk, ok := n.Op.(*planner.SinkOp); ok {

@@ -23,24 +23,19 @@ import (
 type refWindow struct{ start, end int64 }
 
 type refCase struct {
-	file    string
-	table   string // output table name
-	delay   int64  // watermark delay in ms
-	assign  func(t int64) []refWindow
-	key     func(ev map[string]any) string
-	keyed   bool // output has a key column after window_start/window_end
-	row     func(w refWindow, key string, rows []refRow) string
-	ignore  bool // json.ignore-parse-errors
-	skipped int64
-	late    int64
+	file   string
+	table  string // output table name
+	delay  int64  // watermark delay in ms
+	assign func(t int64) []refWindow
+	key    func(ev map[string]any) string
+	keyed  bool // output has a key column after window_start/window_end
+	row    func(w refWindow, key string, rows []refRow) string
+	ignore bool // json.ignore-parse-errors
 }
 
 type refRow struct {
-	ev       map[string]any
-	t        int64
-	kafkaTS  int64
-	lineNo   int
-	partiton int
+	ev      map[string]any
+	kafkaTS int64
 }
 
 func tumble(size, offset int64) func(int64) []refWindow {
@@ -225,7 +220,7 @@ func reference(t *testing.T, rc refCase, in *Input) (rows []string, late, skippe
 				continue
 			}
 			k := bucketKey{w, rc.key(ev)}
-			buckets[k] = append(buckets[k], refRow{ev: ev, t: ts, kafkaTS: r.Timestamp, lineNo: r.Line, partiton: r.Partition})
+			buckets[k] = append(buckets[k], refRow{ev: ev, kafkaTS: r.Timestamp})
 		}
 		if ts-rc.delay > partWM[r.Partition] {
 			partWM[r.Partition] = ts - rc.delay

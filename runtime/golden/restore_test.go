@@ -17,7 +17,6 @@ import (
 	"github.com/streamsql/streamsql/runtime/connector"
 	printconn "github.com/streamsql/streamsql/runtime/connector/print"
 	"github.com/streamsql/streamsql/runtime/core"
-	"github.com/streamsql/streamsql/sql"
 )
 
 // Golden restore equivalence: every golden case (error cases aside) runs
@@ -27,18 +26,6 @@ import (
 // real crash loses uncommitted output), is restored from its state
 // directory and run on (crashing again in the chained scenarios), and
 // must end with exactly the golden rows and counters.
-
-func seekReplaySpec(file string, in *Input) *connector.Spec {
-	return &connector.Spec{
-		Name:      "replay",
-		HasFormat: true,
-		Bounded:   func(*planner.TableDesc) bool { return true },
-		NewSource: func(_ context.Context, t *planner.TableDesc, _ *connector.Env) (connector.SourceReader, error) {
-			topic, _ := t.Option("topic")
-			return replayReader(file, topic, in), nil
-		},
-	}
-}
 
 // commitCapture keeps a sink's rows across runs of one scenario: rows
 // become committed when flushed (at a checkpoint or the end); a crash
@@ -100,24 +87,14 @@ func (w *commitWriter) Close() error { return nil }
 // running to the end.
 func (c *Case) runWithCrashes(ctx context.Context, dir string, batch int, every int64, crashes []int64) (*Result, int, error) {
 	res := &Result{Outputs: map[string][]string{}, Counters: map[string]int64{}}
-	src := bytes.Repeat([]byte("\n"), c.sqlLine-1)
-	src = append(src, c.SQL...)
-	name := filepath.Base(c.Path)
-	script, err := sql.Parse(name, src)
-	if err != nil {
-		return nil, 0, err
-	}
 	captures := map[string]*commitCapture{}
 	restores := 0
 	for run := 0; run <= len(crashes); run++ {
-		job, err := planner.Plan(script)
+		job, err := c.plan()
 		if err != nil {
 			return nil, 0, err
 		}
-		overrides := map[string]*connector.Spec{}
-		for _, in := range c.Inputs {
-			overrides[in.Table] = seekReplaySpec(name, in)
-		}
+		overrides := c.inputOverrides()
 		for _, n := range job.Graph.Nodes {
 			if sk, ok := n.Op.(*planner.SinkOp); ok {
 				cp := captures[sk.Table.Name]
@@ -163,9 +140,9 @@ func (c *Case) runWithCrashes(ctx context.Context, dir string, batch int, every 
 	return res, restores, nil
 }
 
-// sortedDiff compares outputs as multisets (a restored run may emit the
-// rows of one watermark in another order only if the engine changed;
-// the multiset is what must hold).
+// sortedResult sorts each output so that outputs compare as multisets (a
+// restored run may emit the rows of one watermark in another order only
+// if the engine changed; the multiset is what must hold).
 func sortedResult(r *Result) *Result {
 	out := &Result{Outputs: map[string][]string{}, Counters: r.Counters, Error: r.Error}
 	for t, l := range r.Outputs {

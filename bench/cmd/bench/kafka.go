@@ -401,6 +401,7 @@ func runKafkaPreload(engine string, runs int) (*KafkaPreload, error) {
 	}
 	defer os.Remove(sql)
 	var ours float64
+	var ref *Measurement
 	procs := []int{1}
 	if runtime.NumCPU() > 1 {
 		procs = append(procs, runtime.NumCPU())
@@ -413,7 +414,17 @@ func runKafkaPreload(engine string, runs int) (*KafkaPreload, error) {
 				return Measurement{}, err
 			}
 			ours += r.cpu
-			return engineMeasurement("engine (Kafka)", r, p, events)
+			m, err := engineMeasurement("engine (Kafka)", r, p, events)
+			// The bounded read merges the partitions by Kafka timestamp,
+			// so every run over the same topic must give the same counts.
+			if err == nil && ref != nil && (m.RowsWritten != ref.RowsWritten || m.LateDropped != ref.LateDropped) {
+				err = fmt.Errorf("two bounded reads of the same topic disagree: %d rows written and %d late rows dropped, then %d and %d",
+					ref.RowsWritten, ref.LateDropped, m.RowsWritten, m.LateDropped)
+			}
+			if err == nil && ref == nil {
+				ref = &m
+			}
+			return m, err
 		})
 		if err != nil {
 			return nil, err

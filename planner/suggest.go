@@ -4,10 +4,10 @@ import (
 	"strings"
 )
 
-// levenshtein is the edit distance between a and b (case-insensitive,
-// counted in runes).
-func levenshtein(a, b string) int {
-	ra, rb := []rune(strings.ToLower(a)), []rune(strings.ToLower(b))
+// EditDistance is the Levenshtein distance between a and b, counted in
+// runes. The connectors' option suggestions use it too.
+func EditDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -36,7 +36,7 @@ func closest(name string, candidates []string) string {
 		if c == name {
 			continue
 		}
-		d := levenshtein(name, c)
+		d := EditDistance(strings.ToLower(name), strings.ToLower(c))
 		if d < bestD && d <= limit {
 			best, bestD = c, d
 		}

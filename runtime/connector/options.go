@@ -362,7 +362,7 @@ func Suggest(s string, candidates []string) string {
 				continue
 			}
 		}
-		d := editDistance(s, cc)
+		d := planner.EditDistance(s, cc)
 		if d < bestD {
 			best, bestD = cc, d
 		}
@@ -371,24 +371,4 @@ func Suggest(s string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

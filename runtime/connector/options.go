@@ -204,10 +204,7 @@ func unknownOption(key, connector string, all []OptionSpec) string {
 	for _, o := range all {
 		keys = append(keys, o.Key)
 	}
-	msg := fmt.Sprintf("unsupported option '%s' for connector '%s'", key, connector)
-	if s := Suggest(key, keys); s != "" {
-		msg += fmt.Sprintf(" (did you mean '%s'?)", s)
-	}
+	msg := fmt.Sprintf("unsupported option '%s' for connector '%s'", key, connector) + DidYouMean(key, keys)
 	sort.Strings(keys)
 	return msg + "; supported options: " + strings.Join(keys, ", ")
 }
@@ -371,4 +368,12 @@ func Suggest(s string, candidates []string) string {
 		return ""
 	}
 	return best
+}
+
+// DidYouMean is " (did you mean 'x'?)" with Suggest's choice, or "".
+func DidYouMean(s string, candidates []string) string {
+	if c := Suggest(s, candidates); c != "" {
+		return " (did you mean '" + c + "'?)"
+	}
+	return ""
 }

@@ -59,11 +59,7 @@ func LookupFormat(name string) (*FormatSpec, error) {
 
 func unknownName(what, name string, names []string) error {
 	sort.Strings(names)
-	msg := fmt.Sprintf("unknown %s '%s'", what, name)
-	if s := Suggest(name, names); s != "" {
-		msg += fmt.Sprintf(" (did you mean '%s'?)", s)
-	}
-	return fmt.Errorf("%s; known %ss: %s", msg, what, strings.Join(names, ", "))
+	return fmt.Errorf("unknown %s '%s'%s; known %ss: %s", what, name, DidYouMean(name, names), what, strings.Join(names, ", "))
 }
 
 // Validate checks every WITH option of t against spec (and the format's

@@ -334,11 +334,8 @@ func checkFormats(t *planner.TableDesc, c *config) error {
 					phys = append(phys, col.Name)
 				}
 			}
-			msg := fmt.Sprintf("option 'key.fields': '%s' is not a physical column of table '%s'", name, t.Name)
-			if s := connector.Suggest(name, phys); s != "" {
-				msg += fmt.Sprintf(" (did you mean '%s'?)", s)
-			}
-			return connector.OptionError(t, "key.fields", "%s; physical columns: %s", msg, strings.Join(phys, ", "))
+			return connector.OptionError(t, "key.fields", "option 'key.fields': '%s' is not a physical column of table '%s'%s; physical columns: %s",
+				name, t.Name, connector.DidYouMean(name, phys), strings.Join(phys, ", "))
 		}
 		if c.keyPrefix != "" && !strings.HasPrefix(name, c.keyPrefix) {
 			return connector.OptionError(t, "key.fields", "option 'key.fields': column '%s' does not start with 'key.fields-prefix' '%s'", name, c.keyPrefix)
@@ -395,11 +392,8 @@ func checkMetadata(t *planner.TableDesc) error {
 		}
 		if !found {
 			sort.Strings(keys)
-			msg := fmt.Sprintf("table '%s': metadata column %q: unknown metadata key '%s' for connector 'kafka'", t.Name, col.Name, key)
-			if s := connector.Suggest(key, keys); s != "" {
-				msg += fmt.Sprintf(" (did you mean '%s'?)", s)
-			}
-			return sql.Errorf(t.Pos, "%s; keys: %s", msg, strings.Join(keys, ", "))
+			return sql.Errorf(t.Pos, "table '%s': metadata column %q: unknown metadata key '%s' for connector 'kafka'%s; keys: %s",
+				t.Name, col.Name, key, connector.DidYouMean(key, keys), strings.Join(keys, ", "))
 		}
 	}
 	return nil

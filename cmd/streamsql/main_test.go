@@ -146,3 +146,14 @@ func TestSQLTypoGivesPositionAndSuggestion(t *testing.T) {
 		t.Errorf("error:\n got %s\nwant %s", err, want)
 	}
 }
+
+func TestFlagsAfterFileAreExplained(t *testing.T) {
+	_, _, err := runApp(t, "run", "queries/ctr_file.sql", "--quiet")
+	if err == nil || !strings.Contains(err.Error(), "flags go before the file: streamsql run --quiet queries/ctr_file.sql") {
+		t.Errorf("got %v", err)
+	}
+	_, _, err = runApp(t, "run")
+	if err == nil || !strings.Contains(err.Error(), "run needs one .sql file") {
+		t.Errorf("got %v", err)
+	}
+}

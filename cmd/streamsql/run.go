@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
@@ -26,9 +27,24 @@ func load(path string) (*planner.Job, error) {
 
 func fileArg(c *cli.Context) (string, error) {
 	if c.NArg() != 1 {
-		return "", cli.Exit(fmt.Sprintf("%s needs one .sql file (see 'streamsql %s --help')", c.Command.Name, c.Command.Name), 2)
+		return "", cli.Exit(fmt.Sprintf("%s needs one .sql file%s (see 'streamsql %s --help')", c.Command.Name, flagsAfterArgs(c), c.Command.Name), 2)
 	}
 	return c.Args().First(), nil
+}
+
+// flagsAfterArgs explains a common slip: flags written after the file are
+// taken as more arguments, because flags must come first.
+func flagsAfterArgs(c *cli.Context) string {
+	args := c.Args().Slice()
+	if len(args) < 2 {
+		return ""
+	}
+	for _, a := range args[1:] {
+		if strings.HasPrefix(a, "-") {
+			return fmt.Sprintf("; %q came after it, but flags go before the file: streamsql %s %s %s", a, c.Command.Name, a, c.Args().First())
+		}
+	}
+	return ""
 }
 
 func runCommand() *cli.Command {

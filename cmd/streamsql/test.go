@@ -34,7 +34,7 @@ produces, read the result carefully, and commit it.`,
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return cli.Exit("test needs a PATH (a .test file or a directory of them)", 2)
+				return cli.Exit("test needs a PATH (a .test file or a directory of them)"+flagsAfterArgs(c), 2)
 			}
 			files, err := golden.Files(c.Args().First())
 			if err != nil {

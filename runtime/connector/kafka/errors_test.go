@@ -85,6 +85,8 @@ INSERT INTO out SELECT id FROM src;`
 		{`, 'key.fields' = 'kk', 'key.format' = 'json'`, "option 'key.fields': 'kk' is not a physical column of table 'src' (did you mean 'k'?)"},
 		{`, 'key.fields' = 'k'`, "option 'key.fields' needs 'key.format'"},
 		{`, 'topic-pattern' = 'a.*'`, "give either 'topic' or 'topic-pattern', not both"},
+		{`, 'value.format' = 'json'`, "give either 'format' or 'value.format', not both"},
+		{`, 'value.json.ignore-parse-errors' = 'true'`, "option 'value.json.ignore-parse-errors' is not supported yet by the runtime (nor is 'value.format'): write 'json.ignore-parse-errors' instead"},
 		{`, 'properties.security.protocol' = 'SASL_SSL'`, "needs credentials"},
 		{`, 'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" pasword="hunter2";'`, "needs both username"},
 	}

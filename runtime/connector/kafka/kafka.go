@@ -66,10 +66,10 @@ var Spec = &connector.Spec{
 		{Key: "scan.topic-partition-discovery.interval", Type: connector.OptDuration, Ignored: true,
 			Doc: "Accepted for compatibility; the topics and partitions are those present when the job starts."},
 		{Key: "format", Doc: "The value format: 'json'."},
-		{Key: "value.format", Doc: "Same as 'format' (Flink's name when a key format is also given)."},
+		{Key: "value.format", Doc: "Flink's name for 'format' when a key format is also given; not supported yet: write 'format' (same meaning)."},
 		{Key: "value.fields-include", Type: connector.OptEnum, Enum: []string{"ALL", "EXCEPT_KEY"}, Default: "ALL",
 			Doc: "Whether the value also holds the key fields."},
-		{Key: "value.json.*", Doc: "Options of the value's json format (see format json)."},
+		{Key: "value.json.*", Doc: "Options of 'value.format'; not supported yet: write them as 'json.*' (same meaning)."},
 		{Key: "key.format", Doc: "The key format: 'json'. Needs 'key.fields'."},
 		{Key: "key.fields", Doc: "Physical columns, separated by ';', that make up the record key."},
 		{Key: "key.fields-prefix", Doc: "A prefix of the key columns' names that is not part of the key's field names (needs 'value.fields-include' = 'EXCEPT_KEY')."},
@@ -301,6 +301,13 @@ func checkFormats(t *planner.TableDesc, c *config) error {
 		}
 		// The runtime builds the payload decoder from 'format' only.
 		return connector.OptionError(t, "value.format", "option 'value.format' is not supported yet by the runtime: write 'format' = '%s' instead (same meaning)", vf)
+	}
+	// The value is decoded and encoded with 'format' and its options
+	// ('json.*'): options of 'value.format' would be accepted and unused.
+	for _, o := range t.Options {
+		if rest, ok := strings.CutPrefix(o.Key, "value.json."); ok {
+			return sql.Errorf(o.Pos, "option '%s' is not supported yet by the runtime (nor is 'value.format'): write '%s' instead (same meaning)", o.Key, "json."+rest)
+		}
 	}
 	c.exceptKey = lower(t, "value.fields-include", "all") == "except_key"
 	c.keyPrefix = connector.OptionString(t, "key.fields-prefix", "")

@@ -89,6 +89,27 @@ var multiOps = []string{"<=>", "<>", "<=", ">=", "!=", "||", "=>", "::"}
 
 const singleOps = "(),;.+-*/%=<>[]{}?:!~&|^@$"
 
+// quoted reads the text quoted by the character at src[i] (' or `), a
+// doubled quote standing for one. It returns the text, the offset just
+// past the closing quote, and whether there was one.
+func quoted(src string, i int) (val string, end int, closed bool) {
+	q := src[i]
+	var b strings.Builder
+	for j := i + 1; j < len(src); j++ {
+		if src[j] != q {
+			b.WriteByte(src[j])
+			continue
+		}
+		if j+1 < len(src) && src[j+1] == q {
+			b.WriteByte(q)
+			j++
+			continue
+		}
+		return b.String(), j + 1, true
+	}
+	return "", len(src), false
+}
+
 // lex splits the whole file into tokens (comments dropped). The last
 // token is always tEOF at the end of the file.
 func lex(s *source) ([]token, *Error) {
@@ -145,53 +166,21 @@ func lex(s *source) ([]token, *Error) {
 		tok := token{off: start, line: tl, col: tc}
 		switch {
 		case c == '\'':
-			var b strings.Builder
-			j := i + 1
-			closed := false
-			for j < len(src) {
-				if src[j] == '\'' {
-					if j+1 < len(src) && src[j+1] == '\'' {
-						b.WriteByte('\'')
-						j += 2
-						continue
-					}
-					closed = true
-					j++
-					break
-				}
-				b.WriteByte(src[j])
-				j++
-			}
+			val, j, closed := quoted(src, i)
 			if !closed {
 				return nil, errAt(start, "unterminated string literal", firstLine(src[start:]))
 			}
-			tok.kind, tok.val = tString, b.String()
+			tok.kind, tok.val = tString, val
 			advance(j)
 		case c == '`':
-			var b strings.Builder
-			j := i + 1
-			closed := false
-			for j < len(src) {
-				if src[j] == '`' {
-					if j+1 < len(src) && src[j+1] == '`' {
-						b.WriteByte('`')
-						j += 2
-						continue
-					}
-					closed = true
-					j++
-					break
-				}
-				b.WriteByte(src[j])
-				j++
-			}
+			val, j, closed := quoted(src, i)
 			if !closed {
 				return nil, errAt(start, "unterminated quoted identifier", firstLine(src[start:]))
 			}
-			if b.Len() == 0 {
+			if val == "" {
 				return nil, errAt(start, "empty quoted identifier", "``")
 			}
-			tok.kind, tok.val = tQIdent, b.String()
+			tok.kind, tok.val = tQIdent, val
 			advance(j)
 		case c == '"':
 			j := strings.IndexByte(src[i+1:], '"')

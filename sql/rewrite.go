@@ -260,24 +260,30 @@ func (r *rewriter) rewrite(i, j int) *Error {
 	return nil
 }
 
+// lastTopLevel returns the index of the last keyword kw among toks[i:j]
+// outside parentheses, or -1.
+func (r *rewriter) lastTopLevel(i, j int, kw string) int {
+	at, depth := -1, 0
+	for x := i; x < j; x++ {
+		switch {
+		case r.toks[x].isOp("("):
+			depth++
+		case r.toks[x].isOp(")"):
+			depth--
+		case depth == 0 && r.toks[x].is(kw):
+			at = x
+		}
+	}
+	return at
+}
+
 // call handles NAME ( ... ) with its ')' at m; returns the next index.
 func (r *rewriter) call(k, m, j int) (int, *Error) {
 	t := r.toks[k]
 	u := t.upper()
 	switch u {
 	case "CAST", "TRY_CAST":
-		as := -1
-		depth := 0
-		for x := k + 2; x < m; x++ {
-			switch {
-			case r.toks[x].isOp("("):
-				depth++
-			case r.toks[x].isOp(")"):
-				depth--
-			case depth == 0 && r.toks[x].is("AS"):
-				as = x
-			}
-		}
+		as := r.lastTopLevel(k+2, m, "AS")
 		if as < 0 || as == k+2 {
 			return 0, r.errAt(t, "%s needs the form %s(value AS type)", u, u)
 		}
@@ -297,18 +303,7 @@ func (r *rewriter) call(k, m, j int) (int, *Error) {
 		r.gen(")", r.toks[m])
 		return m + 1, nil
 	case "FLOOR", "CEIL", "CEILING":
-		to := -1
-		depth := 0
-		for x := k + 2; x < m; x++ {
-			switch {
-			case r.toks[x].isOp("("):
-				depth++
-			case r.toks[x].isOp(")"):
-				depth--
-			case depth == 0 && r.toks[x].is("TO"):
-				to = x
-			}
-		}
+		to := r.lastTopLevel(k+2, m, "TO")
 		if to >= 0 {
 			if to+2 != m || !timeUnits[r.toks[to+1].upper()] {
 				return 0, r.errAt(r.tokAt(to+1), "expected a time unit (YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND) after TO")

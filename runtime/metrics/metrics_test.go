@@ -11,10 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
 	"github.com/streamsql/streamsql/runtime/golden"
-	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/runtime/runtest"
 )
 
 // sample is one scraped line: name, labels and value.
@@ -124,15 +123,7 @@ SELECT window_start, window_end, campaign_id,
 FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '10' SECOND))
 GROUP BY window_start, window_end, campaign_id;
 `
-	script, err := sql.Parse("late.sql", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pj, err := planner.Plan(script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	job, err := runtime.Build(pj.Graph, runtime.Options{})
+	job, err := runtest.Build("late.sql", src, runtime.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

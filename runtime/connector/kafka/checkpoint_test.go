@@ -13,7 +13,7 @@ import (
 	"github.com/streamsql/streamsql/runtime/connector"
 	"github.com/streamsql/streamsql/runtime/connector/kafka"
 	"github.com/streamsql/streamsql/runtime/core"
-	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/runtime/runtest"
 	"github.com/streamsql/streamsql/sql/types"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -21,11 +21,7 @@ import (
 // tables plans src and returns its source and sink tables by name.
 func tables(t *testing.T, src string) map[string]*planner.TableDesc {
 	t.Helper()
-	script, err := sql.Parse("test.sql", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	job, err := planner.Plan(script)
+	job, err := runtest.Plan("test.sql", src)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package kafka_test
 
 import (
-	"bytes"
 	"context"
 	"sort"
 	"strings"
@@ -9,9 +8,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
-	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
-	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/runtime/runtest"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
@@ -133,21 +131,8 @@ func consumeAll(t *testing.T, addr, topic string) []consumed {
 // runSQL plans and runs a script; stdout is what print sinks wrote.
 func runSQL(t *testing.T, ctx context.Context, src string) (stdout, stderr string, sum runtime.Summary, err error) {
 	t.Helper()
-	script, err := sql.Parse("test.sql", []byte(src))
-	if err != nil {
-		return "", "", sum, err
-	}
-	job, err := planner.Plan(script)
-	if err != nil {
-		return "", "", sum, err
-	}
-	var out, errb bytes.Buffer
-	rj, err := runtime.Build(job.Graph, runtime.Options{Stdout: &out, Stderr: &errb})
-	if err != nil {
-		return "", "", sum, err
-	}
-	err = rj.Run(ctx)
-	return out.String(), errb.String(), rj.Summary(), err
+	o, err := runtest.Run(ctx, "test.sql", src, runtime.Options{})
+	return o.Stdout, o.Stderr, o.Summary, err
 }
 
 // mustRun runs a script that must succeed within 20 s.

@@ -152,6 +152,11 @@ func TestFlagsAfterFileAreExplained(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "flags go before the file: streamsql run --quiet queries/ctr_file.sql") {
 		t.Errorf("got %v", err)
 	}
+	// A flag's value moves with it.
+	_, _, err = runApp(t, "run", "queries/ctr_file.sql", "--progress-interval", "5s", "-q")
+	if err == nil || !strings.Contains(err.Error(), "flags go before the file: streamsql run --progress-interval 5s -q queries/ctr_file.sql") {
+		t.Errorf("got %v", err)
+	}
 	_, _, err = runApp(t, "run")
 	if err == nil || !strings.Contains(err.Error(), "run needs one .sql file") {
 		t.Errorf("got %v", err)

@@ -33,7 +33,9 @@ func fileArg(c *cli.Context) (string, error) {
 }
 
 // flagsAfterArgs explains a common slip: flags written after the file are
-// taken as more arguments, because flags must come first.
+// taken as more arguments, because flags must come first. The command it
+// suggests moves everything after the file (flags and their values) in
+// front of it.
 func flagsAfterArgs(c *cli.Context) string {
 	args := c.Args().Slice()
 	if len(args) < 2 {
@@ -41,7 +43,7 @@ func flagsAfterArgs(c *cli.Context) string {
 	}
 	for _, a := range args[1:] {
 		if strings.HasPrefix(a, "-") {
-			return fmt.Sprintf("; %q came after it, but flags go before the file: streamsql %s %s %s", a, c.Command.Name, a, c.Args().First())
+			return fmt.Sprintf("; %q came after it, but flags go before the file: streamsql %s %s %s", a, c.Command.Name, strings.Join(args[1:], " "), args[0])
 		}
 	}
 	return ""

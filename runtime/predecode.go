@@ -39,18 +39,19 @@ import (
 type decodedPoll struct {
 	n      int        // records decoded: p.Records[:n], every one a row
 	rows   []core.Row // output rows (ReadColumns layout); len = records in the poll
+	wide   []core.Row // the source's layout rows behind rows (sourceNode.layoutRows)
 	wms    []int64    // the watermark expression per row; noWatermark when NULL or none
 	splits []int      // each decoded record's split
 }
 
 // lane is what one goroutine needs to decode records.
 type lane struct {
-	dec      connector.Decoder
-	computed []computedCol
-	wmFunc   expr.Func
-	full     core.Row // whole-table scratch row
-	scratch  core.Row // the decoder's
-	ectx     *expr.Ctx
+	dec        connector.Decoder
+	positioned bool // dec writes straight into layout rows (sourceNode.position)
+	computed   []computedCol
+	wmFunc     expr.Func
+	scratch    core.Row // the decoder's, when not positioned
+	ectx       *expr.Ctx
 }
 
 // Test knobs: decodeAheadOff turns decoding ahead off; aheadLanes > 0
@@ -114,11 +115,11 @@ func (s *sourceNode) takeDecoded(ctx context.Context, n int) *decodedPoll {
 		d = &decodedPoll{}
 	}
 	if cap(d.rows) < n {
-		d.rows = core.NewBatch(n, len(s.node.plan.Schema)).Rows
+		d.rows, d.wide = s.layoutRows(n)
 		d.wms = make([]int64, n)
 		d.splits = make([]int, n)
 	}
-	d.rows, d.wms, d.splits = d.rows[:n], d.wms[:n], d.splits[:n]
+	d.rows, d.wide, d.wms, d.splits = d.rows[:n], d.wide[:n], d.wms[:n], d.splits[:n]
 	d.n = 0
 	return d
 }
@@ -143,8 +144,8 @@ func (s *sourceNode) buildLanes() error {
 	}
 	for i := 0; i < n; i++ {
 		l := &lane{dec: s.env.Decoder, computed: s.computed, wmFunc: s.wmFunc,
-			full: make(core.Row, s.width), scratch: make(core.Row, len(s.decodeIdx)),
-			ectx: &expr.Ctx{Watermark: core.MinWatermark, TimeZone: s.job.tz}}
+			scratch: make(core.Row, len(s.decodeIdx)),
+			ectx:    &expr.Ctx{Watermark: core.MinWatermark, TimeZone: s.job.tz}}
 		if i > 0 {
 			t := s.op.Table
 			if l.dec != nil {
@@ -161,20 +162,22 @@ func (s *sourceNode) buildLanes() error {
 			env := &expr.Env{TimeZone: s.job.tz}
 			l.computed = nil
 			for _, c := range s.computed {
-				f, err := expr.Compile(s.op.Computed[c.idx], env)
+				f, err := expr.Compile(c.e, env)
 				if err != nil {
 					return err
 				}
-				l.computed = append(l.computed, computedCol{idx: c.idx, f: f})
+				c.f = f
+				l.computed = append(l.computed, c)
 			}
 			if s.wmFunc != nil {
-				f, err := expr.Compile(s.op.Watermark, env)
+				f, err := expr.Compile(s.wmExpr, env)
 				if err != nil {
 					return err
 				}
 				l.wmFunc = f
 			}
 		}
+		l.positioned = s.position(l.dec)
 		s.lanes = append(s.lanes, l)
 	}
 	return nil
@@ -207,16 +210,15 @@ func (s *sourceNode) predecode(p *connector.Poll, d *decodedPoll) {
 // predecodeRange decodes recs[lo:hi] into d with lane l and returns the
 // index of the first record it could not decode (hi when none).
 func (s *sourceNode) predecodeRange(l *lane, recs []connector.Record, d *decodedPoll, lo, hi int) int {
-	cols := s.op.ReadColumns
-	full := l.full
 	for ri := lo; ri < hi; ri++ {
 		rec := &recs[ri]
-		if what, _, _ := s.fill(l, rec); what != fillOK {
+		row := d.wide[ri]
+		if what, _, _ := s.fill(l, rec, row); what != fillOK {
 			return ri
 		}
 		w := int64(noWatermark)
 		if l.wmFunc != nil {
-			v := l.wmFunc(l.ectx, full)
+			v := l.wmFunc(l.ectx, row)
 			if l.ectx.Err != nil {
 				l.ectx.Err = nil
 				return ri // handle evaluates it again and reports the error
@@ -224,10 +226,6 @@ func (s *sourceNode) predecodeRange(l *lane, recs []connector.Record, d *decoded
 			if !v.IsNull() {
 				w = v.I
 			}
-		}
-		row := d.rows[ri]
-		for o, ti := range cols {
-			row[o] = full[ti]
 		}
 		d.wms[ri] = w
 		d.splits[ri] = rec.Split

@@ -30,17 +30,28 @@ type sourceNode struct {
 	ahead   bool              // the poll goroutine decodes ahead (predecode.go)
 	spare   chan *decodedPoll // decodedPolls to reuse (with reuse)
 	lanes   []*lane           // decoding ahead: one per goroutine (predecode.go)
-	serial  *lane             // decode's: s.env.Decoder, s.computed, s.full, s.decoded, s.ectx
+	serial  *lane             // decode's: s.env.Decoder, s.computed, s.decoded, s.ectx
 
 	width     int        // number of table columns
 	decodeIdx []int      // table column of each decoded (physical) column
-	decoded   core.Row   // decoder's scratch row
+	decoded   core.Row   // decoder's scratch row (a decoder without SetPositions)
 	meta      []metaFill // metadata columns to fill
 	computed  []computedCol
-	wmFunc    expr.Func // nil when the table has no watermark
-	rowtime   int       // table column of the rowtime, -1 when none
-	full      core.Row  // scratch row of the whole table
+	wmFunc    expr.Func    // nil when the table has no watermark
+	wmExpr    planner.Expr // the watermark expression over the layout
+	rowtime   int          // table column of the rowtime, -1 when none
 	ectx      expr.Ctx
+
+	// The source's row layout: records are decoded, and computed columns
+	// and the watermark evaluated, straight in rows of this layout. Its
+	// first len(ReadColumns) columns are the output row (a batch row is
+	// that prefix of it); the needed columns the query does not output
+	// (what computed columns and the watermark read) follow.
+	pos    []int    // layout column of each table column; -1 when not needed
+	lw     int      // layout width
+	dpos   []int    // layout column of each decoded column
+	dups   [][2]int // output column, layout column: a table column output twice
+	rowPos int      // layout column of the rowtime, -1 when none
 
 	splits      []splitState
 	wm          int64 // the source's emitted watermark
@@ -50,6 +61,7 @@ type sourceNode struct {
 	rowWM       bool // replay batches carry per-row watermarks (chainOnly)
 	reuse       bool // consumers are core.Borrowers: slab and wmSlab are reused
 	slab        []core.Row
+	wideSlab    []core.Row // the layout rows behind slab
 	wmSlab      []int64
 	mirror      sourceMirror // split state copied for Progress (progress.go)
 	deadLetter  core.Output  // 'dead-letter.table' side output (side.go), nil when none
@@ -65,12 +77,15 @@ type splitState struct {
 }
 
 type computedCol struct {
-	idx int
+	idx int          // layout column
+	col int          // table column
+	e   planner.Expr // over the layout
 	f   expr.Func
 }
 
 type metaFill struct {
-	idx  int
+	idx  int // table column
+	at   int // layout column
 	key  string
 	kind types.Kind
 }
@@ -95,12 +110,13 @@ func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context) (*s
 	}
 	s := &sourceNode{
 		node: n, op: op, job: j, spec: spec, width: len(t.Columns), rowtime: op.WatermarkColumn,
-		wm: core.MinWatermark, full: make(core.Row, len(t.Columns)),
+		wm: core.MinWatermark, rowPos: -1,
 	}
 	s.ectx = expr.Ctx{Watermark: core.MinWatermark, TimeZone: j.tz}
 	s.bounded = spec.Bounded != nil && spec.Bounded(t)
 
 	need := neededColumns(op)
+	s.layout(need)
 	var decodeCols planner.Schema
 	for i, c := range t.Columns {
 		if !need[i] {
@@ -109,13 +125,14 @@ func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context) (*s
 		switch t.Kinds[i] {
 		case sql.PhysicalColumn:
 			s.decodeIdx = append(s.decodeIdx, i)
+			s.dpos = append(s.dpos, s.pos[i])
 			decodeCols = append(decodeCols, c)
 		case sql.MetadataColumn:
 			key := t.MetadataKeys[i]
 			if !knownMetadata(key) {
 				return nil, tableErr(t, fmt.Errorf("column %q: unknown metadata key '%s' for connector '%s'", c.Name, key, spec.Name))
 			}
-			s.meta = append(s.meta, metaFill{idx: i, key: key, kind: c.Type.Kind})
+			s.meta = append(s.meta, metaFill{idx: i, at: s.pos[i], key: key, kind: c.Type.Kind})
 		}
 	}
 	s.decoded = make(core.Row, len(decodeCols))
@@ -133,14 +150,16 @@ func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context) (*s
 		if e == nil || !need[i] {
 			continue
 		}
+		e = atLayout(e, s.pos)
 		f, err := expr.Compile(e, cenv)
 		if err != nil {
 			return nil, tableErr(t, fmt.Errorf("computed column %q: %w", t.Columns[i].Name, err))
 		}
-		s.computed = append(s.computed, computedCol{idx: i, f: f})
+		s.computed = append(s.computed, computedCol{idx: s.pos[i], col: i, e: e, f: f})
 	}
 	if op.Watermark != nil {
-		f, err := expr.Compile(op.Watermark, cenv)
+		s.wmExpr = atLayout(op.Watermark, s.pos)
+		f, err := expr.Compile(s.wmExpr, cenv)
 		if err != nil {
 			return nil, tableErr(t, fmt.Errorf("watermark: %w", err))
 		}
@@ -160,6 +179,65 @@ func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context) (*s
 		s.idleTimeout = d
 	}
 	return s, nil
+}
+
+// layout places the needed table columns in the source's row layout (see
+// sourceNode.pos): the output columns first, in ReadColumns order, then
+// the other needed ones in table order.
+func (s *sourceNode) layout(need []bool) {
+	s.pos = make([]int, len(need))
+	for i := range s.pos {
+		s.pos[i] = -1
+	}
+	for o, ti := range s.op.ReadColumns {
+		if s.pos[ti] >= 0 {
+			s.dups = append(s.dups, [2]int{o, s.pos[ti]})
+			continue
+		}
+		s.pos[ti] = o
+	}
+	s.lw = len(s.op.ReadColumns)
+	for i, ok := range need {
+		if ok && s.pos[i] < 0 {
+			s.pos[i] = s.lw
+			s.lw++
+		}
+	}
+	if s.rowtime >= 0 {
+		s.rowPos = s.pos[s.rowtime]
+	}
+}
+
+// atLayout is e with every column reference moved to the layout column
+// pos gives it.
+func atLayout(e planner.Expr, pos []int) planner.Expr {
+	switch x := e.(type) {
+	case *planner.ColRef:
+		c := *x
+		c.Index = pos[x.Index]
+		return &c
+	case *planner.Call:
+		c := *x
+		c.Args = make([]planner.Expr, len(x.Args))
+		for i, a := range x.Args {
+			c.Args[i] = atLayout(a, pos)
+		}
+		return &c
+	}
+	return e
+}
+
+// layoutRows makes n rows of the source's layout in one allocation and
+// their output prefixes: rows[i] is wide[i][:k:k], k output columns.
+func (s *sourceNode) layoutRows(n int) (rows, wide []core.Row) {
+	k, w := len(s.op.ReadColumns), s.lw
+	slab := make([]types.Value, n*w)
+	rows, wide = make([]core.Row, n), make([]core.Row, n)
+	for i := range rows {
+		wide[i] = slab[i*w : (i+1)*w : (i+1)*w]
+		rows[i] = wide[i][:k:k]
+	}
+	return rows, wide
 }
 
 func tableErr(t *planner.TableDesc, err error) error {
@@ -302,14 +380,13 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 		sp := s.split(i)
 		sp.active, sp.lastActive = true, now
 	}
-	out := s.node.plan.Schema
-	width := len(out)
 	dec, ahead := r.dec, 0 // p.Records[:ahead] were decoded ahead
 	var batch *core.Batch
+	var wide []core.Row // the layout rows behind batch.Rows
 	if dec != nil {
-		batch, ahead = &core.Batch{Rows: dec.rows}, dec.n
+		batch, wide, ahead = &core.Batch{Rows: dec.rows}, dec.wide, dec.n
 	} else {
-		batch = s.outBatch(len(p.Records), width)
+		batch, wide = s.outBatch(len(p.Records))
 	}
 	// In replay the watermark moves after every row. With rowWM the rows
 	// stay in one batch that carries the watermark before each row (see
@@ -327,7 +404,7 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 			return nil
 		}
 		b := &core.Batch{Rows: batch.Rows[:n]}
-		batch.Rows = batch.Rows[n:]
+		batch.Rows, wide = batch.Rows[n:], wide[n:]
 		if rowWM {
 			b.Watermarks = wms[:n:n]
 			wms = wms[n:]
@@ -349,19 +426,15 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 			rec := &p.Records[ri]
 			sp = s.split(rec.Split)
 			sp.active, sp.lastActive, sp.idle = true, now, false
-			ok, err := s.decode(rec)
+			ok, err := s.decode(rec, wide[n])
 			if err != nil {
 				return true, err
 			}
 			if !ok {
 				continue
 			}
-			row := batch.Rows[n]
-			for o, ti := range s.op.ReadColumns {
-				row[o] = s.full[ti]
-			}
 			if s.wmFunc != nil {
-				v := s.wmFunc(&s.ectx, s.full)
+				v := s.wmFunc(&s.ectx, wide[n])
 				if s.ectx.Err != nil {
 					return true, fmt.Errorf("%s: watermark: %w", rec.Location(), s.ectx.Err)
 				}
@@ -423,13 +496,14 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 	return false, nil
 }
 
-// decode fills s.full from a record; false means the record was skipped
-// (and counted).
-func (s *sourceNode) decode(rec *connector.Record) (bool, error) {
+// decode fills row (a layout row) from a record; false means the record
+// was skipped (and counted).
+func (s *sourceNode) decode(rec *connector.Record, row core.Row) (bool, error) {
 	if s.serial == nil {
-		s.serial = &lane{dec: s.env.Decoder, computed: s.computed, wmFunc: s.wmFunc, full: s.full, scratch: s.decoded, ectx: &s.ectx}
+		s.serial = &lane{dec: s.env.Decoder, computed: s.computed, wmFunc: s.wmFunc, scratch: s.decoded, ectx: &s.ectx}
+		s.serial.positioned = s.position(s.serial.dec)
 	}
-	switch what, col, err := s.fill(s.serial, rec); what {
+	switch what, col, err := s.fill(s.serial, rec, row); what {
 	case fillDecodeErr:
 		rec.Where = rec.Location() // the error paths read Where
 		if s.deadLetter != nil {
@@ -471,38 +545,56 @@ const (
 	fillNullRowtime // the rowtime is NULL
 )
 
-// fill decodes rec into l.full (a whole-table row; only the columns the
-// query needs are written) with l's decoder and expressions. It changes
-// nothing outside l, so the poll goroutine can run it ahead of handle
-// (predecode.go); decode reports what it returns.
-func (s *sourceNode) fill(l *lane, rec *connector.Record) (what, col int, err error) {
-	full, decoded, c := l.full, l.scratch, l.ectx
-	if rec.Row != nil {
-		// pre-decoded rows (datagen) carry the decoded columns in order
-		copy(decoded, rec.Row)
-	} else if l.dec != nil {
-		if err := l.dec.Decode(rec.Value, decoded); err != nil {
+// fill decodes rec into row, a row of the source's layout (every column
+// of it is written), with l's decoder and expressions. It changes nothing
+// outside l and row, so the poll goroutine can run it ahead of handle
+// (predecode.go); decode reports what it returns (col: a table column).
+func (s *sourceNode) fill(l *lane, rec *connector.Record, row core.Row) (what, col int, err error) {
+	c := l.ectx
+	if rec.Row == nil && l.positioned {
+		if err := l.dec.Decode(rec.Value, row); err != nil {
 			return fillDecodeErr, 0, err
 		}
-	}
-	for i, ti := range s.decodeIdx {
-		full[ti] = decoded[i]
+	} else {
+		decoded := l.scratch
+		if rec.Row != nil {
+			// pre-decoded rows (datagen) carry the decoded columns in order
+			copy(decoded, rec.Row)
+		} else if l.dec != nil {
+			if err := l.dec.Decode(rec.Value, decoded); err != nil {
+				return fillDecodeErr, 0, err
+			}
+		}
+		for i, p := range s.dpos {
+			row[p] = decoded[i]
+		}
 	}
 	for _, m := range s.meta {
-		full[m.idx] = metadataValue(rec, m.key, m.kind)
+		row[m.at] = metadataValue(rec, m.key, m.kind)
 	}
 	for _, cc := range l.computed {
-		full[cc.idx] = cc.f(c, full)
+		row[cc.idx] = cc.f(c, row)
 		if c.Err != nil {
 			err := c.Err
 			c.Err = nil
-			return fillComputedErr, cc.idx, err
+			return fillComputedErr, cc.col, err
 		}
 	}
-	if s.rowtime >= 0 && full[s.rowtime].IsNull() {
+	if s.rowPos >= 0 && row[s.rowPos].IsNull() {
 		return fillNullRowtime, 0, nil
 	}
+	for _, d := range s.dups {
+		row[d[0]] = row[d[1]]
+	}
 	return fillOK, 0, nil
+}
+
+// position makes dec write straight into layout rows when it can
+// (SetPositions, as the json format's decoder has) and reports whether
+// it does.
+func (s *sourceNode) position(dec connector.Decoder) bool {
+	p, ok := dec.(interface{ SetPositions([]int) bool })
+	return ok && p.SetPositions(s.dpos)
 }
 
 func metadataValue(rec *connector.Record, key string, kind types.Kind) types.Value {
@@ -581,17 +673,18 @@ func prepareReuse(n *node) bool {
 	return all
 }
 
-// outBatch is a batch of n rows for a poll's output; with s.reuse the
-// same memory serves every poll (the consumers keep nothing).
-func (s *sourceNode) outBatch(n, width int) *core.Batch {
+// outBatch is a batch of n rows for a poll's output and the layout rows
+// behind them (layoutRows); with s.reuse the same memory serves every
+// poll (the consumers keep nothing).
+func (s *sourceNode) outBatch(n int) (*core.Batch, []core.Row) {
 	if !s.reuse {
-		return core.NewBatch(n, width)
+		rows, wide := s.layoutRows(n)
+		return &core.Batch{Rows: rows}, wide
 	}
 	if cap(s.slab) < n {
-		s.slab = core.NewBatch(n, width).Rows
+		s.slab, s.wideSlab = s.layoutRows(n)
 	}
-	rows := s.slab[:n]
-	return &core.Batch{Rows: rows}
+	return &core.Batch{Rows: s.slab[:n]}, s.wideSlab[:n]
 }
 
 func (s *sourceNode) wmsBuf(n int) []int64 {

@@ -45,6 +45,21 @@ type Decoder struct {
 	// general turns decodePlain off (tests compare both paths).
 	general bool
 	quotes  []uint64 // the record's quote positions (plainQuotes)
+	// pos is where column i goes in the destination row (SetPositions;
+	// the identity by default).
+	pos []int
+}
+
+// SetPositions makes Decode write column i to dst[pos[i]] instead of
+// dst[i], so a caller can decode straight into a wider row of its own
+// layout. pos needs one entry per column (false and no change otherwise)
+// and is not copied.
+func (d *Decoder) SetPositions(pos []int) bool {
+	if len(pos) != len(d.cols) {
+		return false
+	}
+	d.pos = pos
+	return true
 }
 
 // keySlots is the size of Decoder.fast.
@@ -66,8 +81,9 @@ func NewDecoder(cols planner.Schema, opts Options) (*Decoder, error) {
 	if opts.IgnoreParseErrors && opts.FailOnMissingField {
 		return nil, errors.New("json.fail-on-missing-field and json.ignore-parse-errors cannot both be true")
 	}
-	d := &Decoder{cols: cols, opts: opts, seen: make([]bool, len(cols))}
-	for _, c := range cols {
+	d := &Decoder{cols: cols, opts: opts, seen: make([]bool, len(cols)), pos: make([]int, len(cols))}
+	for i, c := range cols {
+		d.pos[i] = i
 		if err := supported(c.Type); err != nil {
 			return nil, fmt.Errorf("json format: column %q: %w", c.Name, err)
 		}
@@ -208,7 +224,7 @@ func (d *Decoder) Decode(value []byte, dst core.Row) error {
 						d.tmp = unescape(d.tmp[:0], raw)
 						raw = d.tmp
 					}
-					dst[c] = types.StringValue(d.strs.get(c, raw))
+					dst[d.pos[c]] = types.StringValue(d.strs.get(c, raw))
 					seen[c] = true
 				} else {
 					v, cerr := d.value(s, &d.cols[c].Type, 1)
@@ -221,7 +237,7 @@ func (d *Decoder) Decode(value []byte, dst core.Row) error {
 						}
 						v = types.NullValue
 					}
-					dst[c] = v
+					dst[d.pos[c]] = v
 					seen[c] = true
 				}
 			} else if !s.skip(1) {
@@ -256,7 +272,7 @@ func (d *Decoder) missing(dst core.Row) error {
 			if d.opts.FailOnMissingField {
 				return fmt.Errorf("field %q is missing (json.fail-on-missing-field is true)", d.cols[i].Name)
 			}
-			dst[i] = types.NullValue
+			dst[d.pos[i]] = types.NullValue
 		}
 	}
 	return nil
@@ -302,7 +318,7 @@ func (d *Decoder) decodePlain(b []byte, dst core.Row) bool {
 				if d.cols[c].Type.Kind != types.String {
 					return false
 				}
-				dst[c] = types.StringValue(d.strs.get(c, b[i+1:q]))
+				dst[d.pos[c]] = types.StringValue(d.strs.get(c, b[i+1:q]))
 				seen[c] = true
 			}
 			i = q + 1
@@ -316,7 +332,7 @@ func (d *Decoder) decodePlain(b []byte, dst core.Row) bool {
 			if !ok {
 				return false
 			}
-			dst[c] = types.IntOf(k, n)
+			dst[d.pos[c]] = types.IntOf(k, n)
 			seen[c] = true
 			i = s.i
 		case ch == '-' || ch-'0' <= 9:

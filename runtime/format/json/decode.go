@@ -45,6 +45,7 @@ type Decoder struct {
 	// general turns decodePlain off (tests compare both paths).
 	general bool
 	quotes  []uint64 // the record's quote positions (plainQuotes)
+	keys    keyTable // the fast path's key lookup (keys.go)
 	// pos is where column i goes in the destination row (SetPositions;
 	// the identity by default).
 	pos []int
@@ -100,6 +101,7 @@ func NewDecoder(cols planner.Schema, opts Options) (*Decoder, error) {
 			d.fast[h] = -2
 		}
 	}
+	d.keys.build(d.names)
 	if len(cols) > 8 {
 		d.index = make(map[string]int, len(cols))
 		for i, c := range cols {
@@ -301,13 +303,17 @@ func (d *Decoder) decodePlain(b []byte, dst core.Row) bool {
 		if q < 0 {
 			return false
 		}
-		key := b[i+1 : q]
+		var c int
+		if d.keys.ok {
+			c = d.keys.find(b, i+1, q)
+		} else {
+			c = d.lookup(b[i+1 : q])
+		}
 		i = q + 1
 		if i+1 >= len(b) || b[i] != ':' {
 			return false
 		}
 		i++
-		c := d.lookup(key)
 		switch ch := b[i]; {
 		case ch == '"':
 			q := nextQuote(d.quotes, i+1)

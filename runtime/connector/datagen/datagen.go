@@ -132,6 +132,9 @@ func newGens(t *planner.TableDesc, read []int) ([]gen, error) {
 		if err != nil {
 			return nil, err
 		}
+		if n < 0 {
+			return nil, connector.OptionError(t, p+"length", "column %q: length must not be negative, got %d", c.Name, n)
+		}
 		g.length = int(n)
 		if g.nullRate, err = connector.OptionFloat(t, p+"null-rate", 0); err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package datagen
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/streamsql/streamsql/planner"
@@ -103,5 +104,24 @@ func TestSequence(t *testing.T) {
 	}
 	if _, err := NewSource(dtable("fields.id.kind", "sequence"), nil); err == nil {
 		t.Fatal("sequence without start/end must fail")
+	}
+}
+
+// A negative string length is an error naming the column, not a panic
+// when the first row is made.
+func TestNegativeLength(t *testing.T) {
+	err := check(dtable("number-of-rows", "1", "fields.s.length", "-1"))
+	if err == nil || !strings.Contains(err.Error(), `column "s": length must not be negative, got -1`) {
+		t.Fatalf("got %v", err)
+	}
+	td := dtable("rows-per-second", "0", "number-of-rows", "2", "fields.s.length", "0")
+	s, err := NewSource(td, []int{2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range drain(t, s) {
+		if r[0] != types.StringValue("") {
+			t.Fatalf("length 0: got %v, want ''", r[0])
+		}
 	}
 }

@@ -128,6 +128,18 @@ func newGens(t *planner.TableDesc, read []int) ([]gen, error) {
 		if g.min > g.max {
 			return nil, connector.OptionError(t, p+"max", "column %q: max %v is below min %v", c.Name, g.max, g.min)
 		}
+		if c.Type.Kind.IsInteger() {
+			// Values outside the type would be emitted as they are (a
+			// TINYINT of 575).
+			for _, b := range []struct {
+				key string
+				v   float64
+			}{{"min", g.min}, {"max", g.max}, {"start", float64(g.next)}, {"end", float64(g.end)}} {
+				if b.v < defMin || b.v > defMax {
+					return nil, connector.OptionError(t, p+b.key, "column %q: %s %v is outside the range of %s (%v to %v)", c.Name, b.key, b.v, c.Type, defMin, defMax)
+				}
+			}
+		}
 		n, err := connector.OptionInt(t, p+"length", 100)
 		if err != nil {
 			return nil, err
@@ -327,7 +339,24 @@ func (s *Source) value(g *gen) (types.Value, bool) {
 		f := g.min + s.rng.Float64()*(g.max-g.min)
 		lim := math.Pow10(g.t.Precision-g.t.Scale) - 1
 		f = math.Max(-lim, math.Min(lim, f))
-		return types.DecimalValue(int64(f*math.Pow10(g.t.Scale)), g.t.Scale), false
+		unscaled := f * math.Pow10(g.t.Scale)
+		if g.t.Precision <= 15 { // below 2^53: exact in a float64 and an int64
+			return types.DecimalValue(int64(unscaled), g.t.Scale), false
+		}
+		// Wider decimals overflow an int64, and float rounding may pass
+		// 10^p - 1: clamp to the precision.
+		maxU := new(big.Int).Sub(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(g.t.Precision)), nil), big.NewInt(1))
+		bi, _ := big.NewFloat(unscaled).Int(nil)
+		if bi.CmpAbs(maxU) > 0 {
+			bi.Set(maxU)
+			if unscaled < 0 {
+				bi.Neg(bi)
+			}
+		}
+		if bi.IsInt64() {
+			return types.DecimalValue(bi.Int64(), g.t.Scale), false
+		}
+		return types.BigDecimalValue(bi, g.t.Scale), false
 	case types.String, types.Bytes:
 		const letters = "0123456789abcdef"
 		n := g.length

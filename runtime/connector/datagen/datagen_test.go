@@ -2,6 +2,7 @@ package datagen
 
 import (
 	"context"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -122,6 +123,62 @@ func TestNegativeLength(t *testing.T) {
 	for _, r := range drain(t, s) {
 		if r[0] != types.StringValue("") {
 			t.Fatalf("length 0: got %v, want ''", r[0])
+		}
+	}
+}
+
+// Integer bounds outside the column's type are errors: a TINYINT of 575
+// would otherwise be emitted as it is.
+func TestIntegerBoundsWithinType(t *testing.T) {
+	tiny := func(kv ...string) *planner.TableDesc {
+		td := &planner.TableDesc{Name: "g", Columns: planner.Schema{{Name: "a", Type: types.Type{Kind: types.TinyInt}}}, Kinds: []sql.ColumnKind{0}}
+		for i := 0; i < len(kv); i += 2 {
+			td.Options = append(td.Options, sql.Option{Key: kv[i], Value: kv[i+1]})
+		}
+		return td
+	}
+	for _, c := range []struct {
+		opts []string
+		want string
+	}{
+		{[]string{"fields.a.max", "1000"}, `column "a": max 1000 is outside the range of TINYINT (-128 to 127)`},
+		{[]string{"fields.a.min", "-129"}, `column "a": min -129 is outside the range of TINYINT (-128 to 127)`},
+		{[]string{"fields.a.kind", "sequence", "fields.a.start", "100", "fields.a.end", "200"}, `column "a": end 200 is outside the range of TINYINT (-128 to 127)`},
+	} {
+		if err := check(tiny(c.opts...)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: got %v, want %q", c.opts, err, c.want)
+		}
+	}
+	if err := check(tiny("fields.a.min", "-128", "fields.a.max", "127")); err != nil {
+		t.Errorf("the type's own bounds: %v", err)
+	}
+}
+
+// A DECIMAL wider than an int64 holds gets values within its bounds (the
+// unscaled value used to overflow to -92233720368547758.08).
+func TestWideDecimal(t *testing.T) {
+	td := &planner.TableDesc{Name: "g", Columns: planner.Schema{
+		{Name: "small", Type: types.DecimalType(38, 2)}, {Name: "wide", Type: types.DecimalType(20, 0)},
+	}, Kinds: []sql.ColumnKind{0, 0}, Options: []sql.Option{
+		{Key: "rows-per-second", Value: "0"}, {Key: "number-of-rows", Value: "50"}, {Key: "streamsql.seed", Value: "3"},
+		{Key: "fields.small.min", Value: "-5"}, {Key: "fields.small.max", Value: "5"},
+	}}
+	s, err := NewSource(td, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := types.DecimalValue(-500, 2), types.DecimalValue(500, 2)
+	widest := types.BigDecimalValue(new(big.Int).Sub(new(big.Int).Exp(big.NewInt(10), big.NewInt(20), nil), big.NewInt(1)), 0)
+	rows := drain(t, s)
+	if len(rows) != 50 {
+		t.Fatalf("got %d rows, want 50", len(rows))
+	}
+	for i, r := range rows {
+		if types.Compare(r[0], lo) < 0 || types.Compare(r[0], hi) > 0 {
+			t.Fatalf("row %d: small = %s, want within -5.00..5.00", i, types.DecimalString(r[0]))
+		}
+		if types.Compare(r[1], types.DecimalValue(0, 0)) < 0 || types.Compare(r[1], widest) > 0 {
+			t.Fatalf("row %d: wide = %s, want within 0..10^20-1", i, types.DecimalString(r[1]))
 		}
 	}
 }

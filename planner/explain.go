@@ -121,16 +121,28 @@ func (rp *reusePrinter) write(b *strings.Builder, n *Node, first, rest string) {
 	}
 }
 
-// secretKeys are option-key fragments whose values EXPLAIN never prints.
-var secretKeys = []string{"password", "secret", "jaas", "key-password", "sasl"}
+// secretKeys are option-key fragments whose values are never printed:
+// not by EXPLAIN, not in errors (connector.IsSecret), and the connector
+// docs say so. "keystore.key" is Kafka's 'ssl.keystore.key', a PEM
+// private key given inline.
+var secretKeys = []string{"password", "secret", "jaas", "sasl", "keystore.key"}
 
-// MaskOption returns value, or ****** when key names a secret.
-func MaskOption(key, value string) string {
+// IsSecretOption reports whether the value of option key must never be
+// printed.
+func IsSecretOption(key string) bool {
 	k := strings.ToLower(key)
 	for _, s := range secretKeys {
 		if strings.Contains(k, s) {
-			return "******"
+			return true
 		}
+	}
+	return false
+}
+
+// MaskOption returns value, or ****** when key names a secret.
+func MaskOption(key, value string) string {
+	if IsSecretOption(key) {
+		return "******"
 	}
 	return value
 }

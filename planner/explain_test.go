@@ -51,6 +51,7 @@ func TestMaskOption(t *testing.T) {
 	for key, masked := range map[string]bool{
 		"password": true, "properties.sasl.jaas.config": true, "properties.ssl.key-password": true,
 		"properties.sasl.mechanism": true, "secret.key": true, "topic": false, "format": false,
+		"properties.ssl.keystore.key": true, "properties.ssl.keystore.location": false, "key.fields": false,
 	} {
 		if got := MaskOption(key, "v") == "******"; got != masked {
 			t.Errorf("%s: masked=%v, want %v", key, got, masked)

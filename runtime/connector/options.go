@@ -104,12 +104,10 @@ func ParseMemory(s string) (int64, error) {
 
 // ---------------------------------------------------------------- secrets
 
-// IsSecret reports whether an option's value must never be printed: keys
-// that contain "password", "jaas" or "secret", or a spec marked Secret.
-func IsSecret(key string) bool {
-	k := strings.ToLower(key)
-	return strings.Contains(k, "password") || strings.Contains(k, "jaas") || strings.Contains(k, "secret")
-}
+// IsSecret reports whether an option's value must never be printed, by
+// the same rule as EXPLAIN's masking (planner.IsSecretOption: keys that
+// contain "password", "secret", "jaas", "sasl" or "keystore.key").
+func IsSecret(key string) bool { return planner.IsSecretOption(key) }
 
 // ShowValue returns the value as it may appear in messages: "****" for
 // secrets.

@@ -151,21 +151,3 @@ func AppendKey(buf []byte, v Value) []byte {
 	buf = append(buf, keyInt)
 	return binary.BigEndian.AppendUint64(buf, uint64(v.I))
 }
-
-// Equal reports whether two non-NULL values of one static type are equal
-// as SQL '=' on equal types would say, except that NaN equals NaN (key
-// semantics, as Compare).
-func Equal(a, b Value) bool { return Compare(a, b) == 0 }
-
-// HashKey is FNV-1a over AppendKey's encoding, for callers that want a
-// 64-bit hash without keeping the bytes.
-func HashKey(h uint64, key []byte) uint64 {
-	if h == 0 {
-		h = 14695981039346656037
-	}
-	for _, c := range key {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h
-}

@@ -109,9 +109,6 @@ func AppendDate(dst []byte, days int64) []byte {
 	return append2(dst, d)
 }
 
-// FormatDate prints a DATE as 'yyyy-MM-dd'.
-func FormatDate(days int64) string { return string(AppendDate(nil, days)) }
-
 // appendTimeOfDay appends 'HH:mm:ss' and a fraction: padded to precision
 // when pad, else trimmed of trailing zeros.
 func appendTimeOfDay(dst []byte, msOfDay int64, precision int, pad bool) []byte {
@@ -145,11 +142,6 @@ func appendTimeOfDay(dst []byte, msOfDay int64, precision int, pad bool) []byte 
 		dst = append(dst, frac[:n]...)
 	}
 	return dst
-}
-
-// FormatTime prints a TIME(p) (millis of day) as Flink's CAST does.
-func FormatTime(msOfDay int64, precision int) string {
-	return string(appendTimeOfDay(nil, msOfDay, precision, true))
 }
 
 // AppendTime appends a TIME (millis of day) as 'HH:mm:ss' and a fraction:

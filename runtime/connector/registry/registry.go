@@ -39,13 +39,6 @@ func Formats() []*connector.FormatSpec {
 
 func init() { connector.Install(All, Formats) }
 
-// Lookup returns the connector named name, or an error listing the known
-// ones with a did-you-mean.
-func Lookup(name string) (*connector.Spec, error) { return connector.Lookup(name) }
-
-// Validate checks t's WITH options (see connector.ValidateWith).
-func Validate(spec *connector.Spec, t *planner.TableDesc) error { return connector.Validate(spec, t) }
-
 // NewDecoder builds the decoder of t's 'format' for cols (the physical
 // columns the query reads).
 func NewDecoder(t *planner.TableDesc, cols planner.Schema) (connector.Decoder, error) {

@@ -27,11 +27,11 @@ func table(conn string, kv ...string) *planner.TableDesc {
 
 func validate(t *testing.T, td *planner.TableDesc) error {
 	t.Helper()
-	spec, err := Lookup(td.Connector)
+	spec, err := connector.Lookup(td.Connector)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Validate(spec, td)
+	return connector.Validate(spec, td)
 }
 
 func TestValidate(t *testing.T) {
@@ -90,7 +90,7 @@ func TestSecretsNotPrinted(t *testing.T) {
 }
 
 func TestLookupUnknown(t *testing.T) {
-	_, err := Lookup("filesytem")
+	_, err := connector.Lookup("filesytem")
 	if err == nil || !strings.Contains(err.Error(), "did you mean 'filesystem'?") || !strings.Contains(err.Error(), "blackhole, datagen, filesystem, kafka, print") {
 		t.Fatalf("got %v", err)
 	}

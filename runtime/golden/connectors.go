@@ -3,6 +3,8 @@ package golden
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/connector"
@@ -36,9 +38,19 @@ func replayReader(file, topic string, in *Input) *recording.Reader {
 	return recording.NewReader(recs, topic)
 }
 
-// capture collects a sink table's rows as the print connector prints them.
+// capture collects a sink table's rows as the print connector prints
+// them. Rows become committed when the sink is flushed (at a checkpoint or
+// the end); a crash loses the rest. It reports progress (the number of
+// committed rows), so that a restored run (restore_test.go, which keeps
+// one capture per table across the runs of a scenario) continues after
+// exactly the rows of the restored checkpoint.
 type capture struct {
-	lines []string
+	committed, pending []string
+}
+
+// rows is every row written, committed or not.
+func (c *capture) rows() []string {
+	return append(slices.Clone(c.committed), c.pending...)
 }
 
 func (c *capture) spec() *connector.Spec {
@@ -49,8 +61,33 @@ func (c *capture) spec() *connector.Spec {
 			if err != nil {
 				return nil, err
 			}
+			c.pending = nil
+			if env.Resume == nil {
+				c.committed = nil // a fresh start
+			} else {
+				n, err := strconv.Atoi(string(env.Resume))
+				if err != nil || n > len(c.committed) {
+					return nil, fmt.Errorf("capture: bad progress %q (have %d rows)", env.Resume, len(c.committed))
+				}
+				c.committed = c.committed[:n]
+			}
 			return &captureWriter{c: c, f: f}, nil
 		},
+	}
+}
+
+// captureSinks replaces the connector of every sink table of job with a
+// capture in overrides, reusing the one captures holds for the table.
+func captureSinks(job *planner.Job, overrides map[string]*connector.Spec, captures map[string]*capture) {
+	for _, n := range job.Graph.Nodes {
+		if sk, ok := n.Op.(*planner.SinkOp); ok {
+			cp := captures[sk.Table.Name]
+			if cp == nil {
+				cp = &capture{}
+				captures[sk.Table.Name] = cp
+			}
+			overrides[sk.Table.Name] = cp.spec()
+		}
 	}
 }
 
@@ -61,10 +98,19 @@ type captureWriter struct {
 
 func (w *captureWriter) Write(_ context.Context, b *core.Batch) error {
 	for _, row := range b.Rows {
-		w.c.lines = append(w.c.lines, string(w.f.Format(nil, row)))
+		w.c.pending = append(w.c.pending, string(w.f.Format(nil, row)))
 	}
 	return nil
 }
 
-func (w *captureWriter) Flush(context.Context) error { return nil }
-func (w *captureWriter) Close() error                { return nil }
+func (w *captureWriter) Flush(context.Context) error {
+	w.c.committed = append(w.c.committed, w.c.pending...)
+	w.c.pending = nil
+	return nil
+}
+
+func (w *captureWriter) Progress() ([]byte, error) {
+	return []byte(strconv.Itoa(len(w.c.committed))), nil
+}
+
+func (w *captureWriter) Close() error { return nil }

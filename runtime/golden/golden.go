@@ -237,16 +237,7 @@ func (c *Case) Run(ctx context.Context) *Result {
 	}
 	overrides := c.inputOverrides()
 	captures := map[string]*capture{}
-	for _, n := range job.Graph.Nodes {
-		if sk, ok := n.Op.(*planner.SinkOp); ok {
-			cp := captures[sk.Table.Name]
-			if cp == nil {
-				cp = &capture{}
-				captures[sk.Table.Name] = cp
-			}
-			overrides[sk.Table.Name] = cp.spec()
-		}
-	}
+	captureSinks(job, overrides, captures)
 	var stdout bytes.Buffer
 	rj, err := runtime.Build(job.Graph, runtime.Options{Connectors: overrides, Stdout: &stdout, Stderr: &bytes.Buffer{}})
 	if err != nil {
@@ -257,7 +248,7 @@ func (c *Case) Run(ctx context.Context) *Result {
 		res.Error = err.Error()
 	}
 	for t, cp := range captures {
-		res.Outputs[t] = cp.lines
+		res.Outputs[t] = cp.rows()
 	}
 	s := rj.Summary()
 	res.Counters["late_records_dropped"] = s.LateRecordsDropped

@@ -8,15 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
-	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
-	"github.com/streamsql/streamsql/runtime/connector"
-	printconn "github.com/streamsql/streamsql/runtime/connector/print"
-	"github.com/streamsql/streamsql/runtime/core"
 )
 
 // Golden restore equivalence: every golden case (error cases aside) runs
@@ -27,67 +22,12 @@ import (
 // directory and run on (crashing again in the chained scenarios), and
 // must end with exactly the golden rows and counters.
 
-// commitCapture keeps a sink's rows across runs of one scenario: rows
-// become committed when flushed (at a checkpoint or the end); a crash
-// loses the rest. It reports progress (the number of committed rows), so
-// a restore continues after exactly the rows of the restored checkpoint.
-type commitCapture struct {
-	committed, pending []string
-}
-
-func (c *commitCapture) spec() *connector.Spec {
-	return &connector.Spec{
-		Name: "capture",
-		NewSink: func(_ context.Context, t *planner.TableDesc, env *connector.Env) (connector.SinkWriter, error) {
-			f, err := printconn.NewFormatter(t, env)
-			if err != nil {
-				return nil, err
-			}
-			c.pending = nil
-			if env.Resume == nil {
-				c.committed = nil // a fresh start
-			} else {
-				n, err := strconv.Atoi(string(env.Resume))
-				if err != nil || n > len(c.committed) {
-					return nil, fmt.Errorf("capture: bad progress %q (have %d rows)", env.Resume, len(c.committed))
-				}
-				c.committed = c.committed[:n]
-			}
-			return &commitWriter{c: c, f: f}, nil
-		},
-	}
-}
-
-type commitWriter struct {
-	c *commitCapture
-	f *printconn.Formatter
-}
-
-func (w *commitWriter) Write(_ context.Context, b *core.Batch) error {
-	for _, row := range b.Rows {
-		w.c.pending = append(w.c.pending, string(w.f.Format(nil, row)))
-	}
-	return nil
-}
-
-func (w *commitWriter) Flush(context.Context) error {
-	w.c.committed = append(w.c.committed, w.c.pending...)
-	w.c.pending = nil
-	return nil
-}
-
-func (w *commitWriter) Progress() ([]byte, error) {
-	return []byte(strconv.Itoa(len(w.c.committed))), nil
-}
-
-func (w *commitWriter) Close() error { return nil }
-
 // runWithCrashes runs c with a checkpoint every `every` records, crashing
 // after crashes[i] records of run i, restoring each time, and finally
 // running to the end.
 func (c *Case) runWithCrashes(ctx context.Context, dir string, batch int, every int64, crashes []int64) (*Result, int, error) {
 	res := &Result{Outputs: map[string][]string{}, Counters: map[string]int64{}}
-	captures := map[string]*commitCapture{}
+	captures := map[string]*capture{}
 	restores := 0
 	for run := 0; run <= len(crashes); run++ {
 		job, err := c.plan()
@@ -95,16 +35,7 @@ func (c *Case) runWithCrashes(ctx context.Context, dir string, batch int, every 
 			return nil, 0, err
 		}
 		overrides := c.inputOverrides()
-		for _, n := range job.Graph.Nodes {
-			if sk, ok := n.Op.(*planner.SinkOp); ok {
-				cp := captures[sk.Table.Name]
-				if cp == nil {
-					cp = &commitCapture{}
-					captures[sk.Table.Name] = cp
-				}
-				overrides[sk.Table.Name] = cp.spec()
-			}
-		}
+		captureSinks(job, overrides, captures)
 		var stderr bytes.Buffer
 		opts := runtime.Options{Connectors: overrides, Stdout: &bytes.Buffer{}, Stderr: &stderr, BatchSize: batch,
 			StateDir: dir, CheckpointEveryRecords: every}

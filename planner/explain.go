@@ -17,19 +17,26 @@ import (
 // Every node line ends with its output columns and types; physical nodes
 // also print their changelog mode ([I]: insert-only).
 
-// Explain prints the job's plan (all its sinks).
+// Explain prints the job's plan (all its sinks), or, when the file has
+// nothing to run, the plans of its EXPLAIN statements.
 func (j *Job) Explain() string {
 	if j.Graph == nil {
-		if len(j.Explains) > 0 {
-			var parts []string
-			for _, e := range j.Explains {
-				parts = append(parts, e.Text())
-			}
-			return strings.Join(parts, "\n")
+		if s := j.ExplainStatements(); s != "" {
+			return s
 		}
 		return "== Logical Plan ==\n(nothing to run: the file has no INSERT and no SELECT)\n"
 	}
 	return explainText(j.Logical, j.Graph)
+}
+
+// ExplainStatements prints the plans of the file's EXPLAIN statements, ""
+// when it has none.
+func (j *Job) ExplainStatements() string {
+	var parts []string
+	for _, e := range j.Explains {
+		parts = append(parts, e.Text())
+	}
+	return strings.Join(parts, "\n")
 }
 
 // Text prints an EXPLAIN statement's plan.

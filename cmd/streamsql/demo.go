@@ -160,7 +160,11 @@ func decodeResult(value []byte) (resultRow, error) {
 // (first Kafka source) and the results topic (first Kafka sink), and
 // points every Kafka table at addr by editing the bound options.
 func kafkaTopics(job *planner.Job, addr string) (events, results string, err error) {
-	for _, n := range job.Graph.Nodes {
+	var nodes []*planner.Node
+	if job.Graph != nil {
+		nodes = job.Graph.Nodes
+	}
+	for _, n := range nodes {
 		var t *planner.TableDesc
 		isSource := false
 		switch op := n.Op.(type) {

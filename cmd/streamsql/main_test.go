@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -144,6 +145,44 @@ func TestSQLTypoGivesPositionAndSuggestion(t *testing.T) {
 	want := path + `:3:22: unknown column "campain_id" (did you mean "campaign_id"?)`
 	if err.Error() != want {
 		t.Errorf("error:\n got %s\nwant %s", err, want)
+	}
+}
+
+// A file with nothing to run is an error, not a crash; a file of EXPLAIN
+// statements prints their plans.
+func TestRunWithoutInsert(t *testing.T) {
+	dir := t.TempDir()
+	table := "CREATE TABLE ev (a INT) WITH ('connector' = 'filesystem', 'path' = '" + filepath.Join(dir, "in.jsonl") + "', 'format' = 'json');\n"
+	for _, c := range []struct {
+		name, src, wantOut, wantErr string
+	}{
+		{"empty.sql", "", "", "empty.sql: nothing to run: the file has no INSERT and no SELECT"},
+		{"ddl.sql", table, "", "ddl.sql: nothing to run"},
+		{"explain.sql", table + "EXPLAIN SELECT a + 1 FROM ev;", "== Physical Plan ==", ""},
+		{"demo.sql", table, "", ""}, // the demo needs Kafka tables: its own error, not a crash
+	} {
+		path := filepath.Join(dir, c.name)
+		if err := os.WriteFile(path, []byte(c.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stdout string
+		var err error
+		if c.name == "demo.sql" {
+			_, err = runDemo(context.Background(), demoOptions{SQLPath: path, Rate: 1, Addr: "127.0.0.1:0"})
+			if err == nil || !strings.Contains(err.Error(), "the demo needs a query that reads a Kafka table") {
+				t.Errorf("%s: got %v", c.name, err)
+			}
+			continue
+		}
+		stdout, _, err = runApp(t, "run", "-q", path)
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%s: got error %v, want %q", c.name, err, c.wantErr)
+		case !strings.Contains(stdout, c.wantOut):
+			t.Errorf("%s: stdout lacks %q:\n%s", c.name, c.wantOut, stdout)
+		}
 	}
 }
 

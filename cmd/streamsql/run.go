@@ -71,6 +71,14 @@ dropped, malformed rows skipped) is printed to standard error at the end.`,
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
 			}
+			// EXPLAIN statements print their plans, as in Flink's SQL client.
+			fmt.Fprint(c.App.Writer, job.ExplainStatements())
+			if job.Graph == nil {
+				if len(job.Explains) > 0 {
+					return nil
+				}
+				return cli.Exit(path+": nothing to run: the file has no INSERT and no SELECT", 1)
+			}
 			obs, err := newObserver(c)
 			if err != nil {
 				return cli.Exit(err.Error(), 2)

@@ -618,6 +618,12 @@ func parseInterval(text, unit string) (types.Value, types.Type, error) {
 	text = strings.TrimLeft(text, "+-")
 	fields := strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == ':' || r == '-' })
 	bad := fmt.Errorf("bad interval literal INTERVAL '%s' %s", text, unit)
+	for _, f := range fields { // digits and a decimal point only (ParseFloat also takes 1e3, NaN, Inf, hex)
+		if strings.Trim(f, "0123456789.") != "" {
+			return types.Value{}, types.Type{}, bad
+		}
+	}
+	tooLarge := fmt.Errorf("interval literal INTERVAL '%s' %s is out of range", text, unit)
 	sign := int64(1)
 	if neg {
 		sign = -1
@@ -635,10 +641,15 @@ func parseInterval(text, unit string) (types.Value, types.Type, error) {
 				return types.Value{}, types.Type{}, bad
 			}
 			if units[i0+k] == "YEAR" {
-				months += n * 12
-			} else {
-				months += n
+				if n > math.MaxInt64/12 {
+					return types.Value{}, types.Type{}, tooLarge
+				}
+				n *= 12
 			}
+			if n > math.MaxInt64-months {
+				return types.Value{}, types.Type{}, tooLarge
+			}
+			months += n
 		}
 		return types.IntervalMonthsValue(sign * months), types.Type{Kind: types.IntervalYearMonth}, nil
 	}
@@ -646,6 +657,9 @@ func parseInterval(text, unit string) (types.Value, types.Type, error) {
 		n, err := strconv.ParseFloat(text, 64)
 		if err != nil {
 			return types.Value{}, types.Type{}, bad
+		}
+		if n >= math.MaxInt64 {
+			return types.Value{}, types.Type{}, tooLarge
 		}
 		return types.IntervalMillisValue(sign * int64(n)), types.Type{Kind: types.IntervalDayTime}, nil
 	}
@@ -660,6 +674,9 @@ func parseInterval(text, unit string) (types.Value, types.Type, error) {
 			return types.Value{}, types.Type{}, bad
 		}
 		ms += n * dayTimeMillis[dayTimeUnits[i0+k]]
+	}
+	if math.Round(ms) >= math.MaxInt64 {
+		return types.Value{}, types.Type{}, tooLarge
 	}
 	return types.IntervalMillisValue(sign * int64(math.Round(ms))), types.Type{Kind: types.IntervalDayTime}, nil
 }

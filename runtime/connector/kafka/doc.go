@@ -22,7 +22,10 @@
 // every unfinished partition has its next record buffered, so a bounded
 // read gives the same record order, hence the same results, on every run:
 // a topic written in the order of a recorded stream replays like the
-// golden tests.
+// golden tests. Each partition then has its own channel, and its consumer
+// is paused (sarama stops fetching it) while 8 MiB of its records wait
+// for the merge, so a partition far ahead of the others waits in Kafka,
+// not in memory.
 //
 // Offsets: with 'properties.group.id' the source commits, every second
 // and on Close, the offsets it has handed to the executor (without

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -19,8 +20,35 @@ import (
 // executor can emit periodic watermarks and notice idle partitions.
 const pollWait = 100 * time.Millisecond
 
-// chunkMax is the most messages a partition's pump hands over at once.
-const chunkMax = 4096
+// limits bound what the source buffers; tests make them small.
+type limits struct {
+	// the chunk a partition's pump hands over at once: messages, and key
+	// and value bytes (passed by at most one message)
+	chunkRecs, chunkBytes int
+	// bounded: a partition's consumer is paused (sarama stops fetching
+	// it) once pauseBytes of its records wait for the merge, and resumed
+	// when fewer than resumeBytes do
+	pauseBytes, resumeBytes int64
+	// sarama's Consumer.Fetch.Default: the most bytes one fetch brings
+	// per partition (Kafka sends at least one whole record batch)
+	fetchBytes int32
+	// sarama's ChannelBufferSize: messages a PartitionConsumer buffers
+	chanBuf int
+}
+
+// defaultLimits: a bounded read holds at most about pauseBytes +
+// fetchBytes + one chunk of each partition's records. Measured on a
+// preloaded topic of 1 M events (docs/performance.md): pausing at 4 MiB
+// and resuming at 2 MiB cost about 40% more wall time (sarama sleeps
+// 100 ms when every partition is paused, and the merge runs dry); 8 and
+// 6 MiB kept the wall time of the unbounded buffer.
+var defaultLimits = limits{chunkRecs: 4096, chunkBytes: 1 << 20, pauseBytes: 8 << 20, resumeBytes: 6 << 20, fetchBytes: 4 << 20, chanBuf: 256}
+
+// mergeDepth is how many chunks a partition's channel holds in bounded
+// mode, more than pauseBytes needs: a pump that blocks on it stops
+// reading its PartitionConsumer, which sarama resolves only after
+// Consumer.MaxProcessingTime.
+const mergeDepth = 256
 
 // Source reads the partitions of one or more topics; each partition is
 // one split. Unbounded, records are handed on in arrival order (per
@@ -35,7 +63,7 @@ type Source struct {
 	parts  []*partition
 	stderr interface{ Write([]byte) (int, error) }
 
-	chunks chan chunk
+	chunks chan chunk    // unbounded: every partition's chunks, in arrival order
 	done   chan struct{} // closed by Close
 	wg     sync.WaitGroup
 	mu     sync.Mutex // held by Poll; Close waits for it
@@ -48,6 +76,11 @@ type Source struct {
 	where    []byte
 	closeErr error
 	closed   bool
+
+	lim limits
+	// bounded: key and value bytes of the records in chunks sent or
+	// queued for the merge and not handed on yet, and their maximum
+	queued, peakQueued atomic.Int64
 }
 
 type partition struct {
@@ -61,16 +94,31 @@ type partition struct {
 	next      int64 // next offset to hand on (Poll.Positions)
 	touched   bool  // handed on a record or ended in this poll
 	pc        sarama.PartitionConsumer
-	queue     []*sarama.ConsumerMessage // bounded merge buffer
+	ch        chan chunk                // bounded: this partition's chunks (mergeDepth)
+	queue     []*sarama.ConsumerMessage // bounded merge buffer: at most one chunk
+	flow      flow                      // bounded: backpressure
+	handed    int64                     // bounded: bytes handed on, not yet released from flow
 	drained   bool                      // bounded: every record up to end is in queue
 	reported  bool                      // Ended sent
 	committed int64                     // next offset marked for commit; -1 none
 }
 
+// flow is a partition's backpressure in bounded mode, shared by its pump
+// (hold) and the merge (release). Holding it, paused implies bytes >=
+// resumeBytes, so a partition whose records have all been handed on is
+// never left paused.
+type flow struct {
+	mu     sync.Mutex
+	bytes  int64 // key and value bytes sent to the merge, not handed on
+	paused bool
+	ended  bool // the pump has sent the partition's last record: paused for good
+}
+
 type chunk struct {
-	p    *partition
-	msgs []*sarama.ConsumerMessage
-	end  bool // the partition reached its end offset
+	p     *partition
+	msgs  []*sarama.ConsumerMessage
+	bytes int  // key and value bytes of msgs
+	end   bool // the partition reached its end offset
 }
 
 // OpenSource connects, resolves topics, partitions and start/end offsets,
@@ -96,7 +144,9 @@ func OpenSource(ctx context.Context, t *planner.TableDesc, env *connector.Env) (
 		return nil, err
 	}
 	sc.Consumer.Return.Errors = true
-	sc.Consumer.Fetch.Default = 4 << 20
+	lim := defaultLimits
+	sc.ChannelBufferSize = lim.chanBuf
+	sc.Consumer.Fetch.Default = lim.fetchBytes
 	sc.Consumer.MaxWaitTime = 100 * time.Millisecond
 	sc.Consumer.Retry.BackoffFunc = backoff
 	if lower(t, "properties.isolation.level", "read_uncommitted") == "read_committed" {
@@ -106,7 +156,8 @@ func OpenSource(ctx context.Context, t *planner.TableDesc, env *connector.Env) (
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{cfg: cfg, client: cl, chunks: make(chan chunk, 64), done: make(chan struct{}), stderr: os.Stderr, ckpt: env.Checkpointing}
+	s := &Source{cfg: cfg, client: cl, chunks: make(chan chunk, 64), done: make(chan struct{}), stderr: os.Stderr, ckpt: env.Checkpointing,
+		lim: lim}
 	if env.Stderr != nil {
 		s.stderr = env.Stderr
 	}
@@ -178,6 +229,9 @@ func (s *Source) run() error {
 			return fmt.Errorf("kafka: topic '%s' partition %d: cannot read from offset %d: %s", p.topic, p.id, p.start, cleanErr(err))
 		}
 		p.pc = pc
+		if s.cfg.bounded != "unbounded" {
+			p.ch = make(chan chunk, mergeDepth)
+		}
 		s.wg.Add(1)
 		go s.pump(p)
 	}
@@ -346,10 +400,17 @@ func (s *Source) offsets(p *partition, group map[tp]int64) error {
 }
 
 // pump forwards one partition's messages in chunks, and reports its
-// errors (sarama retries them with backoff) as warnings.
+// errors (sarama retries them with backoff) as warnings. Unbounded, the
+// chunks go to the shared channel; bounded, to the partition's own, so
+// that a partition ahead of the merge waits (backpressure) while the
+// merge can still receive the chunk of the partition it needs.
 func (s *Source) pump(p *partition) {
 	defer s.wg.Done()
 	msgs, errs := p.pc.Messages(), p.pc.Errors()
+	out := s.chunks
+	if p.ch != nil {
+		out = p.ch
+	}
 	for {
 		var first *sarama.ConsumerMessage
 		select {
@@ -373,13 +434,14 @@ func (s *Source) pump(p *partition) {
 				return
 			}
 			c.msgs = append(c.msgs, m)
+			c.bytes += len(m.Key) + len(m.Value)
 			if p.end >= 0 && m.Offset >= p.end-1 {
 				c.end = true
 			}
 		}
 		add(first)
 	more:
-		for !c.end && len(c.msgs) < chunkMax {
+		for !c.end && len(c.msgs) < s.lim.chunkRecs && c.bytes < s.lim.chunkBytes {
 			select {
 			case m, ok := <-msgs:
 				if !ok {
@@ -390,8 +452,11 @@ func (s *Source) pump(p *partition) {
 				break more
 			}
 		}
+		if p.ch != nil {
+			s.hold(p, int64(c.bytes), c.end)
+		}
 		select {
-		case s.chunks <- c:
+		case out <- c:
 		case <-s.done:
 			return
 		}
@@ -439,13 +504,53 @@ func (s *Source) Poll(ctx context.Context, max int) (connector.Poll, error) {
 	return out, err
 }
 
-// wait receives one chunk, or returns false after pollWait or when the
-// source stops.
-func (s *Source) wait(ctx context.Context) (chunk, bool, error) {
+// hold counts a chunk the pump sends to the merge, and pauses the
+// partition's consumer when the merge has pauseBytes of it waiting.
+func (s *Source) hold(p *partition, n int64, end bool) {
+	q := s.queued.Add(n)
+	for peak := s.peakQueued.Load(); q > peak && !s.peakQueued.CompareAndSwap(peak, q); peak = s.peakQueued.Load() {
+	}
+	f := &p.flow
+	f.mu.Lock()
+	f.bytes += n
+	if end {
+		// nothing more is read: keep it out of the fetches, which
+		// would otherwise wait for records past its end
+		f.ended = true
+	}
+	if !f.paused && (end || f.bytes >= s.lim.pauseBytes) {
+		f.paused = true
+		p.pc.Pause()
+	}
+	f.mu.Unlock()
+}
+
+// release uncounts what the merge has handed on of p since the last
+// release, and resumes p's consumer when little of it is left waiting.
+func (s *Source) release(p *partition) {
+	n := p.handed
+	if n == 0 {
+		return
+	}
+	p.handed = 0
+	s.queued.Add(-n)
+	f := &p.flow
+	f.mu.Lock()
+	f.bytes -= n
+	if f.paused && !f.ended && f.bytes < s.lim.resumeBytes {
+		f.paused = false
+		p.pc.Resume()
+	}
+	f.mu.Unlock()
+}
+
+// wait receives one chunk from ch, or returns false after pollWait or
+// when the source stops.
+func (s *Source) wait(ctx context.Context, ch chan chunk) (chunk, bool, error) {
 	timer := time.NewTimer(pollWait)
 	defer timer.Stop()
 	select {
-	case c := <-s.chunks:
+	case c := <-ch:
 		return c, true, nil
 	case <-timer.C:
 		return chunk{}, false, nil
@@ -458,7 +563,7 @@ func (s *Source) wait(ctx context.Context) (chunk, bool, error) {
 
 func (s *Source) pollLive(ctx context.Context, max int) error {
 	if len(s.pending) == 0 {
-		c, ok, err := s.wait(ctx)
+		c, ok, err := s.wait(ctx, s.chunks)
 		if err != nil || !ok {
 			return err
 		}
@@ -512,9 +617,14 @@ func (s *Source) pollMerged(ctx context.Context, max int, out *connector.Poll) e
 		if best == nil {
 			break // every partition has ended
 		}
-		s.add(best, best.queue[0])
+		m := best.queue[0]
+		s.add(best, m)
+		best.handed += int64(len(m.Key) + len(m.Value))
 		best.queue[0] = nil
 		best.queue = best.queue[1:]
+		if len(best.queue) == 0 {
+			s.release(best) // before fill waits for its next chunk
+		}
 		if best.drained && len(best.queue) == 0 {
 			// best has ended: end the poll here, so that the split leaves
 			// the watermark minimum right after its last record whatever
@@ -523,6 +633,7 @@ func (s *Source) pollMerged(ctx context.Context, max int, out *connector.Poll) e
 		}
 	}
 	for _, p := range s.parts {
+		s.release(p)
 		if p.drained && len(p.queue) == 0 && !p.reported {
 			p.reported = true
 			p.touched = true
@@ -532,32 +643,34 @@ func (s *Source) pollMerged(ctx context.Context, max int, out *connector.Poll) e
 	return nil
 }
 
-// fill receives chunks until every partition that is not drained has a
-// record buffered. With records already in this poll it does not wait
-// (they are handed on first); otherwise it waits up to pollWait. ready
-// is false when the merge cannot go on yet.
+// fill receives, for each partition that is not drained and has no
+// record buffered, its next chunk (and only that partition's: the others
+// wait in their channels, and their pumps stop fetching). With records
+// already in this poll it does not wait (they are handed on first);
+// otherwise it waits up to pollWait. ready is false when the merge cannot
+// go on yet.
 func (s *Source) fill(ctx context.Context) (ready bool, err error) {
 	for {
-		missing := false
+		var missing *partition
 		for _, p := range s.parts {
 			if len(p.queue) == 0 && !p.drained {
-				missing = true
+				missing = p
 				break
 			}
 		}
-		if !missing {
+		if missing == nil {
 			return true, nil
 		}
 		if len(s.recs) > 0 {
 			select {
-			case c := <-s.chunks:
+			case c := <-missing.ch:
 				s.take(c)
 				continue
 			default:
 				return false, nil
 			}
 		}
-		c, ok, err := s.wait(ctx)
+		c, ok, err := s.wait(ctx, missing.ch)
 		if err != nil || !ok {
 			return false, err
 		}

@@ -168,7 +168,9 @@ func lex(s *source) ([]token, *Error) {
 		case c == '\'':
 			val, j, closed := quoted(src, i)
 			if !closed {
-				return nil, errAt(start, "unterminated string literal", firstLine(src[start:]))
+				// Quote only the literal's start: the rest of the line may
+				// be a password in a WITH option.
+				return nil, errAt(start, "unterminated string literal", clip(firstLine(src[start:]), 12))
 			}
 			tok.kind, tok.val = tString, val
 			advance(j)
@@ -295,4 +297,16 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+// clip shortens text quoted in an error to n bytes (on a rune boundary),
+// marking the cut with "...".
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }

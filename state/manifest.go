@@ -118,9 +118,15 @@ func writeManifest(path string, m *Manifest) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("state: writing manifest: %w", err)
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
+	// The rename is durable only once the directory is synced: a checkpoint
+	// is not complete before that.
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return fmt.Errorf("state: syncing checkpoint directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("state: syncing checkpoint directory %s: %w", filepath.Dir(path), err)
 	}
 	return nil
 }

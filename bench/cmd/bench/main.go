@@ -133,7 +133,7 @@ func run(events int64, data, engine, baseline string, runs int, outDir string) e
 		NotMeasured: map[string]string{
 			"kafka end to end":   "skipped (-kafka-events 0)",
 			"kafka live latency": "not part of make bench (about 5 minutes): run make bench-kafka",
-			"state scale":        "needs a generator option for 1e3..1e7 distinct keys per window and spilling state (the state issue); not measured yet",
+			"state scale":        "not part of make bench (minutes per size): go run ./bench/statescale; figures in docs/performance.md",
 		},
 	}
 	procs := []int{1}

@@ -81,6 +81,9 @@ Examples:
 				return cli.Exit(err.Error(), 2)
 			}
 			rate := c.Float64("rate")
+			if c.Int("campaigns") < 1 {
+				return cli.Exit(fmt.Sprintf("--campaigns must be at least 1, got %d", c.Int("campaigns")), 2)
+			}
 			g, err := gen.New(gen.Config{
 				Seed:         c.Uint64("seed"),
 				Campaigns:    c.Int("campaigns"),

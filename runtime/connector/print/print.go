@@ -101,6 +101,9 @@ func NewSink(t *planner.TableDesc, env *connector.Env) (*Sink, error) {
 	}
 	if stderr {
 		w = os.Stderr
+		if env != nil && env.Stderr != nil {
+			w = env.Stderr
+		}
 	}
 	return &Sink{f: f, w: w}, nil
 }

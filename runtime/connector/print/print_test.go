@@ -118,3 +118,20 @@ func TestPrintCastForms(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// 'standard-error' writes to the job's stderr, not its stdout.
+func TestPrintStandardError(t *testing.T) {
+	td := &planner.TableDesc{Name: "p", Columns: planner.Schema{{Name: "n", Type: types.TBigInt}},
+		Options: []sql.Option{{Key: "standard-error", Value: "true"}}}
+	var out, errOut bytes.Buffer
+	s, err := NewSink(td, &connector.Env{Stdout: &out, Stderr: &errOut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(context.Background(), &core.Batch{Rows: []core.Row{{types.BigIntValue(7)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 || errOut.String() != "+I[7]\n" {
+		t.Errorf("stdout %q, stderr %q; want nothing and \"+I[7]\\n\"", out.String(), errOut.String())
+	}
+}

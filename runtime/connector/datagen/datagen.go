@@ -80,6 +80,10 @@ type gen struct {
 	length   int
 	nullRate float64
 	maxPast  time.Duration
+	// wholeDec: a DECIMAL without 'min'/'max' draws its unscaled value
+	// uniformly from -(10^p - 1) .. 10^p - 1 (the type's full range, like
+	// Flink's datagen) rather than through a float64.
+	wholeDec bool
 }
 
 func newGens(t *planner.TableDesc, read []int) ([]gen, error) {
@@ -118,7 +122,10 @@ func newGens(t *planner.TableDesc, read []int) ([]gen, error) {
 				return nil, connector.OptionError(t, p+"end", "column %q: sequence end %d is before start %d", c.Name, g.end, g.next)
 			}
 		}
-		defMin, defMax := defaultRange(c.Type.Kind)
+		defMin, defMax := defaultRange(c.Type)
+		_, hasMin := t.Option(p + "min")
+		_, hasMax := t.Option(p + "max")
+		g.wholeDec = c.Type.Kind == types.Decimal && !hasMin && !hasMax
 		if g.min, err = connector.OptionFloat(t, p+"min", defMin); err != nil {
 			return nil, err
 		}
@@ -161,8 +168,8 @@ func newGens(t *planner.TableDesc, read []int) ([]gen, error) {
 	return gens, nil
 }
 
-func defaultRange(k types.Kind) (float64, float64) {
-	switch k {
+func defaultRange(t types.Type) (float64, float64) {
+	switch t.Kind {
 	case types.TinyInt:
 		return math.MinInt8, math.MaxInt8
 	case types.SmallInt:
@@ -171,6 +178,10 @@ func defaultRange(k types.Kind) (float64, float64) {
 		return math.MinInt32, math.MaxInt32
 	case types.BigInt:
 		return math.MinInt64, math.MaxInt64
+	case types.Decimal:
+		// the type's range: ±(10^(p-s) - 10^-s)
+		lim := math.Pow10(t.Precision-t.Scale) - math.Pow10(-t.Scale)
+		return -lim, lim
 	}
 	return 0, math.MaxFloat32
 }
@@ -336,6 +347,9 @@ func (s *Source) value(g *gen) (types.Value, bool) {
 	case types.Double:
 		return types.DoubleValue(g.min + s.rng.Float64()*(g.max-g.min)), false
 	case types.Decimal:
+		if g.wholeDec {
+			return s.wholeDecimal(g.t), false
+		}
 		f := g.min + s.rng.Float64()*(g.max-g.min)
 		lim := math.Pow10(g.t.Precision-g.t.Scale) - 1
 		f = math.Max(-lim, math.Min(lim, f))
@@ -383,6 +397,42 @@ func (s *Source) value(g *gen) (types.Value, bool) {
 		return types.Value{K: types.Time, I: s.now().UnixMilli() % 86400000}, false
 	}
 	return types.NullValue, false
+}
+
+// wholeDecimal draws an unscaled value uniformly from -(10^p - 1) ..
+// 10^p - 1, the whole range of DECIMAL(p, s).
+func (s *Source) wholeDecimal(t types.Type) types.Value {
+	if t.Precision <= 18 { // 2*(10^18-1)+1 fits a uint64
+		lim := int64(1)
+		for range t.Precision {
+			lim *= 10
+		}
+		lim--
+		return types.DecimalValue(s.rng.Int64N(2*lim+1)-lim, t.Scale)
+	}
+	lim := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(t.Precision)), nil)
+	lim.Sub(lim, big.NewInt(1))
+	span := new(big.Int).Lsh(lim, 1)
+	span.Add(span, big.NewInt(1))
+	// rejection sampling over uniform bits: at most half the draws miss
+	bits := span.BitLen()
+	buf := make([]byte, (bits+7)/8)
+	v := new(big.Int)
+	for {
+		for i := range buf {
+			buf[i] = byte(s.rng.Uint32())
+		}
+		v.SetBytes(buf)
+		v.Rsh(v, uint(len(buf)*8-bits))
+		if v.Cmp(span) < 0 {
+			break
+		}
+	}
+	v.Sub(v, lim)
+	if v.IsInt64() {
+		return types.DecimalValue(v.Int64(), t.Scale)
+	}
+	return types.BigDecimalValue(v, t.Scale)
 }
 
 // Close does nothing.

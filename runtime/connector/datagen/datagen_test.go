@@ -162,6 +162,8 @@ func TestWideDecimal(t *testing.T) {
 	}, Kinds: []sql.ColumnKind{0, 0}, Options: []sql.Option{
 		{Key: "rows-per-second", Value: "0"}, {Key: "number-of-rows", Value: "50"}, {Key: "streamsql.seed", Value: "3"},
 		{Key: "fields.small.min", Value: "-5"}, {Key: "fields.small.max", Value: "5"},
+		// only 'min': 'max' defaults to the type's maximum, through the float path
+		{Key: "fields.wide.min", Value: "0"},
 	}}
 	s, err := NewSource(td, nil)
 	if err != nil {
@@ -180,5 +182,64 @@ func TestWideDecimal(t *testing.T) {
 		if types.Compare(r[1], types.DecimalValue(0, 0)) < 0 || types.Compare(r[1], widest) > 0 {
 			t.Fatalf("row %d: wide = %s, want within 0..10^20-1", i, types.DecimalString(r[1]))
 		}
+	}
+}
+
+// A DECIMAL without 'min'/'max' spreads over the type's whole range
+// (DECIMAL(5,2) used to give 999.00 on every row).
+func TestDecimalDefaultRange(t *testing.T) {
+	td := &planner.TableDesc{Name: "g", Columns: planner.Schema{
+		{Name: "d", Type: types.DecimalType(5, 2)}, {Name: "w", Type: types.DecimalType(30, 3)},
+	}, Kinds: []sql.ColumnKind{0, 0}, Options: []sql.Option{
+		{Key: "rows-per-second", Value: "0"}, {Key: "number-of-rows", Value: "2000"}, {Key: "streamsql.seed", Value: "5"},
+	}}
+	s, err := NewSource(td, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// bounds worked out by hand: ±999.99 and ±(10^27 - 0.001)
+	lo, hi := types.DecimalValue(-99999, 2), types.DecimalValue(99999, 2)
+	wmax := new(big.Int).Sub(new(big.Int).Exp(big.NewInt(10), big.NewInt(30), nil), big.NewInt(1))
+	whi := types.BigDecimalValue(wmax, 3)
+	wlo := types.BigDecimalValue(new(big.Int).Neg(wmax), 3)
+	half := types.BigDecimalValue(new(big.Int).Exp(big.NewInt(10), big.NewInt(29), nil), 3) // 10^26
+	nhalf := types.BigDecimalValue(new(big.Int).Neg(new(big.Int).Exp(big.NewInt(10), big.NewInt(29), nil)), 3)
+	rows := drain(t, s)
+	distinct := map[string]bool{}
+	var neg, pos, small, wneg, wpos, wsmall int
+	for i, r := range rows {
+		if types.Compare(r[0], lo) < 0 || types.Compare(r[0], hi) > 0 {
+			t.Fatalf("row %d: d = %s, want within -999.99..999.99", i, types.DecimalString(r[0]))
+		}
+		if types.Compare(r[1], wlo) < 0 || types.Compare(r[1], whi) > 0 {
+			t.Fatalf("row %d: w = %s, out of DECIMAL(30,3)", i, types.DecimalString(r[1]))
+		}
+		distinct[types.DecimalString(r[0])] = true
+		switch c := types.Compare(r[0], types.DecimalValue(0, 0)); {
+		case c < 0:
+			neg++
+		case c > 0:
+			pos++
+		}
+		if types.Compare(r[0], types.DecimalValue(-50000, 2)) > 0 && types.Compare(r[0], types.DecimalValue(50000, 2)) < 0 {
+			small++ // |d| < 500: half the range
+		}
+		switch c := types.Compare(r[1], types.DecimalValue(0, 0)); {
+		case c < 0:
+			wneg++
+		case c > 0:
+			wpos++
+		}
+		if types.Compare(r[1], nhalf) > 0 && types.Compare(r[1], half) < 0 {
+			wsmall++ // |w| < 10^26: a tenth of the range
+		}
+	}
+	// uniform over 199999 values: 2000 draws are nearly all distinct, about
+	// half negative, half within ±500; a tenth of w within ±10^26
+	if len(distinct) < 1900 || neg < 800 || pos < 800 || small < 800 || small > 1200 {
+		t.Fatalf("d not spread: %d distinct, %d negative, %d positive, %d within ±500", len(distinct), neg, pos, small)
+	}
+	if wneg < 800 || wpos < 800 || wsmall < 120 || wsmall > 290 {
+		t.Fatalf("w not spread: %d negative, %d positive, %d within ±10^26", wneg, wpos, wsmall)
 	}
 }

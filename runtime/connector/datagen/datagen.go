@@ -67,8 +67,24 @@ func check(t *planner.TableDesc) error {
 			return sql.Errorf(o.Pos, "option '%s': table '%s' has no physical column '%s'", o.Key, t.Name, name)
 		}
 	}
+	if _, err := rowsPerSecond(t); err != nil {
+		return err
+	}
 	_, err := newGens(t, nil)
 	return err
+}
+
+// rowsPerSecond reads 'rows-per-second': 0 means as fast as possible, a
+// negative rate is an error (it used to mean unlimited, silently).
+func rowsPerSecond(t *planner.TableDesc) (int64, error) {
+	n, err := connector.OptionInt(t, "rows-per-second", 10000)
+	if err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		return 0, connector.OptionError(t, "rows-per-second", "option 'rows-per-second' must not be negative, got %d (0 means as fast as possible)", n)
+	}
+	return n, nil
 }
 
 type gen struct {
@@ -154,6 +170,9 @@ func newGens(t *planner.TableDesc, read []int) ([]gen, error) {
 		if n < 0 {
 			return nil, connector.OptionError(t, p+"length", "column %q: length must not be negative, got %d", c.Name, n)
 		}
+		if n > maxLength {
+			return nil, connector.OptionError(t, p+"length", "option '%slength': column %q: length %d is above the limit of %d (1 MiB)", p, c.Name, n, maxLength)
+		}
 		g.length = int(n)
 		if g.nullRate, err = connector.OptionFloat(t, p+"null-rate", 0); err != nil {
 			return nil, err
@@ -167,6 +186,10 @@ func newGens(t *planner.TableDesc, read []int) ([]gen, error) {
 	}
 	return gens, nil
 }
+
+// maxLength caps 'fields.*.length': every row allocates that many bytes
+// per field.
+const maxLength = 1 << 20
 
 func defaultRange(t types.Type) (float64, float64) {
 	switch t.Kind {
@@ -214,7 +237,7 @@ func NewSource(t *planner.TableDesc, read []int) (*Source, error) {
 			return nil, connector.OptionError(t, "number-of-rows", "option 'number-of-rows' must not be negative")
 		}
 	}
-	if s.perSec, err = connector.OptionInt(t, "rows-per-second", 10000); err != nil {
+	if s.perSec, err = rowsPerSecond(t); err != nil {
 		return nil, err
 	}
 	var seed uint64

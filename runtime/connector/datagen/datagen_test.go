@@ -127,6 +127,30 @@ func TestNegativeLength(t *testing.T) {
 	}
 }
 
+// A string length above 1 MiB is an error naming the option (every row
+// would allocate it); exactly 1 MiB is allowed. A negative rows-per-second
+// is an error, not an unlimited rate.
+func TestLimits(t *testing.T) {
+	if err := check(dtable("number-of-rows", "1", "fields.s.length", "1048576")); err != nil {
+		t.Fatalf("length 1048576: %v", err)
+	}
+	err := check(dtable("number-of-rows", "1", "fields.s.length", "1048577"))
+	if err == nil || !strings.Contains(err.Error(), `option 'fields.s.length': column "s": length 1048577 is above the limit of 1048576`) {
+		t.Fatalf("length 1048577: got %v", err)
+	}
+	err = check(dtable("rows-per-second", "-1"))
+	if err == nil || !strings.Contains(err.Error(), `option 'rows-per-second' must not be negative, got -1`) {
+		t.Fatalf("check, rows-per-second -1: got %v", err)
+	}
+	_, err = NewSource(dtable("rows-per-second", "-1"), nil)
+	if err == nil || !strings.Contains(err.Error(), `option 'rows-per-second' must not be negative, got -1`) {
+		t.Fatalf("NewSource, rows-per-second -1: got %v", err)
+	}
+	if _, err = NewSource(dtable("rows-per-second", "0"), nil); err != nil {
+		t.Fatalf("rows-per-second 0: %v", err)
+	}
+}
+
 // Integer bounds outside the column's type are errors: a TINYINT of 575
 // would otherwise be emitted as it is.
 func TestIntegerBoundsWithinType(t *testing.T) {

@@ -88,6 +88,8 @@ INSERT INTO out SELECT id FROM src;`
 		{`, 'value.format' = 'json'`, "give either 'format' or 'value.format', not both"},
 		{`, 'value.json.ignore-parse-errors' = 'true'`, "option 'value.json.ignore-parse-errors' is not supported yet by the runtime (nor is 'value.format'): write 'json.ignore-parse-errors' instead"},
 		{`, 'properties.security.protocol' = 'SASL_SSL'`, "needs credentials"},
+		{`, 'properties.security.protocol' = 'SSL', 'properties.ssl.endpoint.identification.algorithm' = 'http'`, "option 'properties.ssl.endpoint.identification.algorithm': invalid value 'http': expected 'https' (check the broker's host name) or '' (do not)"},
+		{`, 'properties.ssl.endpoint.identification.algorithm' = 'none'`, "invalid value 'none': expected 'https'"},
 		{`, 'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" pasword="hunter2";'`, "needs both username"},
 	}
 	for _, c := range cases {

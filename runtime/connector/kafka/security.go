@@ -27,6 +27,9 @@ func (s security) sasl() bool { return strings.HasPrefix(s.protocol, "SASL_") }
 
 func parseSecurity(t *planner.TableDesc) (security, error) {
 	var s security
+	if _, err := checkHostName(t); err != nil {
+		return s, err
+	}
 	s.protocol = strings.ToUpper(strings.TrimSpace(connector.OptionString(t, "properties.security.protocol", "PLAINTEXT")))
 	s.mechanism = strings.ToUpper(strings.TrimSpace(connector.OptionString(t, "properties.sasl.mechanism", "PLAIN")))
 	jaas, hasJaas := t.Option("properties.sasl.jaas.config")
@@ -138,6 +141,21 @@ func ParseJAAS(s string) (module, user, password string, err error) {
 	return module, user, password, nil
 }
 
+// checkHostName reads 'properties.ssl.endpoint.identification.algorithm':
+// 'https' (any case, the default) checks the broker's host name, an empty
+// value does not; anything else is an error rather than a silent 'https'.
+func checkHostName(t *planner.TableDesc) (bool, error) {
+	const key = "properties.ssl.endpoint.identification.algorithm"
+	v := strings.TrimSpace(connector.OptionString(t, key, "https"))
+	switch strings.ToLower(v) {
+	case "https":
+		return true, nil
+	case "":
+		return false, nil
+	}
+	return false, connector.OptionError(t, key, "option '%s': invalid value '%s': expected 'https' (check the broker's host name) or '' (do not)", key, v)
+}
+
 // apply sets sarama's TLS and SASL configuration.
 func (s security) apply(sc *sarama.Config, t *planner.TableDesc) error {
 	if s.tls() {
@@ -190,7 +208,11 @@ func tlsConfig(t *planner.TableDesc) (*tls.Config, error) {
 	} else if _, ok := t.Option("properties.ssl.key.location"); ok {
 		return nil, connector.OptionError(t, "properties.ssl.key.location", "option 'properties.ssl.key.location' needs 'properties.ssl.keystore.location' (the client certificate)")
 	}
-	if strings.TrimSpace(connector.OptionString(t, "properties.ssl.endpoint.identification.algorithm", "https")) == "" {
+	checkHost, err := checkHostName(t)
+	if err != nil {
+		return nil, err
+	}
+	if !checkHost {
 		// Kafka's meaning of '': check the chain but not the host name.
 		roots := cfg.RootCAs
 		cfg.InsecureSkipVerify = true

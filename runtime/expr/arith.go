@@ -63,7 +63,7 @@ func buildArith(c *compiler, call *planner.Call, args []node) (Func, error) {
 	a, b := args[0], args[1]
 	t := call.T
 	if isTimeKind(a.t.Kind) || isTimeKind(b.t.Kind) || isTimeKind(t.Kind) {
-		return c.timeArith(op, a, b, t)
+		return c.timeArith(op, a, b, t, call.String())
 	}
 	if !a.t.Kind.IsNumeric() && a.t.Kind != types.Null || !b.t.Kind.IsNumeric() && b.t.Kind != types.Null {
 		return nil, fmt.Errorf("cannot apply %s to %s and %s", op, a.t, b.t)

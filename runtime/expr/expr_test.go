@@ -575,3 +575,43 @@ func BenchmarkEvalDoubleDivision(b *testing.B) {
 		}
 	}
 }
+
+// Timestamp and date arithmetic that leaves years 0000 to 9999, or
+// overflows an int64, is a runtime error naming the expression (it used
+// to wrap: ts + INTERVAL '99999999999' DAY gave year 273792726).
+func TestTimeArithmeticRange(t *testing.T) {
+	day := int64(86400000)
+	col0 := func(v types.Value) []types.Value { return []types.Value{v} }
+	last := types.TimestampValue(wallMs(9999, 12, 31, 23, 59, 59, 999))
+	first := types.TimestampValue(wallMs(0, 1, 1, 0, 0, 0, 0))
+	lastDate := types.DateValue(wallMs(9999, 12, 31, 0, 0, 0, 0) / day)
+	huge := lit(types.IntervalMillisValue(99999999999*day), tIvDT)
+	ms1 := lit(types.IntervalMillisValue(1), tIvDT)
+	run(t, time.UTC, []tc{
+		// the edges themselves are fine
+		{"last ms", call("+", tTS3, col(0, tTS3), lit(types.IntervalMillisValue(0), tIvDT)), col0(last), "9999-12-31 23:59:59.999"},
+		{"first - 0", call("-", tTS3, lit(first, tTS3), lit(types.IntervalMillisValue(0), tIvDT)), nil, "0000-01-01 00:00:00.000"},
+		{"ts + huge days (column)", call("+", tTS3, col(0, tTS3), huge), col0(types.TimestampValue(0)), "ERR"},
+		{"ts + huge days (call)", call("+", tTS3, call("+", tTS3, col(0, tTS3), ms1), huge), col0(types.TimestampValue(0)), "ERR"},
+		{"huge days + ts", call("+", tTS3, huge, col(0, tTS3)), col0(types.TimestampValue(0)), "ERR"},
+		{"last + 1 ms", call("+", tTS3, col(0, tTS3), ms1), col0(last), "ERR"},
+		{"first - 1 ms", call("-", tTS3, lit(first, tTS3), ms1), nil, "ERR"},
+		{"ltz last + 1 ms", call("+", tLTZ3, col(0, tLTZ3), ms1), col0(types.Value{K: types.TimestampLTZ, I: last.I}), "ERR"},
+		{"int64 overflow", call("+", tTS3, col(0, tTS3), lit(types.IntervalMillisValue(math.MaxInt64), tIvDT)), col0(types.TimestampValue(1)), "ERR"},
+		{"minus least int64", call("-", tTS3, col(0, tTS3), lit(types.IntervalMillisValue(math.MinInt64), tIvDT)), col0(types.TimestampValue(0)), "ERR"},
+		{"9999-12 + 1 month", call("+", tTS3, col(0, tTS3), lit(types.IntervalMonthsValue(1), tIvYM)), col0(types.TimestampValue(wallMs(9999, 12, 1, 0, 0, 0, 0))), "ERR"},
+		{"9999-11 + 1 month", call("+", tTS3, col(0, tTS3), lit(types.IntervalMonthsValue(1), tIvYM)), col0(types.TimestampValue(wallMs(9999, 11, 30, 0, 0, 0, 0))), "9999-12-30 00:00:00.000"},
+		{"huge months", call("-", tTS3, col(0, tTS3), lit(types.IntervalMonthsValue(math.MinInt64), tIvYM)), col0(types.TimestampValue(0)), "ERR"},
+		{"ltz huge months", call("+", tLTZ3, col(0, tLTZ3), lit(types.IntervalMonthsValue(math.MaxInt64), tIvYM)), col0(types.Value{K: types.TimestampLTZ}), "ERR"},
+		{"date + 1 day past 9999", call("+", tDate, col(0, tDate), lit(types.IntervalMillisValue(day), tIvDT)), col0(lastDate), "ERR"},
+		{"date + 1 year past 9999", call("+", tDate, col(0, tDate), lit(types.IntervalMonthsValue(12), tIvYM)), col0(lastDate), "ERR"},
+		{"date + 1 ms as timestamp", call("+", tTS3, col(0, tDate), lit(types.IntervalMillisValue(day), tIvDT)), col0(lastDate), "ERR"},
+	})
+	// the message names the expression and the operands
+	got := eval(t, call("+", tTS3, col(0, tTS3), huge), time.UTC, types.TimestampValue(0))
+	for _, want := range []string{"ERR: +(", "1970-01-01 00:00:00.000 +", "outside the TIMESTAMP range (years 0000 to 9999)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("message %q lacks %q", got, want)
+		}
+	}
+}

@@ -50,26 +50,86 @@ func boolInt(b bool) int64 {
 	return 0
 }
 
+// The range of TIMESTAMP and DATE Flink supports: years 0000 to 9999.
+var (
+	minDay = types.DaysFromCivil(0, 1, 1)
+	maxDay = types.DaysFromCivil(10000, 1, 1) - 1
+	minTs  = minDay * msDay
+	maxTs  = (maxDay+1)*msDay - 1
+)
+
+// maxMonths bounds an interval of months before any calendar arithmetic,
+// so that year*12 + months cannot overflow; any larger shift leaves the
+// supported range anyway.
+const maxMonths = 12 * 1_000_000
+
+// addMs is x + sign*y, false when it overflows an int64.
+func addMs(x, y, sign int64) (int64, bool) {
+	if sign < 0 {
+		if y == math.MinInt64 {
+			return 0, false
+		}
+		y = -y
+	}
+	r := x + y
+	if (y > 0 && r < x) || (y < 0 && r > x) {
+		return 0, false
+	}
+	return r, true
+}
+
+// shiftDays adds months to a day number; false when the result leaves
+// years 0000 to 9999.
+func shiftDays(days, months int64) (int64, bool) {
+	if months > maxMonths || months < -maxMonths || days < minDay-maxMonths*31 || days > maxDay+maxMonths*31 {
+		return 0, false
+	}
+	d := addMonthsDays(days, months)
+	return d, d >= minDay && d <= maxDay
+}
+
+// shiftMillis adds months to a timestamp's wall clock; false when the
+// result leaves years 0000 to 9999.
+func shiftMillis(ms, months int64) (int64, bool) {
+	days, tod := types.SplitMillis(ms)
+	d, ok := shiftDays(days, months)
+	return d*msDay + tod, ok
+}
+
 // timeArith handles + and - on timestamps, dates, times and intervals.
-func (c *compiler) timeArith(op string, a, b node, t types.Type) (Func, error) {
+// A TIMESTAMP or DATE result outside years 0000 to 9999 (Flink's range),
+// or an int64 overflow on the way, is a runtime error naming what (the
+// expression) and the operands, never a wrapped value.
+func (c *compiler) timeArith(op string, a, b node, t types.Type, what string) (Func, error) {
 	if op != "+" && op != "-" {
 		return nil, fmt.Errorf("cannot apply %s to %s and %s", op, a.t, b.t)
 	}
 	ka, kb := a.t.Kind, b.t.Kind
 	isIv := func(k types.Kind) bool { return k == types.IntervalDayTime || k == types.IntervalYearMonth }
+	swapped := false
 	if isIv(ka) && !isIv(kb) {
 		if op == "-" {
 			return nil, fmt.Errorf("cannot subtract %s from %s", b.t, a.t)
 		}
 		a, b = b, a
 		ka, kb = kb, ka
+		swapped = true
 	}
 	fa, fb := a.f, b.f
 	sign := int64(1)
 	if op == "-" {
 		sign = -1
 	}
-	bin := func(g func(ctx *Ctx, x, y int64) int64, k types.Kind) Func {
+	outOfRange := func(ctx *Ctx, x, y types.Value, k types.Kind) types.Value {
+		l, r := types.FormatValue(x, a.t, c.zone(ctx)), types.FormatValue(y, b.t, c.zone(ctx))
+		if swapped {
+			l, r = r, l
+		}
+		return fail(ctx, fmt.Errorf("%s: %s %s %s is outside the %s range (years 0000 to 9999)", what, l, op, r, k))
+	}
+	// bin applies g to two non-NULL operands; g reports false when the
+	// result is out of range.
+	bin := func(g func(ctx *Ctx, x, y int64) (int64, bool), k types.Kind) Func {
 		return func(ctx *Ctx, row core.Row) types.Value {
 			x := fa(ctx, row)
 			if x.K == types.Null {
@@ -79,48 +139,76 @@ func (c *compiler) timeArith(op string, a, b node, t types.Type) (Func, error) {
 			if y.K == types.Null {
 				return nullV
 			}
-			return types.Value{K: k, I: g(ctx, x.I, y.I)}
+			r, ok := g(ctx, x.I, y.I)
+			if !ok {
+				return outOfRange(ctx, x, y, k)
+			}
+			return types.Value{K: k, I: r}
 		}
+	}
+	tsAdd := func(_ *Ctx, x, y int64) (int64, bool) {
+		r, ok := addMs(x, y, sign)
+		return r, ok && r >= minTs && r <= maxTs
 	}
 	switch {
 	case isIv(ka) && ka == kb:
-		return bin(func(_ *Ctx, x, y int64) int64 { return x + sign*y }, ka), nil
+		return bin(func(_ *Ctx, x, y int64) (int64, bool) { return x + sign*y, true }, ka), nil
 	case kb == types.IntervalDayTime:
 		switch ka {
 		case types.Timestamp, types.TimestampLTZ:
-			if a.col >= 0 && b.konst && b.v.K != types.Null {
+			// (-y overflows for the least int64: the general path reports it)
+			if a.col >= 0 && b.konst && b.v.K != types.Null && !(sign < 0 && b.v.I == math.MinInt64) {
 				// the watermark's shape, `ts - INTERVAL '1' SECOND`: one
-				// read and one addition, no calls
-				i, d, k := a.col, sign*b.v.I, ka
-				return func(_ *Ctx, row core.Row) types.Value {
+				// read, one addition and a range check, no calls
+				i, y, k, d := a.col, b.v, ka, sign*b.v.I
+				return func(ctx *Ctx, row core.Row) types.Value {
 					x := &row[i]
 					if x.K == types.Null {
 						return nullV
 					}
-					return types.Value{K: k, I: x.I + d}
+					r := x.I + d
+					if (d > 0 && r < x.I) || (d < 0 && r > x.I) || r < minTs || r > maxTs {
+						return outOfRange(ctx, *x, y, k)
+					}
+					return types.Value{K: k, I: r}
 				}, nil
 			}
-			return bin(func(_ *Ctx, x, y int64) int64 { return x + sign*y }, ka), nil
+			return bin(tsAdd, ka), nil
 		case types.Date:
 			if t.Kind == types.Timestamp {
-				return bin(func(_ *Ctx, x, y int64) int64 { return x*msDay + sign*y }, types.Timestamp), nil
+				return bin(func(ctx *Ctx, x, y int64) (int64, bool) {
+					if x < minDay || x > maxDay {
+						return 0, false
+					}
+					return tsAdd(ctx, x*msDay, y)
+				}, types.Timestamp), nil
 			}
-			return bin(func(_ *Ctx, x, y int64) int64 { return x + floorDivI(sign*y, msDay) }, types.Date), nil
+			return bin(func(_ *Ctx, x, y int64) (int64, bool) {
+				if sign < 0 && y == math.MinInt64 {
+					return 0, false
+				}
+				r, ok := addMs(x, floorDivI(sign*y, msDay), 1)
+				return r, ok && r >= minDay && r <= maxDay
+			}, types.Date), nil
 		case types.Time:
-			return bin(func(_ *Ctx, x, y int64) int64 { return floorModI(x+sign*y, msDay) }, types.Time), nil
+			return bin(func(_ *Ctx, x, y int64) (int64, bool) { return floorModI(x+sign*y, msDay), true }, types.Time), nil
 		}
 	case kb == types.IntervalYearMonth:
 		switch ka {
 		case types.Timestamp:
-			return bin(func(_ *Ctx, x, y int64) int64 { return addMonths(x, sign*y) }, ka), nil
+			return bin(func(_ *Ctx, x, y int64) (int64, bool) { return shiftMillis(x, sign*y) }, ka), nil
 		case types.TimestampLTZ:
 			// months are calendar months of the session time zone
-			return bin(func(ctx *Ctx, x, y int64) int64 {
+			return bin(func(ctx *Ctx, x, y int64) (int64, bool) {
 				loc := c.zone(ctx)
-				return types.LocalToInstant(addMonths(types.InstantToLocal(x, loc), sign*y), loc)
+				local, ok := shiftMillis(types.InstantToLocal(x, loc), sign*y)
+				if !ok {
+					return 0, false
+				}
+				return types.LocalToInstant(local, loc), true
 			}, ka), nil
 		case types.Date:
-			return bin(func(_ *Ctx, x, y int64) int64 { return addMonthsDays(x, sign*y) }, types.Date), nil
+			return bin(func(_ *Ctx, x, y int64) (int64, bool) { return shiftDays(x, sign*y) }, types.Date), nil
 		}
 	}
 	return nil, fmt.Errorf("cannot apply %s to %s and %s", op, a.t, b.t)

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
-	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/runtime/runtest"
 )
 
 // Replaying a bounded source moves the watermark after every row
@@ -80,15 +79,7 @@ func runBatched(t *testing.T, src string, batch int) (string, runtime.Summary) {
 // buildJob plans src and builds it with the given batch size, printing to out.
 func buildJob(t *testing.T, src string, batch int, out *bytes.Buffer) *runtime.Job {
 	t.Helper()
-	script, err := sql.Parse("batchwm.sql", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	job, err := planner.Plan(script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rj, err := runtime.Build(job.Graph, runtime.Options{Stdout: out, Stderr: &bytes.Buffer{}, BatchSize: batch})
+	rj, err := runtest.Build("batchwm.sql", src, runtime.Options{Stdout: out, Stderr: &bytes.Buffer{}, BatchSize: batch})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
 	_ "github.com/streamsql/streamsql/runtime/connector/registry"
-	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/runtime/runtest"
 )
 
 // End to end over real files: the recorded CTR stream split into two
@@ -71,18 +70,10 @@ func newFileJob(t *testing.T) *fileJob {
 func (f *fileJob) build(t *testing.T, size string, opts runtime.Options) *runtime.Job {
 	t.Helper()
 	src := strings.NewReplacer("{IN}", f.in, "{OUT}", f.out, "{OUT2}", f.out2, "{SIZE}", size).Replace(ckptSQL)
-	script, err := sql.Parse("ckpt.sql", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	job, err := planner.Plan(script)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.Stderr == nil {
 		opts.Stderr = &bytes.Buffer{}
 	}
-	rj, err := runtime.Build(job.Graph, opts)
+	rj, err := runtest.Build("ckpt.sql", src, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

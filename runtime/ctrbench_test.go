@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
-	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/runtime/runtest"
 )
 
 // BenchmarkCTRFile runs bench/ctr_bench.sql over the file named by
@@ -31,15 +30,7 @@ func BenchmarkCTRFile(b *testing.B) {
 	}
 	text := strings.Replace(string(src), "bench/data/events-10m.jsonl", path, 1)
 	for i := 0; i < b.N; i++ {
-		script, err := sql.Parse("ctr_bench.sql", []byte(text))
-		if err != nil {
-			b.Fatal(err)
-		}
-		job, err := planner.Plan(script)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rj, err := runtime.Build(job.Graph, runtime.Options{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
+		rj, err := runtest.Build("ctr_bench.sql", text, runtime.Options{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package runtime_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand"
@@ -10,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
-	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/runtime/runtest"
 )
 
 // The poll goroutine decodes records ahead, in one or two lanes, and
@@ -54,21 +52,8 @@ func writeDirtyEvents(t *testing.T, dir string, seed int64, n int, bad bool) str
 }
 
 func runScript(src string) (string, runtime.Summary, error) {
-	script, err := sql.Parse("ahead.sql", []byte(src))
-	if err != nil {
-		return "", runtime.Summary{}, err
-	}
-	job, err := planner.Plan(script)
-	if err != nil {
-		return "", runtime.Summary{}, err
-	}
-	var out, errOut bytes.Buffer
-	rj, err := runtime.Build(job.Graph, runtime.Options{Stdout: &out, Stderr: &errOut, BatchSize: 1024})
-	if err != nil {
-		return "", runtime.Summary{}, err
-	}
-	err = rj.Run(context.Background())
-	return out.String() + "stderr:\n" + errOut.String(), rj.Summary(), err
+	o, err := runtest.Run(context.Background(), "ahead.sql", src, runtime.Options{BatchSize: 1024})
+	return o.Stdout + "stderr:\n" + o.Stderr, o.Summary, err
 }
 
 func TestDecodeAheadDoesNotChangeResults(t *testing.T) {

@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
 	"github.com/streamsql/streamsql/runtime/core"
-	"github.com/streamsql/streamsql/sql"
+	"github.com/streamsql/streamsql/runtime/runtest"
 )
 
 // progressJob builds a job over a directory of two JSON-lines files (two
@@ -56,15 +55,7 @@ SELECT window_start, campaign_id, COUNT(*) AS n
 FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '10' SECOND))
 GROUP BY window_start, window_end, campaign_id;
 `
-	script, err := sql.Parse("progress.sql", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pj, err := planner.Plan(script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := runtime.Build(pj.Graph, runtime.Options{})
+	j, err := runtest.Build("progress.sql", src, runtime.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

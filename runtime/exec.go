@@ -453,6 +453,9 @@ func (j *Job) runRoundRobin(ctx context.Context) error {
 		}
 		done, err := s.handle(r, true)
 		if err != nil {
+			if stopped(ctx, err) {
+				return nil
+			}
 			return err
 		}
 		if done {
@@ -469,6 +472,13 @@ func (j *Job) runRoundRobin(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// stopped reports whether err only says that the job was asked to stop: a
+// reader's poll that was under way when ctx was cancelled fails with
+// ctx's error, and that is a stop (then a savepoint), not a failure.
+func stopped(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }
 
 // runLive drives sources as their polls arrive and emits watermarks
@@ -513,6 +523,9 @@ func (j *Job) runLive(ctx context.Context) error {
 			}
 			done, err := sp.s.handle(sp.r, false)
 			if err != nil {
+				if stopped(ctx, err) {
+					return nil
+				}
 				return err
 			}
 			j.ckpt.notePoll(sp.s, &sp.r.p, done)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // one binary: table.local-time-zone works on machines without zoneinfo
 
 	"github.com/urfave/cli/v2"
 )

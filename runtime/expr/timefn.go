@@ -335,6 +335,18 @@ func buildToTimestamp(c *compiler, call *planner.Call, args []node) (Func, error
 	if err != nil {
 		return nil, err
 	}
+	return withParsed(f, pat, func(_ *Ctx, ms int64, ok bool) types.Value {
+		if !ok {
+			return nullV
+		}
+		return types.TimestampValue(ms)
+	}), nil
+}
+
+// withParsed evaluates a string and a pattern argument and hands the wall
+// clock parsed from the string to done (ok false: the text does not match
+// the pattern). NULL in either argument gives NULL; a bad pattern fails.
+func withParsed(f Func, pat func(ctx *Ctx, row core.Row) (dtPattern, bool, error), done func(ctx *Ctx, ms int64, ok bool) types.Value) Func {
 	return func(ctx *Ctx, row core.Row) types.Value {
 		v := f(ctx, row)
 		if v.K == types.Null {
@@ -348,11 +360,8 @@ func buildToTimestamp(c *compiler, call *planner.Call, args []node) (Func, error
 			return nullV
 		}
 		ms, ok := p.parse(v.S)
-		if !ok {
-			return nullV
-		}
-		return types.TimestampValue(ms)
-	}, nil
+		return done(ctx, ms, ok)
+	}
 }
 
 // wallClock returns a converter from a TIMESTAMP / TIMESTAMP_LTZ / DATE /
@@ -429,25 +438,12 @@ func buildUnixTimestamp(c *compiler, call *planner.Call, args []node) (Func, err
 	if err != nil {
 		return nil, err
 	}
-	f := fs[0]
-	return func(ctx *Ctx, row core.Row) types.Value {
-		v := f(ctx, row)
-		if v.K == types.Null {
-			return nullV
-		}
-		p, ok, err := pat(ctx, row)
-		if err != nil {
-			return fail(ctx, err)
-		}
-		if !ok {
-			return nullV
-		}
-		ms, ok := p.parse(v.S)
+	return withParsed(fs[0], pat, func(ctx *Ctx, ms int64, ok bool) types.Value {
 		if !ok {
 			return types.BigIntValue(math.MinInt64)
 		}
 		return types.BigIntValue(types.LocalToInstant(ms, c.zone(ctx)) / 1000)
-	}, nil
+	}), nil
 }
 
 // FROM_UNIXTIME(n[, fmt]): epoch seconds formatted in the session time zone.

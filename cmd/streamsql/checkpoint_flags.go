@@ -42,3 +42,11 @@ func safeName(s string) string {
 		return r
 	}, s)
 }
+
+// stateDirOf is the directory the job's checkpoints go to.
+func stateDirOf(o runtime.Options) string {
+	if o.StateDir == "" && o.FromCheckpoint != "" {
+		return filepath.Dir(filepath.Dir(o.FromCheckpoint))
+	}
+	return o.StateDir
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,9 @@ var intRange = map[types.Kind][2]int64{
 	types.BigInt:   {math.MinInt64, math.MaxInt64},
 }
 
+// intResult is x as integer kind k, an error when it is out of k's range
+// (a string parsed as an integer: Flink's BinaryStringDataUtil.toInt and
+// its kin throw on overflow).
 func intResult(x int64, k types.Kind) (types.Value, error) {
 	r := intRange[k]
 	if x < r[0] || x > r[1] {
@@ -79,11 +83,48 @@ func intResult(x int64, k types.Kind) (types.Value, error) {
 	return types.Value{K: k, I: x}, nil
 }
 
-func floatToInt(f float64, k types.Kind) (types.Value, error) {
-	if f != f || f >= 9.223372036854775808e18 || f < -9.223372036854775808e18 {
-		return nullV, fmt.Errorf("%s is out of range for %s", types.FormatDouble(f), k)
+// wrapTo is x narrowed to integer kind k as Java's primitive cast does
+// ((int) x keeps the low 32 bits): Flink casts between numeric types with
+// Java casts (NumericPrimitiveCastRule), so CAST(300 AS TINYINT) is 44.
+func wrapTo(x int64, k types.Kind) types.Value {
+	if nw := narrowFn(k); nw != nil {
+		x = nw(x)
 	}
-	return intResult(int64(f), k) // truncates toward zero, as Java's (long) cast
+	return types.Value{K: k, I: x}
+}
+
+// floatToInt is Java's (long) or (int) cast of a double, then narrowed as
+// wrapTo: NaN is 0, a value beyond the range saturates at the long (or
+// int) bound, and the fraction is truncated toward zero.
+func floatToInt(f float64, k types.Kind) types.Value {
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if k != types.BigInt {
+		lo, hi = math.MinInt32, math.MaxInt32 // d2i, then i2b / i2s
+	}
+	switch {
+	case f != f:
+		return types.Value{K: k}
+	case f >= float64(hi): // float64(MaxInt64) is 2^63: beyond every long
+		return wrapTo(hi, k)
+	case f <= float64(lo):
+		return wrapTo(lo, k)
+	}
+	return wrapTo(int64(f), k)
+}
+
+// decimalToInt is Flink's DecimalDataUtils.castToIntegral then a Java
+// cast: the value truncated toward zero, its low 64 bits as BigInteger's
+// longValue keeps them, narrowed as wrapTo.
+func decimalToInt(v types.Value, k types.Kind) types.Value {
+	if x, ok := types.DecimalToInt64(v); ok {
+		return wrapTo(x, k)
+	}
+	u := v.Unscaled()
+	if s := int(v.Scale); s > 0 {
+		u.Quo(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s)), nil))
+	}
+	low := new(big.Int).And(u, new(big.Int).SetUint64(math.MaxUint64)) // two's complement
+	return wrapTo(int64(low.Uint64()), k)
 }
 
 func truncTimestamp(ms int64, precision int) int64 {
@@ -249,17 +290,11 @@ func converterFor(from, to types.Type) (converter, error) {
 	case tk.IsInteger():
 		switch {
 		case fk.IsInteger():
-			return func(v types.Value, _ *time.Location) (types.Value, error) { return intResult(v.I, tk) }, nil
+			return func(v types.Value, _ *time.Location) (types.Value, error) { return wrapTo(v.I, tk), nil }, nil
 		case fk == types.Float || fk == types.Double:
-			return func(v types.Value, _ *time.Location) (types.Value, error) { return floatToInt(v.F(), tk) }, nil
+			return func(v types.Value, _ *time.Location) (types.Value, error) { return floatToInt(v.F(), tk), nil }, nil
 		case fk == types.Decimal:
-			return func(v types.Value, _ *time.Location) (types.Value, error) {
-				x, ok := types.DecimalToInt64(v)
-				if !ok {
-					return nullV, fmt.Errorf("%s is out of range for %s", types.DecimalString(v), tk)
-				}
-				return intResult(x, tk)
-			}, nil
+			return func(v types.Value, _ *time.Location) (types.Value, error) { return decimalToInt(v, tk), nil }, nil
 		case fk == types.Boolean:
 			return func(v types.Value, _ *time.Location) (types.Value, error) { return types.Value{K: tk, I: v.I}, nil }, nil
 		case fk == types.String:
@@ -272,7 +307,7 @@ func converterFor(from, to types.Type) (converter, error) {
 			}, nil
 		case fk == types.Timestamp || fk == types.TimestampLTZ:
 			// epoch seconds (Flink: TIMESTAMP_LTZ -> BIGINT)
-			return func(v types.Value, _ *time.Location) (types.Value, error) { return intResult(v.I/1000, tk) }, nil
+			return func(v types.Value, _ *time.Location) (types.Value, error) { return wrapTo(v.I/1000, tk), nil }, nil
 		}
 	case tk == types.Float || tk == types.Double:
 		round := func(f float64) types.Value {

@@ -309,12 +309,35 @@ func TestCast(t *testing.T) {
 		{"str->bool yes", cast(str("yes"), tBool), nil, "TRUE"},
 		{"str->bool bad", cast(str("maybe"), tBool), nil, "ERR"},
 		{"double->bigint truncates", cast(f64(-2.9), tBig), nil, "-2"},
-		{"double->int out of range", cast(f64(1e10), tInt), nil, "ERR"},
-		{"try double->int out of range", try(f64(1e10), tInt), nil, "NULL"},
-		{"NaN->int", cast(f64(math.NaN()), tInt), nil, "ERR"},
-		{"bigint->int range", cast(i64(1<<40), tInt), nil, "ERR"},
+		// Numeric to integer casts are Java's primitive casts in Flink
+		// (NumericPrimitiveCastRule, DecimalToNumericPrimitiveCastRule):
+		// no error, no NULL. Expected values worked out by JLS 5.1.3:
+		// double->int saturates at the int bounds, NaN is 0; a long keeps
+		// its low bits.
+		{"double->int saturates", cast(f64(1e10), tInt), nil, "2147483647"},
+		{"try double->int saturates", try(f64(1e10), tInt), nil, "2147483647"},
+		{"double->int saturates low", cast(f64(-1e10), tInt), nil, "-2147483648"},
+		{"double->bigint saturates", cast(f64(1e30), tBig), nil, "9223372036854775807"},
+		{"NaN->int", cast(f64(math.NaN()), tInt), nil, "0"},
+		// (byte) 300.7: d2i gives 300, i2b keeps 300 - 256 = 44
+		{"double->tinyint", cast(f64(300.7), types.Type{Kind: types.TinyInt}), nil, "44"},
+		// (byte) 1e10: d2i saturates at 2^31-1 = 0x7fffffff, whose low byte is 0xff = -1
+		{"double->tinyint saturated", cast(f64(1e10), types.Type{Kind: types.TinyInt}), nil, "-1"},
+		// 2^40 + 5 keeps its low 32 bits: 5
+		{"bigint->int wraps", cast(i64(1<<40+5), tInt), nil, "5"},
 		{"int->tinyint", cast(i32(127), types.Type{Kind: types.TinyInt}), nil, "127"},
+		{"int->tinyint wraps", cast(i32(300), types.Type{Kind: types.TinyInt}), nil, "44"},
+		{"int->smallint wraps", cast(i32(40000), types.Type{Kind: types.SmallInt}), nil, "-25536"},
 		{"decimal->int truncates", cast(decLit("-12.99", 4, 2), tInt), nil, "-12"},
+		// BigDecimal.longValue keeps the low 64 bits: 2^64 + 7 gives 7, then (int) 7
+		{"decimal->int beyond long", cast(decLit("18446744073709551623.9", 21, 1), tInt), nil, "7"},
+		// 3000000000 = 0xB2D05E00 as int: 3000000000 - 2^32
+		{"decimal->int wraps", cast(decLit("3000000000.5", 11, 1), tInt), nil, "-1294967296"},
+		{"str->tinyint out of range", cast(str("300"), types.Type{Kind: types.TinyInt}), nil, "ERR"},
+		{"try str->tinyint out of range", try(str("300"), types.Type{Kind: types.TinyInt}), nil, "NULL"},
+		// DecimalData.fromBigDecimal gives null beyond the precision
+		{"decimal->decimal overflow null", cast(decLit("99999999.99", 10, 2), dec(4, 2)), nil, "NULL"},
+		{"double->decimal overflow null", cast(f64(123.5), dec(3, 1)), nil, "NULL"},
 		{"double->decimal", cast(f64(0.1), dec(10, 3)), nil, "0.100"},
 		{"int->decimal overflow null", cast(i32(1000), dec(3, 1)), nil, "NULL"},
 		{"double->string", cast(f64(0.5), tStr), nil, "0.5"},

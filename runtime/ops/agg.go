@@ -47,7 +47,8 @@ type aggFn struct {
 //	COUNT(*), COUNT(x)   n
 //	SUM/AVG integer      n (non-NULL rows), i (sum, wrapping int64)
 //	SUM/AVG float        n, f
-//	SUM/AVG decimal      n, i (unscaled sum at aggFn.scale) or b once it overflows int64
+//	SUM/AVG decimal      n, i (unscaled sum at aggFn.scale) or b once it overflows int64;
+//	                     AVG: v is decOverflow once the sum left DECIMAL(38) (see checkDec)
 //	MIN/MAX              n, v
 //	DISTINCT             seen: encoded value -> value, applied once each
 type acc struct {
@@ -213,7 +214,10 @@ func (f *aggFn) apply(a *acc, v types.Value) {
 		a.f += v.F()
 	case aggSumDec, aggAvgDec:
 		a.n++
-		addDec(a, v, f.scale)
+		if !a.overflowed() {
+			addDec(a, v, f.scale)
+			f.checkDec(a)
+		}
 	case aggMin:
 		if a.n == 0 || f.beats(v, a.v) {
 			a.v = v
@@ -239,6 +243,36 @@ func addDec(a *acc, v types.Value, scale int) {
 		a.b = big.NewInt(a.i)
 	}
 	a.b.Add(a.b, rescaleBig(v.Unscaled(), int(v.Scale), scale))
+}
+
+// decOverflow (in acc.v) marks an AVG(DECIMAL) accumulator whose sum
+// overflowed.
+var decOverflow = types.BoolValue(true)
+
+func (a *acc) overflowed() bool { return a.v.K == decOverflow.K }
+
+// maxDec38 is 10^38: a DECIMAL(38, s) holds unscaled values below it.
+var maxDec38 = pow10(types.MaxDecimalPrecision)
+
+// checkDec applies Flink's DECIMAL overflow rule to a DECIMAL sum that
+// just grew. Flink keeps SUM and AVG sums of DECIMAL(p, s) as
+// DECIMAL(38, s) and adds with DecimalDataUtils.add, which gives NULL
+// when the sum needs more than 38 digits (DecimalData.fromBigDecimal).
+// For SUM the NULL sum is then restarted by the next non-NULL value
+// (SumAggFunction: "sum IS NULL ? operand : sum + operand"), so a SUM
+// that overflows is NULL until the next value arrives and counts only
+// the values after it. For AVG the NULL sum stays NULL (AvgAggFunction:
+// sum + operand, NULL + x is NULL) and the average is NULL.
+func (f *aggFn) checkDec(a *acc) {
+	if a.b == nil || a.b.CmpAbs(maxDec38) < 0 {
+		return
+	}
+	a.i, a.b = 0, nil
+	if f.kind == aggSumDec {
+		a.n = 0 // NULL: the next value starts the sum again
+	} else {
+		a.v = decOverflow
+	}
 }
 
 func (a *acc) decSum() *big.Int {
@@ -285,6 +319,13 @@ func (f *aggFn) merge(dst, src *acc) {
 			return
 		}
 		dst.n += src.n
+		if src.overflowed() {
+			dst.v = decOverflow // Flink: NULL + sum is NULL
+		}
+		if dst.overflowed() {
+			dst.i, dst.b = 0, nil
+			return
+		}
 		if dst.b == nil && src.b == nil {
 			s := dst.i + src.i
 			if (dst.i >= 0) != (src.i >= 0) || (s >= 0) == (dst.i >= 0) {
@@ -294,6 +335,7 @@ func (f *aggFn) merge(dst, src *acc) {
 		}
 		sum := dst.decSum()
 		dst.b = sum.Add(sum, src.decSum())
+		f.checkDec(dst)
 	case aggMin, aggMax:
 		if src.n == 0 {
 			return
@@ -337,6 +379,9 @@ func (f *aggFn) result(a *acc) types.Value {
 		}
 		return types.BigDecimalValue(rescaleBig(a.decSum(), f.scale, f.out.Scale), f.out.Scale)
 	case aggAvgDec:
+		if a.overflowed() {
+			return types.NullValue
+		}
 		if k == types.Double {
 			return floatResult(f.out, ratFloat(a.decSum(), f.scale, a.n))
 		}
@@ -347,7 +392,11 @@ func (f *aggFn) result(a *acc) types.Value {
 		} else if d < 0 {
 			den.Mul(den, pow10(-d))
 		}
-		return types.BigDecimalValue(divHalfUp(num, den), f.out.Scale)
+		q := divHalfUp(num, den)
+		if q.CmpAbs(maxDec38) >= 0 {
+			return types.NullValue // Flink: the cast to DECIMAL(38, s) overflows
+		}
+		return types.BigDecimalValue(q, f.out.Scale)
 	case aggMin, aggMax:
 		return a.v
 	}

@@ -235,3 +235,56 @@ func TestFloatMinMaxAndDistinct(t *testing.T) {
 	}
 	sameRows(t, "float min/max", c.rows, want)
 }
+
+// Overflow follows Flink (docs/semantics.md, "Numbers that overflow"):
+// SUM and AVG of BIGINT wrap as Java's long arithmetic does; a DECIMAL sum
+// that needs more than 38 digits is NULL (DecimalData.fromBigDecimal), SUM
+// then restarting at the next value (SumAggFunction) and AVG staying NULL
+// (AvgAggFunction). Expected values worked out by hand.
+func TestSumAvgOverflowFlinkRules(t *testing.T) {
+	d38 := types.DecimalType(38, 0)
+	schema := planner.Schema{col("k", types.TString), col("ts", types.TTimestamp3), col("d", d38), col("b", types.TBigInt)}
+	spec := &planner.WindowAggOp{
+		Window:    planner.WindowSpec{Kind: sql.Tumble, Size: 10_000, TimeCol: 1},
+		GroupKeys: []int{0},
+		Aggs: []planner.AggCall{
+			{Func: "SUM", Arg: 2, Filter: -1, T: d38},
+			{Func: "AVG", Arg: 2, Filter: -1, T: types.DecimalType(38, 6)},
+			{Func: "SUM", Arg: 3, Filter: -1, T: types.TBigInt},
+			{Func: "AVG", Arg: 3, Filter: -1, T: types.TBigInt},
+		},
+	}
+	big := func(s string) types.Value {
+		v, ok, err := types.DecimalFromString(s, 38, 0)
+		if err != nil || !ok {
+			t.Fatalf("decimal %s", s)
+		}
+		return v
+	}
+	six := big("60000000000000000000000000000000000000") // 6e37: two make 1.2e38, 39 digits
+	nines := big("99999999999999999999999999999999999999")
+	op, err := NewWindowAgg(spec, schema, nil, newCtx())
+	mustNoErr(t, err)
+	c := &collector{}
+	mustNoErr(t, op.ProcessBatch(0, batch(
+		// a: 6e37 + 6e37 overflows (NULL), 5 restarts the SUM; AVG stays NULL.
+		// BIGINT: MaxInt64 + 1 wraps to MinInt64; AVG MinInt64 / 2.
+		core.Row{str("a"), ts(1), six, bi(math.MaxInt64)},
+		core.Row{str("a"), ts(2), six, bi(1)},
+		core.Row{str("a"), ts(3), dec(5, 0), null},
+		// z: the overflow is the last value: SUM NULL
+		core.Row{str("z"), ts(4), six, bi(math.MinInt64)},
+		core.Row{str("z"), ts(5), six, bi(-1)},
+		// n: 38 nines - 1 fits DECIMAL(38, 0); its average at scale 6 needs
+		// 44 digits: NULL. BIGINT: MinInt64 - 1 wraps to MaxInt64.
+		core.Row{str("n"), ts(6), nines, bi(math.MinInt64)},
+		core.Row{str("n"), ts(7), dec(-1, 0), bi(-1)},
+	), c))
+	mustNoErr(t, op.ProcessWatermark(core.MaxWatermark, c))
+	want := []core.Row{
+		{str("a"), dec(5, 0), null, bi(math.MinInt64), bi(math.MinInt64 / 2), ts(0), ts(10000), ts(9999)},
+		{str("z"), null, null, bi(math.MaxInt64), bi(math.MaxInt64 / 2), ts(0), ts(10000), ts(9999)},
+		{str("n"), big("99999999999999999999999999999999999998"), null, bi(math.MaxInt64), bi(math.MaxInt64 / 2), ts(0), ts(10000), ts(9999)},
+	}
+	sameRows(t, "overflow", c.rows, want)
+}

@@ -14,7 +14,7 @@ import (
 
 // parseQueryToks parses toks (a query, without its trailing EOF; after
 // is the token following it) through rewrite -> TiDB -> conversion.
-func parseQueryToks(s *source, toks []token, after token) (Query, *Error) {
+func parseQueryToks(s *source, toks []token, after token, ctes []map[string]cteDef) (Query, *Error) {
 	if len(toks) == 0 {
 		return nil, &Error{Pos: s.tokPos(after), Msg: "expected a query"}
 	}
@@ -26,7 +26,7 @@ func parseQueryToks(s *source, toks []token, after token) (Query, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &converter{r: r}
+	c := &converter{r: r, ctes: ctes}
 	rs, ok := node.(ast.ResultSetNode)
 	if !ok {
 		return nil, c.errAt(toks[0], "expected a query")
@@ -499,6 +499,9 @@ func (c *converter) fromItem(n ast.ResultSetNode) (FromItem, *Error) {
 				}
 				w := *c.r.tvfs[idx]
 				w.Alias = alias
+				if err := c.tvfData(&w, c.r.tvfData[idx]); err != nil {
+					return nil, err
+				}
 				return &w, nil
 			}
 			if src.Schema.O != "" {

@@ -291,7 +291,7 @@ func skipExplainPrefix(g []token) []token {
 func (p *tparser) queryRest() (Query, *Error) {
 	start := p.i
 	end := len(p.toks) - 1
-	q, err := parseQueryToks(p.s, p.toks[start:end], p.toks[end])
+	q, err := parseQueryToks(p.s, p.toks[start:end], p.toks[end], nil)
 	if err != nil {
 		return nil, err
 	}

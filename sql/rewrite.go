@@ -60,6 +60,7 @@ type rewriter struct {
 	casts     []castInfo
 	units     []*TimeUnitExpr
 	tvfs      []*WindowTVF
+	tvfData   [][2]int // tvfs[i]'s table argument (tokens), parsed by the converter in its WITH scope
 }
 
 func newRewriter(s *source, toks []token, after token) *rewriter {
@@ -510,9 +511,6 @@ func (r *rewriter) tvf(k, j int) (int, *Error) {
 	if !haveTime {
 		return 0, r.errAt(fn, "%s needs a time attribute argument: DESCRIPTOR(ts)", fn.upper())
 	}
-	if err := r.tvfData(w, dataArg); err != nil {
-		return 0, err
-	}
 	// DESCRIPTOR(col)
 	d := timeArg[0]
 	if !r.toks[d].is("DESCRIPTOR") || !r.tokAt(d+1).isOp("(") || d+4 != timeArg[1] || !r.tokAt(d+3).isOp(")") ||
@@ -541,12 +539,17 @@ func (r *rewriter) tvf(k, j int) (int, *Error) {
 		return 0, r.errAt(r.toks[fclose], "%s needs %s", fn.upper(), strings.Join(params[:tvfMinArgs[kind]], " and "))
 	}
 	r.tvfs = append(r.tvfs, w)
+	r.tvfData = append(r.tvfData, dataArg)
 	r.gen(phTVF+strconv.Itoa(len(r.tvfs)-1), t)
 	return close + 1, nil
 }
 
-// tvfData parses TABLE name [PARTITION BY k | (k1, k2)], TABLE (query) or (query).
-func (r *rewriter) tvfData(w *WindowTVF, rng [2]int) *Error {
+// tvfData parses a window TVF's table argument: TABLE name [PARTITION BY k
+// | (k1, k2)], TABLE (query) or (query). It runs in the converter, not the
+// rewriter, so that a name or a subquery can refer to the WITH queries in
+// scope (WITH c AS (...) SELECT ... FROM TABLE(TUMBLE(TABLE c, ...))).
+func (c *converter) tvfData(w *WindowTVF, rng [2]int) *Error {
+	r := c.r
 	p := &tparser{s: r.s, toks: append(append([]token(nil), r.toks[rng[0]:rng[1]]...), token{kind: tEOF, off: r.toks[rng[1]].off, line: r.toks[rng[1]].line, col: r.toks[rng[1]].col})}
 	p.acceptKw("TABLE")
 	if p.peek().isOp("(") {
@@ -555,7 +558,7 @@ func (r *rewriter) tvfData(w *WindowTVF, rng [2]int) *Error {
 		if cl < 0 {
 			return p.errAt(p.peek(), "unbalanced parenthesis")
 		}
-		q, err := parseQueryToks(r.s, p.toks[open+1:cl], p.toks[cl])
+		q, err := parseQueryToks(r.s, p.toks[open+1:cl], p.toks[cl], c.ctes)
 		if err != nil {
 			return err
 		}
@@ -566,7 +569,11 @@ func (r *rewriter) tvfData(w *WindowTVF, rng [2]int) *Error {
 		if err != nil {
 			return err
 		}
-		w.Input = &TableRef{Pos: r.s.tokPos(nt), Name: name}
+		if def, ok := c.lookupCTE(name); ok && !strings.Contains(name, ".") {
+			w.Input = &SubqueryRef{Pos: r.s.tokPos(nt), Query: def.query, Alias: name}
+		} else {
+			w.Input = &TableRef{Pos: r.s.tokPos(nt), Name: name}
+		}
 	}
 	if p.acceptKw("PARTITION") {
 		if w.Kind != Session {

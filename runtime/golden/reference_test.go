@@ -130,6 +130,7 @@ func TestGoldenAgainstReference(t *testing.T) {
 		ctrCase("ctr_partitions.test"),
 		ctrCase("ctr_legacy_group_window.test"),
 		ctrCase("ctr_spark_style_join.test"),
+		ctrCase("ctr_cte.test"),
 		ctrCase("null_rowtime.test"),
 		func() refCase { c := ctrCase("malformed_ignored.test"); c.ignore = true; return c }(),
 		{file: "hop_count_distinct.test", table: "out_users", delay: 1000, assign: hop(5000, 10000), key: byCampaign, keyed: true,

@@ -2,8 +2,6 @@ package runtime
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -11,10 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/connector"
 	"github.com/streamsql/streamsql/runtime/core"
-	"github.com/streamsql/streamsql/sql/types"
 	"github.com/streamsql/streamsql/state"
 )
 
@@ -55,6 +51,7 @@ type checkpointer struct {
 
 	uids      []string // per node, graph order
 	layouts   []string
+	defs      []map[string]string // what each node's state computes (stateDefinition)
 	positions map[*sourceNode]map[int]connector.Position
 	done      map[*sourceNode]bool
 	cursor    int       // round-robin cursor: index into the active sources
@@ -98,7 +95,7 @@ func newCheckpointer(j *Job) (*checkpointer, error) {
 		}
 	}
 	c.enabled = c.interval > 0 || c.every > 0
-	c.uids, c.layouts = planUIDs(j.graph)
+	c.uids, c.layouts, c.defs = planUIDs(j.graph)
 	for _, sk := range j.sinks {
 		if sk.spec.Transactional == nil || !sk.spec.Transactional(sk.op.Table) {
 			continue
@@ -189,7 +186,7 @@ func (c *checkpointer) open(ctx context.Context) (err error) {
 	}
 	c.restored = cp
 	for _, sk := range c.j.sinks {
-		if op := cp.Manifest.Operator(c.uids[c.index(sk.node)]); op != nil && op.Layout == c.layouts[c.index(sk.node)] {
+		if op := cp.Manifest.Operator(c.uids[c.index(sk.node)]); op != nil && c.stateMismatch(c.index(sk.node), op) == "" {
 			sk.env.Resume = op.Sink
 		}
 	}
@@ -227,7 +224,8 @@ func hasState(op *state.OperatorState) bool {
 }
 
 // checkPlan refuses a checkpoint whose state the current plan would lose
-// (no operator with its uid) or misread (same uid, another layout).
+// (no operator with its uid) or misread (same uid, another layout or
+// another definition: stateMismatch).
 func (c *checkpointer) checkPlan(m *state.Manifest) error {
 	byUID := map[string]int{}
 	for i, u := range c.uids {
@@ -243,8 +241,12 @@ func (c *checkpointer) checkPlan(m *state.Manifest) error {
 		switch {
 		case !ok:
 			problems = append(problems, fmt.Sprintf("%s (uid %s) has state but is not in the current plan", op.Name, op.UID))
-		case c.layouts[k] != op.Layout:
-			problems = append(problems, fmt.Sprintf("%s (uid %s): its state was written as [%s], the current plan needs [%s]", op.Name, op.UID, op.Layout, c.layouts[k]))
+		default:
+			if why := c.stateMismatch(k, op); why != "" {
+				problems = append(problems, fmt.Sprintf("%s (uid %s): %s", op.Name, op.UID, why))
+			} else if op.Computes == nil && c.defs[k] != nil {
+				fmt.Fprintf(c.j.opts.Stderr, "warning: checkpoint %d was written by an earlier streamsql that did not record what %s computes: restored on its types alone (a changed GROUP BY column, aggregate argument or filter of the same type cannot be detected)\n", m.ID, op.Name)
+			}
 		}
 	}
 	if len(problems) == 0 {
@@ -271,7 +273,7 @@ func (c *checkpointer) restore() error {
 	discard := discardOutput{}
 	for i, n := range c.j.nodes {
 		op := m.Operator(c.uids[i])
-		if op == nil || (hasState(op) && op.Layout != c.layouts[i]) {
+		if op == nil || (hasState(op) && c.stateMismatch(i, op) != "") {
 			continue // new operator, or not restored (allowed above)
 		}
 		if len(op.Watermarks) == len(n.inWM) {
@@ -400,7 +402,7 @@ func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool)
 		Prepared: c.txn != nil}
 	for i, n := range c.j.nodes {
 		op := state.OperatorState{
-			UID: c.uids[i], Name: fmt.Sprintf("%s #%d", n.plan.Name(), n.plan.ID), Layout: c.layouts[i],
+			UID: c.uids[i], Name: fmt.Sprintf("%s #%d", n.plan.Name(), n.plan.ID), Layout: c.layouts[i], Computes: c.defs[i],
 			Watermarks: append([]int64(nil), n.inWM...), Watermark: n.wm,
 			Counters: state.Counters{In: n.metrics.RecordsIn.Load(), Out: n.metrics.RecordsOut.Load(),
 				Late: n.metrics.LateRecordsDropped.Load(), Skipped: n.metrics.RecordsSkipped.Load()},
@@ -448,92 +450,4 @@ func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool)
 	c.j.ReportCheckpoint(CheckpointInfo{ID: id, Completed: time.Now(), Duration: time.Since(start), Size: size})
 	c.j.SetStateSize(size)
 	return nil
-}
-
-// ---------------------------------------------------------------- uids and layouts
-
-// planUIDs derives a stable uid and a state layout for every node. The
-// uid hashes the node's kind, its table (sources and sinks) and its
-// inputs' uids, so it does not change when expressions change or when
-// unrelated INSERTs are added; the layout describes what the node's state
-// means (window spec, key and aggregate types, buffered row types) and
-// must match for the state to be restored.
-func planUIDs(g *planner.Graph) (uids, layouts []string) {
-	byNode := map[*planner.Node]string{}
-	seen := map[string]int{}
-	for _, n := range g.Nodes {
-		var b strings.Builder
-		b.WriteString(n.Name())
-		switch op := n.Op.(type) {
-		case *planner.SourceOp:
-			b.WriteString(" table=" + op.Table.Name)
-		case *planner.SinkOp:
-			b.WriteString(" table=" + op.Table.Name)
-		}
-		for i, in := range n.Inputs {
-			fmt.Fprintf(&b, " in%d=%s", i, byNode[in])
-		}
-		sum := sha256.Sum256([]byte(b.String()))
-		uid := hex.EncodeToString(sum[:8])
-		if k := seen[uid]; k > 0 {
-			// identical branches: number them in plan order
-			seen[uid] = k + 1
-			sum = sha256.Sum256([]byte(b.String() + " #" + strconv.Itoa(k)))
-			uid = hex.EncodeToString(sum[:8])
-		} else {
-			seen[uid] = 1
-		}
-		byNode[n] = uid
-		uids = append(uids, uid)
-		layouts = append(layouts, layoutOf(n, g.Settings["table.local-time-zone"]))
-	}
-	return uids, layouts
-}
-
-func schemaTypes(s planner.Schema) string {
-	parts := make([]string, len(s))
-	for i, c := range s {
-		parts[i] = c.Type.WithoutRowtime().Nullable().String()
-	}
-	return strings.Join(parts, ",")
-}
-
-func layoutOf(n *planner.Node, tz string) string {
-	switch op := n.Op.(type) {
-	case *planner.SourceOp:
-		return "source v1"
-	case *planner.SinkOp:
-		return "sink v1 connector=" + op.Table.Connector
-	case *planner.WindowAggOp:
-		in := n.Inputs[0].Schema
-		w := op.Window
-		var b strings.Builder
-		fmt.Fprintf(&b, "window-agg v1 kind=%d size=%d slide=%d step=%d gap=%d offset=%d time=%s keys=[",
-			w.Kind, w.Size, w.Slide, w.Step, w.Gap, w.Offset, in[w.TimeCol].Type.Kind)
-		for i, k := range op.GroupKeys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(in[k].Type.WithoutRowtime().Nullable().String())
-		}
-		b.WriteString("] aggs=[")
-		for i, a := range op.Aggs {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			arg := "*"
-			if a.Arg >= 0 {
-				arg = in[a.Arg].Type.WithoutRowtime().Nullable().String()
-			}
-			fmt.Fprintf(&b, "%s(%t,%s,%t)->%s", strings.ToUpper(a.Func), a.Distinct, arg, a.Filter >= 0, a.T.Nullable().String())
-		}
-		b.WriteByte(']')
-		if in[w.TimeCol].Type.Kind == types.TimestampLTZ && tz != "" {
-			b.WriteString(" tz=" + tz) // LTZ windows are kept in that zone's wall-clock time
-		}
-		return b.String()
-	case *planner.WindowJoinOp:
-		return fmt.Sprintf("window-join v1 left=[%s] right=[%s]", schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
-	}
-	return strings.ToLower(n.Name()) + " (stateless)"
 }

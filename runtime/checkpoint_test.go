@@ -3,7 +3,10 @@ package runtime_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
@@ -188,5 +191,129 @@ func TestStopTakesSavepoint(t *testing.T) {
 	}
 	if s := rj.Summary(); s.RecordsRead != 600 {
 		t.Errorf("read %d records after the savepoint, want 600", s.RecordsRead)
+	}
+}
+
+// A query edited between runs in a way the state's types cannot show:
+// another GROUP BY column of the same type, another aggregate argument of
+// the same type, another WHERE. Restoring would put windows keyed (or
+// summed, or filtered) both ways into one result; the restore is refused
+// naming the operator and what changed, and --allow-non-restored-state
+// starts the aggregation empty.
+const editSQL = `
+CREATE TABLE ad_events (
+  event_type STRING, event_time BIGINT, campaign_id STRING, ad_type STRING, page_id STRING, user_id STRING,
+  ts AS TO_TIMESTAMP_LTZ(event_time, 3),
+  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
+) WITH ('connector' = 'filesystem', 'path' = '{IN}', 'format' = 'json');
+CREATE TABLE results (window_start TIMESTAMP(3), window_end TIMESTAMP(3), k STRING, n BIGINT, m STRING)
+  WITH ('connector' = 'filesystem', 'path' = '{OUT}', 'format' = 'json');
+INSERT INTO results
+SELECT window_start, window_end, {KEY}, COUNT(*), MAX({ARG})
+FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+WHERE {WHERE}
+GROUP BY window_start, window_end, {KEY};
+`
+
+func TestRestoreRefusesChangedDefinition(t *testing.T) {
+	orig := map[string]string{"{KEY}": "campaign_id", "{ARG}": "page_id", "{WHERE}": "event_type <> 'purchase'"}
+	for _, c := range []struct {
+		name, param, value, want string
+	}{
+		{"group key", "{KEY}", "ad_type", "group keys changed from [campaign_id] to [ad_type]"},
+		{"aggregate argument", "{ARG}", "user_id", "aggregates changed from [COUNT(*), MAX(page_id)] to [COUNT(*), MAX(user_id)]"},
+		{"where", "{WHERE}", "event_type <> 'view'", "input filter changed from [<>(event_type, 'purchase')] to [<>(event_type, 'view')]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFileJob(t)
+			build := func(params map[string]string, opts runtime.Options) *runtime.Job {
+				r := strings.NewReplacer("{IN}", f.in, "{OUT}", f.out)
+				src := r.Replace(editSQL)
+				for k, v := range params {
+					src = strings.ReplaceAll(src, k, v)
+				}
+				if opts.Stderr == nil {
+					opts.Stderr = &bytes.Buffer{}
+				}
+				rj, err := runtest.Build("edit.sql", src, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return rj
+			}
+			rj := build(orig, runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50, CrashAfterRecords: 120})
+			if err := rj.Run(context.Background()); !errors.Is(err, runtime.ErrSimulatedCrash) {
+				t.Fatal(err)
+			}
+			edited := map[string]string{}
+			for k, v := range orig {
+				edited[k] = v
+			}
+			edited[c.param] = c.value
+			err := build(edited, runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50}).Run(context.Background())
+			if err == nil || !strings.Contains(err.Error(), "WindowAggregate #") || !strings.Contains(err.Error(), c.want) ||
+				!strings.Contains(err.Error(), "--allow-non-restored-state") {
+				t.Fatalf("want a refusal naming the operator and %q, got %v", c.want, err)
+			}
+			// the unchanged query still restores
+			var stderr bytes.Buffer
+			if err := build(orig, runtime.Options{StateDir: f.state, CheckpointEveryRecords: 1000, CrashAfterRecords: 1, Stderr: &stderr}).Run(context.Background()); !errors.Is(err, runtime.ErrSimulatedCrash) {
+				t.Fatalf("the unchanged query: %v", err)
+			}
+			if !strings.Contains(stderr.String(), "restored checkpoint") {
+				t.Fatalf("the unchanged query did not restore: %s", stderr.String())
+			}
+			stderr.Reset()
+			rj = build(edited, runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50, AllowNonRestoredState: true, Stderr: &stderr})
+			if err := rj.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(stderr.String(), "not restored") || !strings.Contains(stderr.String(), c.want) {
+				t.Errorf("no warning about the state left behind: %q", stderr.String())
+			}
+		})
+	}
+}
+
+// A manifest written before state definitions were recorded (no
+// "Computes") still restores, with a warning that only types were checked.
+func TestRestoreOldManifestWithoutDefinitions(t *testing.T) {
+	f := newFileJob(t)
+	rj := f.build(t, "10", runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50, CrashAfterRecords: 120})
+	if err := rj.Run(context.Background()); !errors.Is(err, runtime.ErrSimulatedCrash) {
+		t.Fatal(err)
+	}
+	paths, _ := filepath.Glob(filepath.Join(f.state, "checkpoints", "chk-*"))
+	if len(paths) == 0 {
+		t.Fatal("no checkpoint written")
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, _ := bytes.Cut(data, []byte{'\n'})
+		var m map[string]any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber() // int64 watermarks do not survive float64
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		for _, op := range m["Operators"].([]any) {
+			delete(op.(map[string]any), "Computes")
+		}
+		nb, _ := json.MarshalIndent(m, "", "  ")
+		head := fmt.Sprintf("streamsql-checkpoint v1 crc32c=%08x\n", crc32.Checksum(nb, crc32.MakeTable(crc32.Castagnoli)))
+		if err := os.WriteFile(p, append([]byte(head), append(nb, '\n')...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stderr bytes.Buffer
+	rj = f.build(t, "10", runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50, Stderr: &stderr})
+	if err := rj.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "restored checkpoint") || !strings.Contains(stderr.String(), "restored on its types alone") {
+		t.Errorf("want a restore with a warning, stderr: %s", stderr.String())
 	}
 }

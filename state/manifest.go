@@ -53,7 +53,12 @@ type Manifest struct {
 type OperatorState struct {
 	UID    string // stable id derived from the plan
 	Name   string // "WindowAggregate #3", for messages
-	Layout string // what its state entries mean; must match to restore
+	Layout string // how its state entries are encoded; must match to restore
+	// Computes says what its state computes, part by part ("group keys":
+	// "[campaign_id]", "aggregates", "input filter", ...), in terms of
+	// the source columns; must match to restore. Absent in manifests
+	// written before it was recorded (then only Layout is compared).
+	Computes map[string]string `json:",omitempty"`
 	// Watermarks are the executor's input watermarks of the node (one per
 	// input) and Watermark its current one.
 	Watermarks []int64

@@ -1,0 +1,212 @@
+package runtime
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/state"
+)
+
+// ---------------------------------------------------------------- uids and layouts
+
+// planUIDs derives a stable uid, a state layout and a state definition
+// for every node. The uid hashes the node's kind, its table (sources and
+// sinks) and its inputs' uids, so it does not change when expressions
+// change or when unrelated INSERTs are added. The layout describes how
+// the node's state is encoded (window spec, key and aggregate types,
+// buffered row types); the definition says what it computes (stateDefinition).
+// Both must match for the state to be restored.
+func planUIDs(g *planner.Graph) (uids, layouts []string, defs []map[string]string) {
+	byNode := map[*planner.Node]string{}
+	seen := map[string]int{}
+	lin := planner.NewLineage()
+	for _, n := range g.Nodes {
+		var b strings.Builder
+		b.WriteString(n.Name())
+		switch op := n.Op.(type) {
+		case *planner.SourceOp:
+			b.WriteString(" table=" + op.Table.Name)
+		case *planner.SinkOp:
+			b.WriteString(" table=" + op.Table.Name)
+		}
+		for i, in := range n.Inputs {
+			fmt.Fprintf(&b, " in%d=%s", i, byNode[in])
+		}
+		sum := sha256.Sum256([]byte(b.String()))
+		uid := hex.EncodeToString(sum[:8])
+		if k := seen[uid]; k > 0 {
+			// identical branches: number them in plan order
+			seen[uid] = k + 1
+			sum = sha256.Sum256([]byte(b.String() + " #" + strconv.Itoa(k)))
+			uid = hex.EncodeToString(sum[:8])
+		} else {
+			seen[uid] = 1
+		}
+		byNode[n] = uid
+		uids = append(uids, uid)
+		layouts = append(layouts, layoutOf(n, g.Settings["table.local-time-zone"]))
+		defs = append(defs, stateDefinition(n, lin))
+	}
+	return uids, layouts, defs
+}
+
+// stateDefinition says what a stateful node's state computes, part by
+// part, in terms of the source columns (planner.Lineage): for a window
+// aggregation its window, group keys, aggregates and the WHERE
+// conditions its input rows passed; for a window join the join, the
+// buffered rows' columns and their filters. Two plans with equal layouts
+// can still differ here (GROUP BY campaign_id vs GROUP BY ad_type, both
+// STRING; SUM(a) vs SUM(b)); restoring such state would mix both
+// keyings or both sums in one window, so a difference refuses the
+// restore. Stateless nodes have none (nil).
+func stateDefinition(n *planner.Node, lin *planner.Lineage) map[string]string {
+	list := func(items []string) string { return "[" + strings.Join(items, ", ") + "]" }
+	filter := func(in *planner.Node) string {
+		if f := lin.Filter(in); f != "" {
+			return "[" + f + "]"
+		}
+		return "none"
+	}
+	switch op := n.Op.(type) {
+	case *planner.WindowAggOp:
+		in := n.Inputs[0]
+		keys := make([]string, len(op.GroupKeys))
+		for i, k := range op.GroupKeys {
+			keys[i] = lin.Column(in, k)
+		}
+		aggs := make([]string, len(op.Aggs))
+		for i, a := range op.Aggs {
+			aggs[i] = lin.Agg(in, a)
+		}
+		return map[string]string{
+			"window":       lin.Window(in, op.Window),
+			"group keys":   list(keys),
+			"aggregates":   list(aggs),
+			"input filter": filter(in),
+		}
+	case *planner.WindowJoinOp:
+		left, right := n.Inputs[0], n.Inputs[1]
+		keys := make([]string, len(op.LeftKeys))
+		for i := range op.LeftKeys {
+			eq := "="
+			if op.NullSafe[i] {
+				eq = "IS NOT DISTINCT FROM"
+			}
+			keys[i] = eq + "(" + lin.Column(left, op.LeftKeys[i]) + ", " + lin.Column(right, op.RightKeys[i]) + ")"
+		}
+		join := op.Type.String() + " " + list(keys)
+		if op.Condition != nil {
+			join += " WHERE " + planner.ExprOver(append(lin.Columns(left), lin.Columns(right)...), op.Condition)
+		}
+		return map[string]string{
+			"join":               join,
+			"left columns":       list(lin.Columns(left)),
+			"right columns":      list(lin.Columns(right)),
+			"left input filter":  filter(left),
+			"right input filter": filter(right),
+		}
+	}
+	return nil
+}
+
+// definitionChanges lists, in a stable order, the parts of a state
+// definition that differ: "group keys changed from [campaign_id] to
+// [ad_type]".
+func definitionChanges(old, cur map[string]string) []string {
+	parts := map[string]bool{}
+	for k := range old {
+		parts[k] = true
+	}
+	for k := range cur {
+		parts[k] = true
+	}
+	names := make([]string, 0, len(parts))
+	for k := range parts {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []string
+	for _, k := range names {
+		o, c := old[k], cur[k]
+		if o == c {
+			continue
+		}
+		if o == "" {
+			o = "(absent)"
+		}
+		if c == "" {
+			c = "(absent)"
+		}
+		out = append(out, fmt.Sprintf("%s changed from %s to %s", k, o, c))
+	}
+	return out
+}
+
+// stateMismatch says why the state op recorded cannot be restored into
+// node i of the current plan ("" when it can). Manifests written before
+// definitions were recorded have none: only their layout is compared.
+func (c *checkpointer) stateMismatch(i int, op *state.OperatorState) string {
+	if op.Computes != nil {
+		if ch := definitionChanges(op.Computes, c.defs[i]); len(ch) > 0 {
+			return strings.Join(ch, "; ")
+		}
+	}
+	if op.Layout != c.layouts[i] {
+		return fmt.Sprintf("its state was written as [%s], the current plan needs [%s]", op.Layout, c.layouts[i])
+	}
+	return ""
+}
+
+func schemaTypes(s planner.Schema) string {
+	parts := make([]string, len(s))
+	for i, c := range s {
+		parts[i] = c.Type.WithoutRowtime().Nullable().String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func layoutOf(n *planner.Node, tz string) string {
+	switch op := n.Op.(type) {
+	case *planner.SourceOp:
+		return "source v1"
+	case *planner.SinkOp:
+		return "sink v1 connector=" + op.Table.Connector
+	case *planner.WindowAggOp:
+		in := n.Inputs[0].Schema
+		w := op.Window
+		var b strings.Builder
+		fmt.Fprintf(&b, "window-agg v1 kind=%d size=%d slide=%d step=%d gap=%d offset=%d time=%s keys=[",
+			w.Kind, w.Size, w.Slide, w.Step, w.Gap, w.Offset, in[w.TimeCol].Type.Kind)
+		for i, k := range op.GroupKeys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(in[k].Type.WithoutRowtime().Nullable().String())
+		}
+		b.WriteString("] aggs=[")
+		for i, a := range op.Aggs {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			arg := "*"
+			if a.Arg >= 0 {
+				arg = in[a.Arg].Type.WithoutRowtime().Nullable().String()
+			}
+			fmt.Fprintf(&b, "%s(%t,%s,%t)->%s", strings.ToUpper(a.Func), a.Distinct, arg, a.Filter >= 0, a.T.Nullable().String())
+		}
+		b.WriteByte(']')
+		if in[w.TimeCol].Type.Kind == types.TimestampLTZ && tz != "" {
+			b.WriteString(" tz=" + tz) // LTZ windows are kept in that zone's wall-clock time
+		}
+		return b.String()
+	case *planner.WindowJoinOp:
+		return fmt.Sprintf("window-join v1 left=[%s] right=[%s]", schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
+	}
+	return strings.ToLower(n.Name()) + " (stateless)"
+}

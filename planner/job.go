@@ -175,6 +175,9 @@ func Plan(script *sql.Script) (*Job, error) {
 			if err := p.addSideOutputs(ex.Graph, lateSettingPos(job.Settings)); err != nil {
 				return nil, err
 			}
+			if err := checkPathOverlap(ex.Graph); err != nil {
+				return nil, err
+			}
 			ex.Logical = gb.logical
 			job.Explains = append(job.Explains, ex)
 		default:
@@ -196,6 +199,9 @@ func Plan(script *sql.Script) (*Job, error) {
 	if len(main.sinks) > 0 {
 		job.Graph = main.finish(graphSettings)
 		if err := p.addSideOutputs(job.Graph, lateSettingPos(job.Settings)); err != nil {
+			return nil, err
+		}
+		if err := checkPathOverlap(job.Graph); err != nil {
 			return nil, err
 		}
 		job.Logical = main.logical

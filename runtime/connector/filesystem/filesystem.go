@@ -24,7 +24,7 @@ var Spec = &connector.Spec{
 	Doc:       "Reads JSON-lines files (bounded) and writes them. 'path' names a file or a directory.",
 	HasFormat: true,
 	Options: []connector.OptionSpec{
-		{Key: "path", Required: true, Doc: "A file, or a directory whose files are read in name order (files starting with '.' or '_' are skipped). As a sink: the file to write (created or truncated); a path ending in '/' or naming an existing directory gets a part file inside it."},
+		{Key: "path", Required: true, Doc: "A file, or a directory whose files are read in name order (files starting with '.' or '_' are skipped). As a sink: the file to write (created or truncated); a path ending in '/' or naming an existing directory gets a part file inside it. A sink path equal to, inside or containing the path a source of the same job reads is refused when the job is planned (it would truncate the input before reading it)."},
 		{Key: "format", Required: true, Doc: "The payload format: 'json'."},
 		{Key: "source.monitor-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; the source is always bounded."},
 		{Key: "source.recording", Type: connector.OptBool, Default: "false", Doc: "streamsql extension: the files are recordings written by `streamsql record` (one record per line, `p=N off=N ts=MS key=\"...\" value`): each line's p= is its split (Kafka partition), ts= the `timestamp` metadata, off= the `offset` metadata, and records are replayed in file order with every partition active from the start, as the topic was read."},

@@ -66,6 +66,8 @@ type sourceNode struct {
 	mirror      sourceMirror // split state copied for Progress (progress.go)
 	deadLetter  core.Output  // 'dead-letter.table' side output (side.go), nil when none
 	deadRows    []core.Row   // this poll's dead letters
+	skipBad     bool         // the format skips malformed records (json.ignore-parse-errors)
+	rowtimeDeps []bool       // per table column: the rowtime or the watermark is computed from it
 }
 
 type splitState struct {
@@ -143,8 +145,10 @@ func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context) (*s
 			return nil, tableErr(t, err)
 		}
 		env.Decoder = dec
+		s.skipBad = connector.SkipsParseErrors(dec)
 	}
 	s.env = env
+	s.rowtimeDeps = rowtimeDeps(op)
 	cenv := &expr.Env{TimeZone: j.tz}
 	for i, e := range op.Computed {
 		if e == nil || !need[i] {
@@ -252,30 +256,44 @@ func tableErr(t *planner.TableDesc, err error) error {
 // and the watermark are computed from.
 func neededColumns(op *planner.SourceOp) []bool {
 	need := make([]bool, len(op.Table.Columns))
-	var mark func(e planner.Expr)
-	mark = func(e planner.Expr) {
-		switch x := e.(type) {
-		case *planner.ColRef:
-			if !need[x.Index] {
-				need[x.Index] = true
-				if c := op.Computed[x.Index]; c != nil {
-					mark(c)
-				}
-			}
-		case *planner.Call:
-			for _, a := range x.Args {
-				mark(a)
-			}
-		}
-	}
 	for _, i := range op.ReadColumns {
-		mark(&planner.ColRef{Index: i})
+		markReads(op, need, &planner.ColRef{Index: i})
 	}
 	if op.WatermarkColumn >= 0 {
-		mark(&planner.ColRef{Index: op.WatermarkColumn})
-		mark(op.Watermark)
+		markReads(op, need, &planner.ColRef{Index: op.WatermarkColumn})
+		markReads(op, need, op.Watermark)
 	}
 	return need
+}
+
+// markReads marks in cols the table columns e reads and, through computed
+// columns, the columns those are computed from.
+func markReads(op *planner.SourceOp, cols []bool, e planner.Expr) {
+	switch x := e.(type) {
+	case *planner.ColRef:
+		if !cols[x.Index] {
+			cols[x.Index] = true
+			if c := op.Computed[x.Index]; c != nil {
+				markReads(op, cols, c)
+			}
+		}
+	case *planner.Call:
+		for _, a := range x.Args {
+			markReads(op, cols, a)
+		}
+	}
+}
+
+// rowtimeDeps marks the table columns the rowtime and the watermark are
+// computed from (the rowtime column included): a record for which one of
+// them fails is a bad record (sourceNode.badRecord).
+func rowtimeDeps(op *planner.SourceOp) []bool {
+	deps := make([]bool, len(op.Table.Columns))
+	if op.WatermarkColumn >= 0 {
+		markReads(op, deps, &planner.ColRef{Index: op.WatermarkColumn})
+		markReads(op, deps, op.Watermark)
+	}
+	return deps
 }
 
 func knownMetadata(key string) bool {
@@ -436,7 +454,12 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 			if s.wmFunc != nil {
 				v := s.wmFunc(&s.ectx, wide[n])
 				if s.ectx.Err != nil {
-					return true, fmt.Errorf("%s: watermark: %w", rec.Location(), s.ectx.Err)
+					err := fmt.Errorf("watermark: %w", s.ectx.Err)
+					s.ectx.Err = nil
+					if err := s.badRecord(rec, err); err != nil {
+						return true, err
+					}
+					continue
 				}
 				if !v.IsNull() {
 					w = v.I
@@ -518,6 +541,9 @@ func (s *sourceNode) decode(rec *connector.Record, row core.Row) (bool, error) {
 		return false, fmt.Errorf("%s: table %s: %w", rec.Where, s.op.Table.Name, err)
 	case fillComputedErr:
 		err := fmt.Errorf("computed column %q: %w", s.op.Table.Columns[col].Name, err)
+		if s.rowtimeDeps[col] {
+			return false, s.badRecord(rec, err)
+		}
 		rec.Where = rec.Location() // the error paths read Where
 		if s.deadLetter != nil {
 			s.node.metrics.RecordsSkipped.Add(1)
@@ -525,6 +551,11 @@ func (s *sourceNode) decode(rec *connector.Record, row core.Row) (bool, error) {
 			return false, nil
 		}
 		return false, fmt.Errorf("%s: %w", rec.Where, err)
+	case fillRowtimeRange:
+		v := row[s.rowPos]
+		c := s.op.Table.Columns[s.rowtime]
+		return false, s.badRecord(rec, fmt.Errorf("rowtime column %q is %s (epoch millisecond %d), outside years 0000 to 9999",
+			c.Name, types.FormatValue(v, c.Type, s.job.tz), v.I))
 	case fillNullRowtime:
 		s.node.metrics.RecordsSkipped.Add(1)
 		if !s.warnedNull {
@@ -537,12 +568,40 @@ func (s *sourceNode) decode(rec *connector.Record, row core.Row) (bool, error) {
 	return true, nil
 }
 
+// badRecord handles a record whose rowtime or watermark cannot be
+// evaluated as decode handles a malformed one: to the dead-letter table
+// when there is one, skipped and counted with json.ignore-parse-errors,
+// otherwise an error naming the record's place (nil: skipped).
+func (s *sourceNode) badRecord(rec *connector.Record, err error) error {
+	rec.Where = rec.Location() // the error paths read Where
+	switch {
+	case s.deadLetter != nil:
+		s.node.metrics.RecordsSkipped.Add(1)
+		s.addDeadLetter(rec, err)
+		return nil
+	case s.skipBad:
+		s.node.metrics.RecordsSkipped.Add(1)
+		return nil
+	}
+	return fmt.Errorf("%s: table %s: %w", rec.Where, s.op.Table.Name, err)
+}
+
 // what fill did with a record
 const (
-	fillOK          = iota
-	fillDecodeErr   // the decoder failed (err)
-	fillComputedErr // computed column col failed (err)
-	fillNullRowtime // the rowtime is NULL
+	fillOK           = iota
+	fillDecodeErr    // the decoder failed (err)
+	fillComputedErr  // computed column col failed (err)
+	fillNullRowtime  // the rowtime is NULL
+	fillRowtimeRange // the rowtime is outside years 0000 to 9999
+)
+
+// The rowtime's range, Flink's TIMESTAMP range: years 0000 to 9999 (as
+// epoch milliseconds of the wall clock, or of the instant in UTC for a
+// TIMESTAMP_LTZ). A rowtime beyond it would push the watermark past
+// every later row.
+var (
+	minRowtime = types.DaysFromCivil(0, 1, 1) * 86_400_000
+	maxRowtime = types.DaysFromCivil(10000, 1, 1)*86_400_000 - 1
 )
 
 // fill decodes rec into row, a row of the source's layout (every column
@@ -580,8 +639,12 @@ func (s *sourceNode) fill(l *lane, rec *connector.Record, row core.Row) (what, c
 			return fillComputedErr, cc.col, err
 		}
 	}
-	if s.rowPos >= 0 && row[s.rowPos].IsNull() {
-		return fillNullRowtime, 0, nil
+	if s.rowPos >= 0 {
+		if v := row[s.rowPos]; v.IsNull() {
+			return fillNullRowtime, 0, nil
+		} else if v.I < minRowtime || v.I > maxRowtime {
+			return fillRowtimeRange, 0, nil
+		}
 	}
 	for _, d := range s.dups {
 		row[d[0]] = row[d[1]]

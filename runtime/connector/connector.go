@@ -96,6 +96,15 @@ type FormatSpec struct {
 // job; the caller prefixes it with Record.Where.
 var ErrSkipRecord = errors.New("record skipped")
 
+// SkipsParseErrors reports whether dec is configured to skip malformed
+// records (json.ignore-parse-errors): a Decoder says so with a method
+// SkipsParseErrors() bool. The source then treats a record whose rowtime
+// or watermark cannot be evaluated the same way as a malformed one.
+func SkipsParseErrors(dec Decoder) bool {
+	s, ok := dec.(interface{ SkipsParseErrors() bool })
+	return ok && s.SkipsParseErrors()
+}
+
 // Env is what a connector may use from the job.
 type Env struct {
 	Settings map[string]string

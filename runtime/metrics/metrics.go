@@ -37,7 +37,7 @@ var (
 	numRecordsIn          = desc("numRecordsIn", "Records an operator received (for a source: records read, malformed ones included).", opLabels)
 	numRecordsOut         = desc("numRecordsOut", "Records an operator emitted (for a sink: rows written).", opLabels)
 	numLateRecordsDropped = desc("numLateRecordsDropped", "Rows dropped because the window they belong to had already fired.", opLabels)
-	numRecordsSkipped     = desc("numRecordsSkipped", "Malformed records skipped (json.ignore-parse-errors) and rows with a NULL rowtime.", opLabels)
+	numRecordsSkipped     = desc("numRecordsSkipped", "Malformed records skipped (json.ignore-parse-errors, dead-letter.table), records whose rowtime is out of range or whose watermark fails, and rows with a NULL rowtime.", opLabels)
 	currentInputWatermark = desc("currentInputWatermark", "The operator's input watermark in epoch milliseconds (absent before the first watermark).", opLabels)
 	openWindows           = desc("openWindows", "Windows holding state, not fired yet.", opLabels)
 

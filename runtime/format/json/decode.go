@@ -157,6 +157,10 @@ func (d *Decoder) lookup(key []byte) int {
 	return -1
 }
 
+// SkipsParseErrors reports json.ignore-parse-errors (see
+// connector.SkipsParseErrors).
+func (d *Decoder) SkipsParseErrors() bool { return d.opts.IgnoreParseErrors }
+
 // recordErr makes a whole-record error: skippable when configured.
 func (d *Decoder) recordErr(err error) error {
 	if d.opts.IgnoreParseErrors {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/queries"
 	"github.com/streamsql/streamsql/runtime"
 	"github.com/streamsql/streamsql/runtime/devbroker"
 	"github.com/streamsql/streamsql/runtime/gen"
@@ -35,17 +37,19 @@ func demoCommand() *cli.Command {
      then pointed at it);
    - the generator (as 'streamsql gen') writing ad events to the query's source
      topic (ad-events-2) at --rate events per second;
-   - the job queries/ctr.sql (as 'streamsql run'): views, clicks and CTR per
+   - the job queries/ctr.sql, built into the binary (as 'streamsql run'): views, clicks and CTR per
      campaign over 10 s tumbling windows with a 1 s watermark, written to the
      topic results;
    - a consumer of results that shows the latest window of each campaign.
 
-The first rows appear about 11-12 s after the start (a 10 s window closes once
-the watermark, 1 s behind the newest event, passes its end). Latency is the
+Windows are aligned to the clock (:00, :10, ...); one closes once the watermark,
+1 s behind the newest event, passes its end, so the first rows appear 1 to 12 s
+after the start (about 1.5 s after the next multiple of 10 s). That first window
+began before the generator started and is marked partial (*). Latency is the
 time the result was read minus max_kafka_ts, the newest Kafka timestamp of the
 window's events; "job" is the result record's own timestamp minus max_kafka_ts.
-On a terminal the table redraws 4 times a second; otherwise one line is printed
-per result. Ctrl-C stops everything and prints a summary.
+On a terminal the table redraws in place 4 times a second, on the alternate
+screen, fitted to the terminal's width; otherwise one line is printed per result. Ctrl-C stops everything and prints a summary.
 
 The same, by hand, in three terminals:
    streamsql kafka
@@ -53,14 +57,14 @@ The same, by hand, in three terminals:
    streamsql run queries/ctr.sql
 and read the results with any Kafka client, e.g. kcat -b 127.0.0.1:9092 -t results.`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "sql", Value: "queries/ctr.sql", Usage: "the job to run (it must read and write Kafka tables with the CTR columns)"},
+			&cli.StringFlag{Name: "sql", Usage: "the job to run (it must read and write Kafka tables with the CTR columns; default: queries/ctr.sql, built into the binary)"},
 			&cli.StringFlag{Name: "addr", Value: devbroker.DefaultAddr, Usage: "where the broker listens (a free port is used if this one is taken)"},
 			&cli.IntFlag{Name: "partitions", Value: 4, Usage: "partitions of the events topic"},
 			&cli.Float64Flag{Name: "rate", Value: 2000, Usage: "events per second"},
 			&cli.DurationFlag{Name: "duration", Usage: "stop after this long (default: run until Ctrl-C)"},
 			&cli.IntFlag{Name: "campaigns", Value: 10, Usage: "number of campaigns"},
-			&cli.Int64Flag{Name: "out-of-order", Value: 500, Usage: "largest delay of event_time behind the send time, in ms"},
-			&cli.Float64Flag{Name: "late-fraction", Value: 0.01, Usage: "fraction of events 2-5 s late (some are dropped as late)"},
+			&cli.Int64Flag{Name: "out-of-order", Value: defaultOutOfOrderMs, Usage: "largest delay of event_time behind the send time, in ms"},
+			&cli.Float64Flag{Name: "late-fraction", Value: defaultLateFraction, Usage: "fraction of events 2-5 s late (some are dropped as late)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "generator seed"},
 		},
 		Action: func(c *cli.Context) error {
@@ -68,14 +72,18 @@ and read the results with any Kafka client, e.g. kcat -b 127.0.0.1:9092 -t resul
 				return cli.Exit("demo takes no arguments, only flags (see 'streamsql demo --help')", 2)
 			}
 			out := c.App.Writer
+			if out == nil {
+				out = os.Stdout
+			}
+			width, _ := terminalWidth(out)
 			rep, err := runDemo(c.Context, demoOptions{
 				SQLPath: c.String("sql"), Addr: c.String("addr"), Partitions: c.Int("partitions"),
 				Rate: c.Float64("rate"), Duration: c.Duration("duration"), Campaigns: c.Int("campaigns"),
 				OutOfOrderMs: c.Int64("out-of-order"), LateFraction: c.Float64("late-fraction"), Seed: c.Uint64("seed"),
-				Out: out, Err: errorWriter(c.App.ErrWriter), TTY: isTerminal(out),
+				Out: out, Err: errorWriter(c.App.ErrWriter), TTY: isTerminal(out), Width: width,
 			})
 			if rep != nil {
-				fmt.Fprintln(errorWriter(c.App.ErrWriter), rep)
+				fmt.Fprintln(errorWriter(c.App.ErrWriter), fitWidth(rep.String(), width))
 			}
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
@@ -88,7 +96,7 @@ and read the results with any Kafka client, e.g. kcat -b 127.0.0.1:9092 -t resul
 // demoOptions configure runDemo; tests set EventRate and Start to make
 // windows close quickly and OnResult to see every row.
 type demoOptions struct {
-	SQLPath      string
+	SQLPath      string // "" for the built-in queries/ctr.sql
 	Addr         string
 	Partitions   int
 	Rate         float64
@@ -101,6 +109,7 @@ type demoOptions struct {
 	Seed         uint64
 	Out, Err     io.Writer
 	TTY          bool
+	Width        int             // terminal width (0: unknown, no fitting)
 	OnResult     func(resultRow) // called from runDemo's goroutine
 	Refresh      time.Duration   // table redraw interval (250 ms when 0)
 }
@@ -111,12 +120,44 @@ type demoReport struct {
 	Gen       gen.Config // the generator's configuration, defaults filled in
 	Generated gen.Progress
 	Results   int64
+	Start     int64         // the generator's event-time origin, epoch ms
+	First     time.Duration // from the start to the first result (0: none)
+	Partial   int64         // results of windows that began before the generator started
 	Summary   runtime.Summary
 }
 
 func (r *demoReport) String() string {
-	return fmt.Sprintf("streamsql demo: %s events generated in %s (%s/s); results received: %d; job: %s",
-		progress.GroupDigits(r.Generated.Sent), fmtElapsed(r.Generated.Elapsed), progress.GroupDigits(int64(r.Generated.Rate()+0.5)), r.Results, r.Summary)
+	first := ""
+	if r.First > 0 {
+		first = fmt.Sprintf(" (the first after %.1f s; %d of windows that began before the generator and are partial)", r.First.Seconds(), r.Partial)
+	}
+	return fmt.Sprintf("streamsql demo: %s events generated in %s (%s/s); results received: %d%s; job: %s",
+		progress.GroupDigits(r.Generated.Sent), fmtElapsed(r.Generated.Elapsed), progress.GroupDigits(int64(r.Generated.Rate()+0.5)), r.Results, first, r.Summary)
+}
+
+// fitWidth wraps text to a terminal's width at spaces, so a long summary
+// does not break in the middle of a word; continuation lines are
+// indented. width 0 leaves it alone.
+func fitWidth(text string, width int) string {
+	if width < 20 {
+		return text
+	}
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		indent := ""
+		for len([]rune(line)) > width-1 {
+			r := []rune(line)
+			cut := strings.LastIndexByte(string(r[:width]), ' ') // a space at width-1 still fits
+			if cut <= len(indent) {
+				break // one word longer than the line: leave it
+			}
+			out = append(out, strings.TrimRight(line[:cut], " "))
+			indent = "  "
+			line = indent + strings.TrimLeft(line[cut:], " ")
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
 
 // resultRow is one record of the results topic.
@@ -128,6 +169,7 @@ type resultRow struct {
 	MaxKafkaTS             int64    // epoch ms
 	RecordTS               int64    // the result record's Kafka timestamp, epoch ms
 	Consumed               int64    // when the demo read it, epoch ms
+	Partial                bool     // the window began before the generator's first event time
 }
 
 // decodeResult reads a results record as the json format writes it.
@@ -213,7 +255,14 @@ func runDemo(ctx context.Context, o demoOptions) (*demoReport, error) {
 	if o.Refresh <= 0 {
 		o.Refresh = 250 * time.Millisecond
 	}
-	job, err := load(o.SQLPath)
+	var job *planner.Job
+	var err error
+	if o.SQLPath == "" {
+		o.SQLPath = queries.CTRName
+		job, err = plan(queries.CTRName, queries.CTR)
+	} else {
+		job, err = load(o.SQLPath)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +301,7 @@ func runDemo(ctx context.Context, o demoOptions) (*demoReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &demoReport{Broker: broker.Addr(), Gen: g.Config()}
+	rep := &demoReport{Broker: broker.Addr(), Gen: g.Config(), Start: start}
 
 	// The results consumer starts first so that nothing is missed.
 	rows := make(chan resultRow, 1024)
@@ -306,7 +355,7 @@ func runDemo(ctx context.Context, o demoOptions) (*demoReport, error) {
 	}
 	view := func() demoView {
 		p := rj.Progress()
-		return demoView{SQL: o.SQLPath, Broker: broker.Addr(), Elapsed: time.Since(began),
+		return demoView{SQL: o.SQLPath, Broker: broker.Addr(), Elapsed: time.Since(began), Start: start, Width: o.Width,
 			Generated: genSent.Load(), GenRate: math.Float64frombits(genRate.Load()), Results: rep.Results,
 			Late: p.LateRecordsDropped, Malformed: p.RecordsSkipped, Rows: latestRows(latest)}
 	}
@@ -315,6 +364,13 @@ func runDemo(ctx context.Context, o demoOptions) (*demoReport, error) {
 			o.SQLPath, broker.Addr(), progress.GroupDigits(int64(o.Rate)), eventsTopic, resultsTopic)
 	}
 	accept := func(r resultRow) {
+		r.Partial = r.WindowStart < start
+		if rep.Results == 0 {
+			rep.First = time.Since(began)
+		}
+		if r.Partial {
+			rep.Partial++
+		}
 		rep.Results++
 		if old, ok := latest[r.Campaign]; !ok || r.WindowStart >= old.WindowStart {
 			latest[r.Campaign] = r
@@ -325,6 +381,15 @@ func runDemo(ctx context.Context, o demoOptions) (*demoReport, error) {
 		if !o.TTY {
 			fmt.Fprintln(o.Out, resultLine(r))
 		}
+	}
+	leftAlt := false
+	if o.TTY {
+		io.WriteString(o.Out, enterAltScreen)
+		defer func() {
+			if !leftAlt {
+				io.WriteString(o.Out, leaveAltScreen)
+			}
+		}()
 	}
 	var runErr error
 	genStopped := false
@@ -358,7 +423,7 @@ loop:
 			return rep, runErr
 		case <-ticker.C:
 			if o.TTY {
-				fmt.Fprint(o.Out, "\x1b[H\x1b[2J"+renderTable(view()))
+				io.WriteString(o.Out, redraw(renderTable(view())))
 			}
 		}
 	}
@@ -383,9 +448,31 @@ loop:
 		}
 	}
 	if o.TTY {
-		fmt.Fprint(o.Out, "\x1b[H\x1b[2J"+renderTable(view()))
+		// Back on the normal screen, the final table once.
+		io.WriteString(o.Out, leaveAltScreen+renderTable(view()))
+		leftAlt = true
 	}
 	return rep, runErr
+}
+
+// The live table is drawn on the terminal's alternate screen (as full-
+// screen programs such as less do), each frame over the last from the
+// top-left corner, clearing each line's rest and the rest of the screen:
+// nothing scrolls, so the scrollback keeps no copies. The final table is
+// printed once on the normal screen when the demo stops.
+const (
+	enterAltScreen = "\x1b[?1049h\x1b[H\x1b[2J"
+	leaveAltScreen = "\x1b[?1049l"
+)
+
+// redraw is one frame: home, every line followed by clear-to-end-of-line,
+// then clear-to-end-of-screen.
+func redraw(frame string) string {
+	var b strings.Builder
+	b.WriteString("\x1b[H")
+	b.WriteString(strings.ReplaceAll(frame, "\n", "\x1b[K\n"))
+	b.WriteString("\x1b[J")
+	return b.String()
 }
 
 // resultsConsumer reads every partition of the results topic.
@@ -470,6 +557,8 @@ func latestRows(m map[string]resultRow) []resultRow {
 type demoView struct {
 	SQL, Broker string
 	Elapsed     time.Duration
+	Start       int64 // the generator's event-time origin, epoch ms
+	Width       int   // terminal width (0: no fitting)
 	Generated   int64
 	GenRate     float64
 	Results     int64
@@ -478,32 +567,56 @@ type demoView struct {
 	Rows        []resultRow // latest window per campaign, in campaign order
 }
 
-// renderTable draws the live table as plain text (the caller clears the
-// screen first). Times are UTC, as the job writes them.
+// renderTable draws the live table as plain text, every line fitted to
+// the terminal width. Times are UTC, as the job writes them.
 func renderTable(v demoView) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "streamsql demo: %s  broker %s  elapsed %s  (Ctrl-C to stop)\n", v.SQL, v.Broker, fmtElapsed(v.Elapsed))
 	fmt.Fprintf(&b, "events generated: %s (%s/s)  results received: %s  late rows dropped: %s  malformed rows skipped: %s\n\n",
 		progress.GroupDigits(v.Generated), progress.GroupDigits(int64(v.GenRate+0.5)), progress.GroupDigits(v.Results), progress.GroupDigits(v.Late), progress.GroupDigits(v.Malformed))
 	if len(v.Rows) == 0 {
-		b.WriteString("waiting for the first 10 s window to close (its end plus the 1 s watermark delay): about 11-12 s after the start...\n")
-		return b.String()
+		b.WriteString(waiting(v.Start, v.Elapsed))
+		return fitWidth(b.String(), v.Width)
 	}
 	fmt.Fprintf(&b, "%-12s  %-10s  %-14s %8s %7s %8s %9s %9s\n", "window_start", "window_end", "campaign", "views", "clicks", "CTR", "latency", "job")
+	partial := false
 	for _, r := range v.Rows {
+		mark := " "
+		if r.Partial {
+			mark, partial = "*", true
+		}
 		fmt.Fprintf(&b, "%-12s  %-10s  %-14s %8d %7d %8s %9s %9s\n",
-			clock(r.WindowStart), clock(r.WindowEnd), r.Campaign, r.Views, r.Clicks, pct(r.CTR),
+			clock(r.WindowStart)+mark, clock(r.WindowEnd), r.Campaign, r.Views, r.Clicks, pct(r.CTR),
 			seconds(r.Consumed-r.MaxKafkaTS), seconds(r.RecordTS-r.MaxKafkaTS))
 	}
 	b.WriteString("\nwindows are 10 s tumbling windows, times in UTC; latency: when the result was read minus\nmax_kafka_ts (the window's newest Kafka timestamp); job: the result record's timestamp minus max_kafka_ts\n")
-	return b.String()
+	if partial {
+		b.WriteString("* partial: the window began before the generator started, so it holds fewer events\n")
+	}
+	return fitWidth(b.String(), v.Width)
+}
+
+// waiting says when the first window will close: at its end (the first
+// multiple of 10 s after the generator's start) plus the watermark's 1 s.
+func waiting(start int64, elapsed time.Duration) string {
+	if start == 0 {
+		return "waiting for the first 10 s window to close (its end plus the 1 s watermark delay)...\n"
+	}
+	end := (start/10000 + 1) * 10000
+	due := time.Duration(end+1000-start)*time.Millisecond - elapsed
+	return fmt.Sprintf("waiting for the first window (%s-%s, partial: it began before the generator) to close once the watermark, 1 s behind the newest event, passes %s: in about %.0f s...\n",
+		clock(end-10000), clock(end), clock(end), max(due, 0).Seconds())
 }
 
 // resultLine is the one-line form of a result, for a non-terminal.
 func resultLine(r resultRow) string {
-	return fmt.Sprintf("window %s-%s %s views=%d clicks=%d ctr=%s latency=%s job=%s",
+	partial := ""
+	if r.Partial {
+		partial = " (partial: the window began before the generator started)"
+	}
+	return fmt.Sprintf("window %s-%s %s views=%d clicks=%d ctr=%s latency=%s job=%s%s",
 		clock(r.WindowStart), clock(r.WindowEnd), r.Campaign, r.Views, r.Clicks, pct(r.CTR),
-		seconds(r.Consumed-r.MaxKafkaTS), seconds(r.RecordTS-r.MaxKafkaTS))
+		seconds(r.Consumed-r.MaxKafkaTS), seconds(r.RecordTS-r.MaxKafkaTS), partial)
 }
 
 func clock(ms int64) string { return time.UnixMilli(ms).UTC().Format("15:04:05") }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -40,12 +41,81 @@ func TestRenderTable(t *testing.T) {
 	if got := renderTable(v); got != want {
 		t.Errorf("table differs\n got:\n%s\nwant:\n%s", got, want)
 	}
+	// A window that began before the generator is marked partial.
+	v.Start = base + 15000
+	v.Rows[1].Partial = true
+	got := renderTable(v)
+	if !strings.Contains(got, "00:00:10*     00:00:20    campaign-02") || !strings.Contains(got, "00:00:10      00:00:20    campaign-01") ||
+		!strings.HasSuffix(got, "* partial: the window began before the generator started, so it holds fewer events\n") {
+		t.Errorf("partial window not marked:\n%s", got)
+	}
+	// Fitted to a 60-column terminal: no line longer than 59, words whole.
+	v.Width = 60
+	for _, l := range strings.Split(renderTable(v), "\n") {
+		if len([]rune(l)) > 59 {
+			t.Errorf("line of %d columns on a 60-column terminal: %q", len([]rune(l)), l)
+		}
+	}
+	v.Width = 0
 	v.Rows = nil
-	if got := renderTable(v); !strings.Contains(got, "waiting for the first 10 s window") {
-		t.Errorf("empty table should say it is waiting:\n%s", got)
+	v.Elapsed = 2 * time.Second
+	if got, want := renderTable(v), "waiting for the first window (00:00:10-00:00:20, partial: it began before the generator) to close once the watermark, 1 s behind the newest event, passes 00:00:20: in about 4 s...\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("empty table should say what it waits for:\n%s\nwant suffix %s", got, want)
 	}
 	if got, want := resultLine(v2row()), "window 00:00:10-00:00:20 campaign-01 views=170 clicks=25 ctr=14.71% latency=1.43s job=1.35s"; got != want {
 		t.Errorf("resultLine = %q, want %q", got, want)
+	}
+}
+
+func TestFitWidth(t *testing.T) {
+	in := "streamsql demo: 85,000 events generated in 0:42.5 (2,000/s); results received: 30; job: records read: 85,000, rows written: 30"
+	got := fitWidth(in, 40)
+	want := "streamsql demo: 85,000 events generated\n  in 0:42.5 (2,000/s); results\n  received: 30; job: records read:\n  85,000, rows written: 30"
+	if got != want {
+		t.Errorf("fitWidth:\n%s\nwant:\n%s", got, want)
+	}
+	if fitWidth(in, 0) != in {
+		t.Errorf("width 0 must leave the text alone")
+	}
+}
+
+// On a terminal the demo draws on the alternate screen, every frame from
+// the top-left corner over the last, never clearing by scrolling; it
+// leaves the alternate screen and prints the final table once at the end.
+func TestDemoRedrawsInPlace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: starts a broker")
+	}
+	var out syncBuf
+	_, err := runDemo(context.Background(), demoOptions{
+		Addr: "127.0.0.1:0", Partitions: 1, Rate: 200, EventRate: 2000, Start: gen.DefaultFileStart,
+		Duration: 1500 * time.Millisecond, Campaigns: 2, Seed: 1, Out: &out, Err: io.Discard, TTY: true,
+		Refresh: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if !strings.HasPrefix(s, enterAltScreen) {
+		t.Fatalf("does not start on the alternate screen: %q", s[:min(len(s), 40)])
+	}
+	body, final, ok := strings.Cut(s[len(enterAltScreen):], leaveAltScreen)
+	if !ok || strings.Contains(final, "\x1b[") || !strings.HasPrefix(final, "streamsql demo: ") {
+		t.Fatalf("the final table should follow the alternate screen's end, plain: %q", final)
+	}
+	frames := strings.Split(body, "\x1b[H")
+	if len(frames) < 5 || frames[0] != "" {
+		t.Fatalf("want at least 4 frames, each starting at the top-left corner; got %d", len(frames)-1)
+	}
+	for _, f := range frames[1:] {
+		if strings.Contains(f, "\x1b[2J") || !strings.HasSuffix(f, "\x1b[J") {
+			t.Errorf("a frame should overwrite the last and clear what is left below it, not clear the screen: %q", f)
+		}
+		for _, l := range strings.SplitAfter(strings.TrimSuffix(f, "\x1b[J"), "\n") {
+			if l != "" && !strings.HasSuffix(l, "\x1b[K\n") {
+				t.Errorf("each line should clear the rest of the old one: %q", l)
+			}
+		}
 	}
 }
 
@@ -107,7 +177,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped with -short: starts a broker and runs the pipeline for several seconds")
 	}
-	t.Chdir("../..")
+	t.Chdir(t.TempDir()) // the built-in query: any working directory will do
 	// Occupy a port so that the demo must fall back to a free one and
 	// rewrite the query's bootstrap servers.
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
@@ -120,7 +190,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	var out, errOut strings.Builder
 	const start = gen.DefaultFileStart + 4321 // mid-window: the first window is partial
 	rep, err := runDemo(context.Background(), demoOptions{
-		SQLPath: "queries/ctr.sql", Addr: busy.Addr().String(), Partitions: 4,
+		Addr: busy.Addr().String(), Partitions: 4,
 		Rate: 4000, EventRate: 400, Start: start, Duration: 4 * time.Second,
 		Campaigns: 10, OutOfOrderMs: 300, LateFraction: 0, Seed: 77,
 		Out: &out, Err: &errOut, TTY: false,
@@ -169,6 +239,10 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Errorf("window %d campaign %s reported twice", r.WindowStart, r.Campaign)
 		}
 		seen[k] = true
+		// The generator starts at 00:00:04.321: only the first window is partial.
+		if wantPartial := r.WindowStart < start; r.Partial != wantPartial {
+			t.Errorf("window %s: partial %v, want %v", clock(r.WindowStart), r.Partial, wantPartial)
+		}
 		w := want[k]
 		if r.WindowEnd != r.WindowStart+10000 || r.Views != w.views || r.Clicks != w.clicks {
 			t.Errorf("window %s campaign %s: got views %d clicks %d (end %d), generator produced views %d clicks %d",
@@ -185,6 +259,12 @@ func TestDemoEndToEnd(t *testing.T) {
 	// of all ten campaigns must have closed.
 	if len(rows) < 20 {
 		t.Errorf("only %d result rows", len(rows))
+	}
+	if !strings.Contains(out.String(), "(partial: the window began before the generator started)") || rep.Partial == 0 {
+		t.Errorf("no result line is marked partial:\n%s", out.String())
+	}
+	if rep.First <= 0 || !strings.Contains(rep.String(), fmt.Sprintf("the first after %.1f s", rep.First.Seconds())) {
+		t.Errorf("the report does not say when the first result came: %s", rep)
 	}
 	if rep.Summary.LateRecordsDropped != 0 || rep.Summary.RecordsSkipped != 0 {
 		t.Errorf("summary %v: nothing should be late or malformed", rep.Summary)

@@ -15,6 +15,15 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// The generator's disorder by default, the same in 'streamsql gen' and
+// 'streamsql demo', so the pipeline by hand behaves as the demo does: event
+// times up to 500 ms out of order, and 1% of events 2-5 s late (dropped as
+// late by queries/ctr.sql's 1 s watermark).
+const (
+	defaultOutOfOrderMs = 500
+	defaultLateFraction = 0.01
+)
+
 func genCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "gen",
@@ -42,6 +51,11 @@ Event i's nominal time is --start + i/rate (1000 events per second of event
 time when --rate is 0); --out-of-order D puts each event_time behind it by a
 random 0..D ms, and --late-fraction F makes that fraction of events 2-5 s late,
 beyond the 1 s watermark bound of queries/ctr.sql, so some are dropped as late.
+The defaults (500 ms, 0.01) are the demo's; --out-of-order 0 --late-fraction 0
+gives events in order.
+
+While running, a one-line progress (events, rate, elapsed) is redrawn on
+standard error when it is a terminal; only the final line is printed otherwise.
 
 Reproducible: the same --seed and flags give the same events, byte for byte in
 file mode (whose --start defaults to a fixed 2024-01-01T00:00:00Z) and the same
@@ -60,8 +74,8 @@ Examples:
 			&cli.Int64Flag{Name: "count", Usage: "stop after this many events (default: run until Ctrl-C)"},
 			&cli.DurationFlag{Name: "duration", Usage: "stop after this long, e.g. 30s, 5m (with --rate: exactly rate × duration events)"},
 			&cli.IntFlag{Name: "campaigns", Value: 10, Usage: "number of campaigns"},
-			&cli.Int64Flag{Name: "out-of-order", Usage: "largest delay of event_time behind the send schedule, in ms"},
-			&cli.Float64Flag{Name: "late-fraction", Usage: "fraction of events whose event_time is 2-5 s behind (late for a 1 s watermark)"},
+			&cli.Int64Flag{Name: "out-of-order", Value: defaultOutOfOrderMs, Usage: "largest delay of event_time behind the send schedule, in ms (0: in order)"},
+			&cli.Float64Flag{Name: "late-fraction", Value: defaultLateFraction, Usage: "fraction of events whose event_time is 2-5 s behind (late for a 1 s watermark; 0: none)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed: the same seed and flags give the same events"},
 			&cli.StringFlag{Name: "start", Usage: "event-time origin: 'now', epoch ms or RFC 3339 (default: now for Kafka, 2024-01-01T00:00:00Z for files)"},
 		},
@@ -214,14 +228,11 @@ func errorWriter(w io.Writer) io.Writer {
 	return w
 }
 
-// isTerminal reports whether w is a character device (a terminal).
+// isTerminal reports whether w is a terminal (not merely a character
+// device such as /dev/null).
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	_, tty := terminalWidth(w)
+	return tty
 }
 
 // progressBar redraws one status line on a terminal and prints only a

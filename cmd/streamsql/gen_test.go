@@ -10,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	"github.com/streamsql/streamsql/runtime/devbroker"
 	"github.com/streamsql/streamsql/runtime/gen"
+	"github.com/urfave/cli/v2"
+	"io"
 )
 
 func TestParseStart(t *testing.T) {
@@ -166,5 +169,69 @@ func TestKafkaCommand(t *testing.T) {
 	}
 	if _, _, err := runApp(t, "kafka", "--addr", "nonsense"); err == nil {
 		t.Error("bad --addr accepted")
+	}
+}
+
+// gen's disorder defaults are the demo's, so the pipeline by hand
+// reports late rows as the demo does: the default output equals the
+// library's with the demo's numbers (500 ms out of order, 1% late).
+func TestGenDefaultsAreTheDemos(t *testing.T) {
+	defaults := func(c *cli.Command) map[string]string {
+		m := map[string]string{}
+		for _, f := range c.Flags {
+			if df, ok := f.(cli.DocGenerationFlag); ok {
+				m[f.Names()[0]] = df.GetDefaultText()
+			}
+		}
+		return m
+	}
+	g, d := defaults(genCommand()), defaults(demoCommand())
+	for _, name := range []string{"out-of-order", "late-fraction", "campaigns", "seed"} {
+		if g[name] != d[name] {
+			t.Errorf("--%s: gen's default %q, demo's %q", name, g[name], d[name])
+		}
+	}
+	stdout, _, err := runApp(t, "gen", "--count", "2000", "--rate", "0", "--out", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := gen.New(gen.Config{Seed: 1, Campaigns: 10, Start: gen.DefaultFileStart, OutOfOrderMs: 500, LateFraction: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := string(lib.AppendLines(nil, 2000)); stdout != want {
+		t.Errorf("gen's default events differ from the demo's settings")
+	}
+}
+
+// On a terminal gen redraws one progress line while it runs; elsewhere it
+// prints only the final line.
+func TestGenProgressOnTerminal(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatalf("opening a pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	var screen syncBuf
+	copied := make(chan struct{})
+	go func() { io.Copy(&screen, ptmx); close(copied) }()
+	out := filepath.Join(t.TempDir(), "ev.jsonl")
+	app := newApp()
+	app.Writer, app.ErrWriter = io.Discard, tty
+	if err := app.Run([]string{"streamsql", "gen", "--rate", "400", "--count", "600", "--out", out}); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	<-copied
+	s := screen.String()
+	if n := strings.Count(s, "\r\x1b[K"); n < 3 || !strings.Contains(s, "events/s") && !strings.Contains(s, "/s  elapsed") {
+		t.Errorf("want a progress line redrawn several times on the terminal, got %d redraws: %q", n, s)
+	}
+	if !strings.Contains(s, "[##") || !strings.Contains(s, "streamsql gen: 600 events to "+out) {
+		t.Errorf("progress bar or final line missing: %q", s)
+	}
+	_, stderr, err := runApp(t, "gen", "--rate", "400", "--count", "600", "--out", out)
+	if err != nil || strings.Contains(stderr, "\r") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("not a terminal: want only the final line, got %q (%v)", stderr, err)
 	}
 }

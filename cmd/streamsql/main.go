@@ -32,6 +32,7 @@ func main() {
 
 // newApp builds the command-line application (tests run it in-process).
 func newApp() *cli.App {
+	cli.VersionPrinter = func(c *cli.Context) { printVersion(c.App.Writer) }
 	return &cli.App{
 		Name:  "streamsql",
 		Usage: "run Flink SQL streaming jobs from a .sql file, in one binary",
@@ -51,7 +52,10 @@ Examples:
 			kafkaCommand(),
 			recordCommand(),
 			demoCommand(),
+			versionCommand(),
 		},
 		HideHelpCommand: true,
+		Version:         readBuildInfo().Version,
+		Action:          rootAction,
 	}
 }

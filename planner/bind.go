@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamsql/streamsql/planner/functions"
 	"github.com/streamsql/streamsql/sql"
 	"github.com/streamsql/streamsql/sql/types"
 )
@@ -274,8 +275,9 @@ func (b *binder) bind(e sql.Expr) (Expr, error) {
 		t := x.Type().WithoutRowtime()
 		switch e.Func {
 		case "FLOOR", "CEIL":
-			if !t.Kind.IsTimestamp() && t.Kind != types.Date && t.Kind != types.Null {
-				return nil, errAt(e.Pos, "%s(x TO %s) needs a TIMESTAMP, TIMESTAMP_LTZ or DATE, not %s", e.Func, e.Unit, t)
+			timeOK := t.Kind == types.Time && (e.Unit == "MILLISECOND" || e.Unit == "SECOND" || e.Unit == "MINUTE" || e.Unit == "HOUR")
+			if !t.Kind.IsTimestamp() && t.Kind != types.Date && t.Kind != types.Null && !timeOK {
+				return nil, errAt(e.Pos, "%s(x TO %s) needs a TIMESTAMP, TIMESTAMP_LTZ or DATE (or a TIME with a unit up to HOUR), not %s", e.Func, e.Unit, t)
 			}
 			return &Call{Func: e.Func + "_TO", Args: []Expr{x}, Unit: e.Unit, T: t}, nil
 		case "EXTRACT":
@@ -451,27 +453,30 @@ func (b *binder) bindCall(e *sql.Call) (Expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			t, aerr := stringFunc(args)
+			t, aerr := functions.StringFunc(operands(args))
 			if aerr != nil {
-				return nil, errAt(e.Pos, "cannot apply TRIM to arguments of type (%s): %s", typeList(args), aerr.msg)
+				return nil, errAt(e.Pos, "cannot apply TRIM to arguments of type (%s): %s", typeList(args), aerr.Msg)
 			}
 			return &Call{Func: "TRIM", Args: args, Unit: l.Text, T: t}, nil
 		}
 	}
-	f, ok := lookupFunc(name)
-	if !ok {
+	f, ok := functions.Lookup(name)
+	if !ok || f.Internal || f.Infer == nil {
+		if why, known := functions.Unsupported(name); known {
+			return nil, errAt(e.Pos, "function %s is not supported yet%s", name, why)
+		}
 		return nil, errAt(e.Pos, "unknown function %q%s", name, didYouMean(name, allFunctionNames(), ""))
 	}
 	if e.Star || e.Distinct || e.Filter != nil {
 		return nil, errAt(e.Pos, "%s is not an aggregate function: it takes no *, DISTINCT or FILTER", name)
 	}
-	if len(e.Args) < f.minArgs || (f.maxArgs >= 0 && len(e.Args) > f.maxArgs) {
-		want := fmt.Sprintf("%d", f.minArgs)
+	if len(e.Args) < f.MinArgs || (f.MaxArgs >= 0 && len(e.Args) > f.MaxArgs) {
+		want := fmt.Sprintf("%d", f.MinArgs)
 		switch {
-		case f.maxArgs < 0:
-			want = fmt.Sprintf("at least %d", f.minArgs)
-		case f.maxArgs != f.minArgs:
-			want = fmt.Sprintf("%d to %d", f.minArgs, f.maxArgs)
+		case f.MaxArgs < 0:
+			want = fmt.Sprintf("at least %d", f.MinArgs)
+		case f.MaxArgs != f.MinArgs:
+			want = fmt.Sprintf("%d to %d", f.MinArgs, f.MaxArgs)
 		}
 		return nil, errAt(e.Pos, "function %s takes %s arguments, got %d", name, want, len(e.Args))
 	}
@@ -479,15 +484,15 @@ func (b *binder) bindCall(e *sql.Call) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, aerr := f.infer(args)
+	t, aerr := f.Infer(operands(args))
 	if aerr != nil {
 		pos := e.Pos
-		if aerr.arg >= 0 && aerr.arg < len(e.Args) {
-			pos = e.Args[aerr.arg].Position()
+		if aerr.Arg >= 0 && aerr.Arg < len(e.Args) {
+			pos = e.Args[aerr.Arg].Position()
 		}
-		return nil, errAt(pos, "cannot apply %s to arguments of type (%s): %s", f.name, typeList(args), aerr.msg)
+		return nil, errAt(pos, "cannot apply %s to arguments of type (%s): %s", f.Name, typeList(args), aerr.Msg)
 	}
-	return &Call{Func: f.name, Args: args, T: t}, nil
+	return &Call{Func: f.Name, Args: args, T: t}, nil
 }
 
 // checkCast rejects casts Flink never allows.

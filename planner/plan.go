@@ -54,8 +54,7 @@ type Const struct {
 }
 
 // Call applies a scalar function or operator. Func is the canonical upper
-// case name from the planner's function registry (functions.go), operators
-// included: "+", "-", "*", "/", "%", "NEG", "=", "<>", "<", "<=", ">", ">=",
+// case name of a function spec (planner/functions) or an operator: "+", "-", "*", "/", "%", "NEG", "=", "<>", "<", "<=", ">", ">=",
 // "AND", "OR", "NOT", "IS NULL", "IS NOT NULL", "IS TRUE", "IS NOT TRUE",
 // "IS FALSE", "IS NOT FALSE", "IS NOT DISTINCT FROM", "IS DISTINCT FROM",
 // "||", "LIKE", "NOT LIKE", "IN", "NOT IN" (Args[0] is the operand, the rest

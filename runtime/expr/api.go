@@ -4,26 +4,18 @@ import (
 	"time"
 
 	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/planner/functions"
 	"github.com/streamsql/streamsql/runtime/core"
 	"github.com/streamsql/streamsql/sql/types"
 )
 
-// Ctx is the per-call evaluation context. One Ctx is reused for a whole
-// batch: evaluation never allocates it per row.
-type Ctx struct {
-	// Watermark is the current input watermark of the operator evaluating
-	// (CURRENT_WATERMARK); core.MinWatermark when none yet.
-	Watermark int64
-	// TimeZone is table.local-time-zone.
-	TimeZone *time.Location
-	// Err is set by the first failing evaluation (CAST of a bad value,
-	// division by zero as Flink defines it, ...). Callers check it after
-	// a row or a batch and stop the job with it.
-	Err error
-}
+// Ctx is the per-call evaluation context (functions.Ctx: the function
+// specs' closures take it directly). One Ctx is reused for a whole batch.
+type Ctx = functions.Ctx
 
-// Func evaluates a compiled expression over one row.
-type Func func(c *Ctx, row core.Row) types.Value
+// Func evaluates a compiled expression over one row. It is functions.Eval,
+// so a function spec's closure is used as is, with no wrapper.
+type Func = functions.Eval
 
 // Env is what compilation may need to know.
 type Env struct {

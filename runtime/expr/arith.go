@@ -5,36 +5,14 @@ import (
 	"math"
 
 	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/planner/functions"
 	"github.com/streamsql/streamsql/runtime/core"
 	"github.com/streamsql/streamsql/sql/types"
 )
 
-// narrow wraps an int64 to the width of an integer kind, as Java's int,
-// short and byte arithmetic does.
-func narrowFn(k types.Kind) func(int64) int64 {
-	switch k {
-	case types.TinyInt:
-		return func(x int64) int64 { return int64(int8(x)) }
-	case types.SmallInt:
-		return func(x int64) int64 { return int64(int16(x)) }
-	case types.Int:
-		return func(x int64) int64 { return int64(int32(x)) }
-	}
-	return nil
-}
+func narrowFn(k types.Kind) func(int64) int64 { return functions.NarrowFn(k) }
 
-// f64Of returns a converter from a numeric value of kind k to float64.
-func f64Of(k types.Kind) (func(types.Value) float64, error) {
-	switch {
-	case k.IsInteger():
-		return func(v types.Value) float64 { return float64(v.I) }, nil
-	case k == types.Float || k == types.Double:
-		return func(v types.Value) float64 { return v.F() }, nil
-	case k == types.Decimal:
-		return types.DecimalToFloat, nil
-	}
-	return nil, fmt.Errorf("%s is not numeric", k)
-}
+func f64Of(k types.Kind) (func(types.Value) float64, error) { return functions.F64Of(k) }
 
 // decOf returns a converter from an integer or DECIMAL value to a DECIMAL value.
 func decOf(k types.Kind) (func(types.Value) types.Value, error) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/planner/functions"
 	"github.com/streamsql/streamsql/runtime/core"
 	"github.com/streamsql/streamsql/sql/types"
 )
@@ -24,12 +25,38 @@ type node struct {
 
 type compiler struct {
 	loc *time.Location
+	env functions.Env // what function specs' builders may use
 }
 
 func compile(e planner.Expr, env *Env) (Func, error) {
 	c := &compiler{loc: time.UTC}
 	if env != nil && env.TimeZone != nil {
 		c.loc = env.TimeZone
+	}
+	c.env = functions.Env{
+		Loc: c.loc,
+		Cast: func(a functions.Arg, to types.Type, try bool) (Func, error) {
+			return c.castFunc(fromArg(a), to, try)
+		},
+		Compare: func(a, b types.Type) (func(*Ctx, types.Value, types.Value) int, error) {
+			cl, err := classify(a, b)
+			if err != nil {
+				return nil, err
+			}
+			return c.comparator(cl, a, b), nil
+		},
+		Equal: c.equality,
+		Operator: func(op string, t types.Type, args []functions.Arg) (Func, error) {
+			b, ok := registry[op]
+			if !ok {
+				return nil, fmt.Errorf("unknown operator %s", op)
+			}
+			ns := make([]node, len(args))
+			for i, a := range args {
+				ns[i] = fromArg(a)
+			}
+			return b(c, &planner.Call{Func: op, T: t}, ns)
+		},
 	}
 	n, err := c.expr(e)
 	if err != nil {
@@ -81,9 +108,6 @@ type builder func(c *compiler, call *planner.Call, args []node) (Func, error)
 
 var registry map[string]builder
 
-// nonFoldable functions depend on more than their arguments.
-var nonFoldable = map[string]bool{"UNIX_TIMESTAMP": true, "CURRENT_WATERMARK": true, "NOW": true}
-
 func init() {
 	registry = map[string]builder{}
 	for _, op := range []string{"+", "-", "*", "/", "%", "MOD"} {
@@ -102,23 +126,25 @@ func init() {
 		registry[op] = buildIs
 	}
 	registry["CASE"] = buildCase
-	registry["COALESCE"] = buildCoalesce
-	registry["NULLIF"] = buildNullIf
-	registry["IF"] = buildIf
 	registry["IN"] = buildIn
 	registry["NOT IN"] = buildIn
 	registry["BETWEEN"] = buildBetween
 	registry["NOT BETWEEN"] = buildBetween
 	registry["CAST"] = buildCast
 	registry["TRY_CAST"] = buildCast
-	registerStringFuncs()
-	registerMathFuncs()
-	registerTimeFuncs()
+	registry["LIKE"] = buildLike
+	registry["NOT LIKE"] = buildLike
+	// || is CONCAT of two
+	concat, _ := functions.Lookup("CONCAT")
+	registry["||"] = func(c *compiler, call *planner.Call, args []node) (Func, error) {
+		return c.buildSpec(concat, call, args)
+	}
 }
 
 func (c *compiler) call(e *planner.Call) (node, error) {
 	b, ok := registry[e.Func]
-	if !ok {
+	spec, isFunc := functions.Lookup(e.Func)
+	if !ok && !isFunc {
 		return node{}, fmt.Errorf("unknown function %s", e.Func)
 	}
 	args := make([]node, len(e.Args))
@@ -131,12 +157,18 @@ func (c *compiler) call(e *planner.Call) (node, error) {
 		args[i] = n
 		allConst = allConst && n.konst
 	}
-	f, err := b(c, e, args)
+	var f Func
+	var err error
+	if ok {
+		f, err = b(c, e, args)
+	} else {
+		f, err = c.buildSpec(spec, e, args)
+	}
 	if err != nil {
 		return node{}, fmt.Errorf("%s: %w", e.Func, err)
 	}
 	n := node{f: f, t: e.T, col: -1, name: e.Func}
-	if allConst && !nonFoldable[e.Func] {
+	if allConst && !(isFunc && spec.Volatile) {
 		ctx := &Ctx{TimeZone: c.loc, Watermark: core.MinWatermark}
 		v := f(ctx, nil)
 		if ctx.Err == nil {
@@ -144,6 +176,24 @@ func (c *compiler) call(e *planner.Call) (node, error) {
 		}
 	}
 	return n, nil
+}
+
+// buildSpec builds a call of a function spec: its compiled closure is
+// used as is (Func and functions.Eval are the same type).
+func (c *compiler) buildSpec(s *functions.Spec, e *planner.Call, args []node) (Func, error) {
+	return s.Build(&c.env, &functions.Call{Func: e.Func, Unit: e.Unit, T: e.T}, toArgs(args))
+}
+
+func toArgs(args []node) []functions.Arg {
+	as := make([]functions.Arg, len(args))
+	for i, a := range args {
+		as[i] = functions.Arg{F: a.f, T: a.t, Konst: a.konst, V: a.v, Col: a.col}
+	}
+	return as
+}
+
+func fromArg(a functions.Arg) node {
+	return node{f: a.F, t: a.T, konst: a.Konst, v: a.V, col: a.Col, name: "argument"}
 }
 
 // zone returns the session time zone for evaluation.

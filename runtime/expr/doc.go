@@ -1,7 +1,10 @@
 // Package expr compiles bound planner expressions into closures.
 //
-// Compile walks a planner.Expr once. Every function is resolved through one
-// registry (compile.go: name -> builder), and each builder inspects the
+// Compile walks a planner.Expr once. Operators are resolved through the
+// registry in compile.go (name -> builder); functions through their specs
+// in planner/functions (Spec.Build, called with the compiled arguments
+// and a functions.Env that lends casts and comparisons). Each builder
+// inspects the
 // static operand types and returns a closure specialised for them:
 // BIGINT+BIGINT, DOUBLE/DOUBLE, DECIMAL*DECIMAL, STRING = constant and so
 // on are separate closures, so evaluation does no lookups, no reflection and
@@ -27,8 +30,8 @@
 // (unknown function, impossible type combination, bad LIKE escape or date
 // pattern constant) are returned by Compile.
 //
-// Files: compile.go (driver, registry, folding), arith.go, cmp.go,
-// logic.go (AND/OR/IS/CASE/COALESCE/IN/BETWEEN), cast.go, strfn.go
-// (strings, LIKE), mathfn.go, timefn.go and datefmt.go (Java date
-// patterns).
+// Files: compile.go (driver, operator registry, spec calls, folding),
+// arith.go, cmp.go, logic.go (AND/OR/IS/CASE/IN/BETWEEN), cast.go,
+// strfn.go (LIKE), timefn.go (timestamp ± interval). The functions
+// themselves live in planner/functions; spec_test.go runs their examples.
 package expr

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/planner/functions"
 	"github.com/streamsql/streamsql/runtime/core"
 	"github.com/streamsql/streamsql/sql/types"
 )
@@ -143,29 +144,10 @@ func buildIs(c *compiler, call *planner.Call, args []node) (Func, error) {
 // coerce converts a branch to the call's result type when it differs
 // (CASE, COALESCE, IF, NULLIF), as Flink's implicit widening does.
 func (c *compiler) coerce(n node, to types.Type) (Func, error) {
-	if sameRepr(n.t, to) {
+	if functions.SameRepr(n.t, to) {
 		return n.f, nil
 	}
 	return c.castFunc(n, to, false)
-}
-
-// sameRepr reports whether values of type a can be used as type b as is.
-func sameRepr(a, b types.Type) bool {
-	if a.Kind == types.Null {
-		return true
-	}
-	if a.Kind != b.Kind {
-		return false
-	}
-	switch a.Kind {
-	case types.Decimal:
-		return a.Scale == b.Scale && a.Precision <= b.Precision
-	case types.String:
-		return b.Precision == 0 || (a.Precision > 0 && a.Precision <= b.Precision)
-	case types.Timestamp, types.TimestampLTZ, types.Time:
-		return a.Precision <= b.Precision || b.Precision >= 3
-	}
-	return true
 }
 
 func buildCase(c *compiler, call *planner.Call, args []node) (Func, error) {
@@ -204,79 +186,6 @@ func buildCase(c *compiler, call *planner.Call, args []node) (Func, error) {
 			return nullV
 		}
 		return els(ctx, row)
-	}, nil
-}
-
-func buildCoalesce(c *compiler, call *planner.Call, args []node) (Func, error) {
-	if err := wantArgs(args, 1, -1); err != nil {
-		return nil, err
-	}
-	fs := make([]Func, len(args))
-	for i, a := range args {
-		f, err := c.coerce(a, call.T)
-		if err != nil {
-			return nil, err
-		}
-		fs[i] = f
-	}
-	return func(ctx *Ctx, row core.Row) types.Value {
-		for _, f := range fs {
-			if v := f(ctx, row); v.K != types.Null {
-				return v
-			}
-		}
-		return nullV
-	}, nil
-}
-
-// NULLIF(a, b): NULL when a = b, else a.
-func buildNullIf(c *compiler, call *planner.Call, args []node) (Func, error) {
-	if err := wantArgs(args, 2, 2); err != nil {
-		return nil, err
-	}
-	eq, err := c.equality(args[0].t, args[1].t)
-	if err != nil {
-		return nil, err
-	}
-	fa, err := c.coerce(args[0], call.T)
-	if err != nil {
-		return nil, err
-	}
-	raw, fb := args[0].f, args[1].f
-	return func(ctx *Ctx, row core.Row) types.Value {
-		x := raw(ctx, row)
-		if x.K == types.Null {
-			return nullV
-		}
-		if y := fb(ctx, row); y.K != types.Null && eq(ctx, x, y) {
-			return nullV
-		}
-		return fa(ctx, row)
-	}, nil
-}
-
-// IF(cond, a, b): a when cond is TRUE, b when FALSE or NULL.
-func buildIf(c *compiler, call *planner.Call, args []node) (Func, error) {
-	if err := wantArgs(args, 3, 3); err != nil {
-		return nil, err
-	}
-	if err := checkBool(args[:1]); err != nil {
-		return nil, err
-	}
-	cond := args[0].f
-	fa, err := c.coerce(args[1], call.T)
-	if err != nil {
-		return nil, err
-	}
-	fb, err := c.coerce(args[2], call.T)
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx *Ctx, row core.Row) types.Value {
-		if v := cond(ctx, row); v.K != types.Null && v.I != 0 {
-			return fa(ctx, row)
-		}
-		return fb(ctx, row)
 	}, nil
 }
 

@@ -1,4 +1,4 @@
-package expr
+package functions
 
 import (
 	"fmt"
@@ -99,7 +99,7 @@ func (p dtPattern) format(dst []byte, ms int64) []byte {
 			dst = append(dst, t.lit...)
 		case 'y':
 			if t.count == 2 {
-				dst = appendPadded(dst, floorModI(y, 100), 2)
+				dst = appendPadded(dst, FloorMod(y, 100), 2)
 			} else {
 				dst = appendPadded(dst, y, t.count)
 			}
@@ -146,7 +146,7 @@ func (p dtPattern) format(dst []byte, ms int64) []byte {
 				dst = append(dst, "PM"...)
 			}
 		case 'E':
-			dow := floorModI(days+4, 7) // 1970-01-01 was a Thursday
+			dow := FloorMod(days+4, 7) // 1970-01-01 was a Thursday
 			if t.count >= 4 {
 				dst = append(dst, dayNames[dow]...)
 			} else {

@@ -1,0 +1,92 @@
+package functions
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// categories are the sections of Flink's "System (Built-in) Functions"
+// page, in its order, with their titles.
+var categories = []struct{ key, title string }{
+	{"comparison", "Comparison"},
+	{"logical", "Logical"},
+	{"arithmetic", "Arithmetic and math"},
+	{"string", "String"},
+	{"temporal", "Temporal"},
+	{"conditional", "Conditional"},
+	{"conversion", "Type conversion"},
+	{"collection", "Collection"},
+	{"json", "JSON"},
+	{"valueconstruction", "Value construction"},
+	{"valueaccess", "Value access"},
+	{"grouping", "Grouping"},
+	{"hash", "Hash"},
+	{"aggregate", "Aggregate and window"},
+	{"catalog", "Catalog"},
+}
+
+// Markdown renders the function reference of docs/sql.md: per section of
+// Flink's page, the supported functions (syntax, description, examples)
+// and the Flink functions not supported yet.
+func Markdown() string {
+	var b strings.Builder
+	bySection := map[string][]*Spec{}
+	for _, s := range All() {
+		if !s.Internal {
+			bySection[s.Category] = append(bySection[s.Category], s)
+		}
+	}
+	notYet := map[string][]string{}
+	for _, n := range UnsupportedNames() {
+		c := unsupported[n]
+		notYet[c.category] = append(notYet[c.category], n)
+	}
+	supported, missing := 0, 0
+	for _, c := range categories {
+		fs, ns := bySection[c.key], notYet[c.key]
+		if len(fs) == 0 && len(ns) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n### %s\n\n", c.title)
+		if len(fs) > 0 {
+			b.WriteString("| Function | Description | Examples |\n| --- | --- | --- |\n")
+			for _, s := range fs {
+				var ex []string
+				for _, e := range s.Examples {
+					if len(ex) == 3 {
+						break
+					}
+					if !strings.HasPrefix(e.Want, "error: ") {
+						want := "`" + cell(e.Want) + "`"
+						if e.Want == "" {
+							want = "'' (empty)"
+						}
+						ex = append(ex, "`"+cell(e.Expr)+"` → "+want)
+					}
+				}
+				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", cell(s.Syntax), cell(s.Doc), strings.Join(ex, "<br>"))
+				supported += 1 + len(s.Aliases)
+			}
+		}
+		if len(ns) > 0 {
+			sort.Strings(ns)
+			var parts []string
+			for _, n := range ns {
+				p := "`" + n + "`"
+				if why := unsupported[n].note; why != "" {
+					p += " (" + why + ")"
+				}
+				parts = append(parts, p)
+			}
+			missing += len(ns)
+			fmt.Fprintf(&b, "\nNot supported yet: %s.\n", strings.Join(parts, ", "))
+		}
+	}
+	return fmt.Sprintf("\n%d function names are supported; %d of Flink's are not yet (a call to one is refused with \"function X is not supported yet\").\n", supported, missing) + b.String()
+}
+
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.ReplaceAll(s, "\n", " ")
+}

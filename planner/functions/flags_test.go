@@ -1,0 +1,5 @@
+package functions
+
+// Every test package imports testflag so that `go test ./... -update`
+// is accepted everywhere (see sql/testflag).
+import _ "github.com/streamsql/streamsql/sql/testflag"

@@ -40,6 +40,10 @@ func writeDirtyEvents(t *testing.T, dir string, seed int64, n int, bad bool) str
 			fmt.Fprintf(&b, `{"event_type" : "%s\u00e9", "event_time": %d, "campaign_id":%q}`+"\n", typ, et, camp) // not plain
 		case x < 11:
 			fmt.Fprintf(&b, `{"event_type":%q,"event_time":%d,"campaign_id":%q,"extra":[1,{"a":"b"}]}`+"\n", typ, et, camp)
+		case x < 13 && bad: // rowtime past year 9999: a bad record too
+			fmt.Fprintf(&b, `{"event_type":%q,"event_time":%d,"campaign_id":%q}`+"\n", typ, []int64{9223372036854775807, 253402300800000}[x%2], camp)
+		case x < 14 && bad: // invalid UTF-8
+			fmt.Fprintf(&b, "{\"event_type\":%q,\"event_time\":%d,\"campaign_id\":\"c\xe9\"}\n", typ, et)
 		default:
 			fmt.Fprintf(&b, `{"user_id":"u%d","event_type":%q,"event_time":%d,"campaign_id":%q}`+"\n", r.Intn(30), typ, et, camp)
 		}

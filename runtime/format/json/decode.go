@@ -169,8 +169,13 @@ func (d *Decoder) recordErr(err error) error {
 	return err
 }
 
-// Decode parses value (one JSON object) into dst, one slot per column.
+// Decode parses value (one JSON object) into dst, one slot per column. A
+// UTF-8 byte order mark in front of the object is skipped, as Jackson's
+// byte-source bootstrapper does.
 func (d *Decoder) Decode(value []byte, dst core.Row) error {
+	if len(value) >= 3 && value[0] == 0xEF && value[1] == 0xBB && value[2] == 0xBF {
+		value = value[3:]
+	}
 	var plain bool
 	d.quotes, plain = plainQuotes(value, d.quotes)
 	if plain && !d.general && d.decodePlain(value, dst) {

@@ -332,3 +332,114 @@ func mustEncode(t *testing.T, cols planner.Schema, r core.Row) []byte {
 	}
 	return b
 }
+
+// What Flink's JSON format does, through Jackson, with four hostile inputs
+// (docs/semantics.md, "JSON format"): invalid UTF-8 in a string is a parse
+// error for the whole record (Jackson: "Invalid UTF-8 start byte"), in a
+// field the query reads or not; a UTF-8 byte order mark in front of the
+// object is skipped (Jackson's ByteSourceJsonBootstrapper); a duplicate key
+// takes the last value (STRICT_DUPLICATE_DETECTION is off by default); 1e400
+// is Infinity for DOUBLE and FLOAT (Double.parseDouble) and out of range
+// for an integer.
+func TestDecodeJacksonEdgeCases(t *testing.T) {
+	cols := planner.Schema{col("id", types.TBigInt), col("name", types.TString)}
+	badUTF8 := []string{
+		"{\"id\":1,\"name\":\"caf\xe9\"}",                // Latin-1 é
+		"{\"id\":1,\"name\":\"x\xc3\"}",                  // truncated sequence
+		"{\"id\":1,\"skipped\":\"\xff\",\"name\":\"a\"}", // in a field nobody reads
+		"{\"id\":1,\"n\xa0me\":\"a\"}",                   // in a key
+		"{\"id\":1,\"name\":\"\xed\xa0\x80\"}",           // an encoded surrogate
+		"{\"id\":1,\"name\":\"a\\n\xc0\xaf\"}",           // overlong '/', after an escape
+	}
+	for _, in := range badUTF8 {
+		_, err := decodeOne(t, cols, Options{}, in)
+		if err == nil || !strings.Contains(err.Error(), "invalid UTF-8") || errors.Is(err, connector.ErrSkipRecord) {
+			t.Errorf("%q: want a record error naming invalid UTF-8, got %v", in, err)
+		}
+		if _, err := decodeOne(t, cols, Options{IgnoreParseErrors: true}, in); !errors.Is(err, connector.ErrSkipRecord) {
+			t.Errorf("%q: with ignore-parse-errors the record must be skipped, got %v", in, err)
+		}
+	}
+	row, err := decodeOne(t, cols, Options{}, "{\"id\":1,\"name\":\"caf\xc3\xa9 \xf0\x9f\x98\x80\"}")
+	if err != nil || row[1] != types.StringValue("café 😀") {
+		t.Errorf("valid UTF-8: got %v %v", row, err)
+	}
+
+	// BOM: skipped in front (the fast path and the general one), an error elsewhere
+	for _, in := range []string{"\xef\xbb\xbf{\"id\":7,\"name\":\"a\"}", "\xef\xbb\xbf { \"id\" : 7, \"name\" : \"a\" }"} {
+		row, err := decodeOne(t, cols, Options{}, in)
+		if err != nil || row[0] != types.BigIntValue(7) || row[1] != types.StringValue("a") {
+			t.Errorf("%q: BOM in front: got %v %v", in, row, err)
+		}
+	}
+	if _, err := decodeOne(t, cols, Options{}, "{\"id\":7,\xef\xbb\xbf\"name\":\"a\"}"); err == nil {
+		t.Errorf("a BOM inside the object must be a parse error")
+	}
+
+	// duplicates: the last wins on the fast path, the general path, in a ROW and a MAP
+	nested := planner.Schema{col("r", types.Type{Kind: types.Row, Fields: []types.Field{{Name: "a", Type: types.TBigInt}}}),
+		col("m", types.Type{Kind: types.Map, Key: &types.TString, Elem: &types.TBigInt})}
+	for _, c := range []struct {
+		cols planner.Schema
+		in   string
+		want string
+	}{
+		{cols, `{"id":1,"name":"x","id":2}`, "[2 x]"},
+		{cols, `{ "id" : 1 , "id" : 3 }`, "[3 NULL]"},
+		{nested, `{"r":{"a":1,"a":4},"m":{"k":1,"k":5}}`, "[{4} {k:5}]"},
+	} {
+		row, err := decodeOne(t, c.cols, Options{}, c.in)
+		if err != nil {
+			t.Errorf("%s: %v", c.in, err)
+			continue
+		}
+		if got := fmtRow(row); got != c.want {
+			t.Errorf("%s: got %s, want %s", c.in, got, c.want)
+		}
+	}
+
+	// 1e400
+	fl := planner.Schema{col("d", types.TDouble), col("f", types.Type{Kind: types.Float})}
+	row, err = decodeOne(t, fl, Options{}, `{"d":1e400,"f":-1e400}`)
+	if err != nil || !math.IsInf(row[0].F(), 1) || !math.IsInf(row[1].F(), -1) {
+		t.Errorf("1e400 as DOUBLE and FLOAT: want +Inf and -Inf, got %v %v", row, err)
+	}
+	for _, ty := range []types.Type{types.TBigInt, types.TInt, types.DecimalType(10, 2)} {
+		_, err := decodeOne(t, planner.Schema{col("x", ty)}, Options{}, `{"x":1e400}`)
+		if err == nil || errors.Is(err, connector.ErrSkipRecord) {
+			t.Errorf("1e400 as %s: want a conversion error, got %v", ty, err)
+		}
+	}
+}
+
+// fmtRow renders a row compactly for the tests above.
+func fmtRow(r core.Row) string {
+	var parts []string
+	for _, v := range r {
+		parts = append(parts, fmtVal(v))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+func fmtVal(v types.Value) string {
+	switch v.K {
+	case types.Null:
+		return "NULL"
+	case types.Row:
+		var parts []string
+		for _, e := range v.Elems() {
+			parts = append(parts, fmtVal(e))
+		}
+		return "{" + strings.Join(parts, " ") + "}"
+	case types.Map:
+		m := v.X.(*types.MapValue)
+		var parts []string
+		for i := range m.Keys {
+			parts = append(parts, fmtVal(m.Keys[i])+":"+fmtVal(m.Values[i]))
+		}
+		return "{" + strings.Join(parts, " ") + "}"
+	case types.String:
+		return v.S
+	}
+	return types.FormatValue(v, types.Type{Kind: v.K}, nil)
+}

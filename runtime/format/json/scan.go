@@ -144,7 +144,9 @@ func (s *scanner) ws() {
 
 // str scans a string starting at its opening quote and returns its raw
 // content (between the quotes) and whether it needs unescape (escapes or
-// bytes >= 0x80, which must be checked for valid UTF-8).
+// bytes >= 0x80). Content that is not valid UTF-8 is a syntax error, as
+// in Jackson, which Flink's JSON format reads with ("Invalid UTF-8 start
+// byte", "Invalid UTF-8 middle byte"): the whole record is malformed.
 func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 	s.i++ // opening quote
 	start := s.i
@@ -165,6 +167,9 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 		span := b[start : start+q]
 		if bytes.IndexByte(span, '\\') < 0 {
 			if ctl, high := scanPlain(span); !ctl {
+				if high && !s.validUTF8(start, span) {
+					return nil, false, false
+				}
 				s.i = start + q + 1
 				return span, high, true
 			}
@@ -193,8 +198,14 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 		}
 		switch {
 		case c == '"':
+			if high&highs != 0 {
+				if !s.validUTF8(start, b[start:i]) {
+					return nil, false, false
+				}
+				esc = true
+			}
 			s.i = i + 1
-			return b[start:i], esc || high&0x8080808080808080 != 0, true
+			return b[start:i], esc, true
 		case c == '\\':
 			esc = true
 			if i+1 >= len(b) {
@@ -226,6 +237,25 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 	s.i = len(b)
 	s.fail("unterminated string")
 	return nil, false, false
+}
+
+// validUTF8 reports whether span, string content starting at byte start,
+// is valid UTF-8 (RFC 3629, as utf8.Valid: no overlong forms, no encoded
+// surrogates), failing at the first bad byte otherwise.
+func (s *scanner) validUTF8(start int, span []byte) bool {
+	if utf8.Valid(span) {
+		return true
+	}
+	for i := 0; i < len(span); {
+		r, n := utf8.DecodeRune(span[i:])
+		if r == utf8.RuneError && n == 1 {
+			s.i = start + i
+			s.fail(fmt.Sprintf("invalid UTF-8 byte 0x%02X in string", span[i]))
+			return false
+		}
+		i += n
+	}
+	return true // not reached: utf8.Valid said there is a bad byte
 }
 
 // scanPlain reports whether span has a control character (a byte below
@@ -296,8 +326,8 @@ var special = func() (t [256]bool) {
 	return
 }()
 
-// unescape decodes a validated raw string content into dst, replacing
-// invalid UTF-8 and lone surrogates with U+FFFD as encoding/json does.
+// unescape decodes a validated raw string content (valid UTF-8, see str)
+// into dst, replacing a lone surrogate escape (\ud800) with U+FFFD.
 func unescape(dst, raw []byte) []byte {
 	for i := 0; i < len(raw); {
 		c := raw[i]

@@ -21,7 +21,9 @@ the first time a client asks for it, with --partitions partitions.
 FOR DEVELOPMENT AND TESTS ONLY, NOT FOR PRODUCTION: every record is kept in
 memory until the broker stops (about 3.4 times the payload size), and is gone
 when it stops unless --data-dir is given (which also writes the state to disk
-so topics and committed offsets survive a restart). There is no replication, no
+so topics and committed offsets survive a restart, also after a kill: the
+transactions a kill left open are aborted when it starts again, as Kafka's
+transaction coordinator does). There is no replication, no
 retention limit, no authentication and no encryption.
 
 Example:
@@ -49,6 +51,9 @@ Example:
 			persist := "in memory only"
 			if d := c.String("data-dir"); d != "" {
 				persist = "in memory, persisted to " + d
+			}
+			if n := b.Aborted(); n > 0 {
+				fmt.Fprintf(errw, "streamsql kafka: aborted %d transaction(s) that the last (unclean) stop left open; their records were never committed\n", n)
 			}
 			fmt.Fprintf(errw, "streamsql kafka: development broker listening on %s (topics created on demand with %d partitions; data %s; not for production). Ctrl-C stops it.\n",
 				b.Addr(), c.Int("partitions"), persist)

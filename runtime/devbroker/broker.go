@@ -9,6 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // DefaultAddr is where the development broker listens unless told otherwise.
@@ -36,6 +37,7 @@ type Broker struct {
 	cluster  *kfake.Cluster
 	addr     string
 	fellBack bool
+	aborted  int
 }
 
 // ErrAddrInUse is wrapped by Start's error when the port is taken.
@@ -63,6 +65,12 @@ func Start(cfg Config) (*Broker, error) {
 	if host == "" {
 		host = "127.0.0.1"
 	}
+	var open []openTxn
+	if cfg.DataDir != "" {
+		if open, err = openTxns(cfg.DataDir); err != nil {
+			return nil, fmt.Errorf("data dir %s: cannot read its transactions: %v (the broker would hide committed records; move the directory away to start empty)", cfg.DataDir, err)
+		}
+	}
 	b := &Broker{}
 	b.cluster, err = start(cfg, host, port)
 	if err != nil && errors.Is(err, ErrAddrInUse) && cfg.FallbackToFreePort && port != 0 {
@@ -73,6 +81,11 @@ func Start(cfg Config) (*Broker, error) {
 		return nil, err
 	}
 	b.addr = b.cluster.ListenAddrs()[0]
+	if err := abortOpen(b.addr, open); err != nil {
+		b.cluster.Close()
+		return nil, fmt.Errorf("data dir %s: cannot abort the transactions an unclean stop left open: %v (read_committed readers would not see later commits of their producers; move the directory away to start empty)", cfg.DataDir, err)
+	}
+	b.aborted = len(open)
 	return b, nil
 }
 
@@ -80,7 +93,8 @@ func start(cfg Config, host string, port int) (*kfake.Cluster, error) {
 	opts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.Ports(port),
-		kfake.AllowAutoTopicCreation(),
+		// no kfake.AllowAutoTopicCreation: autoCreate does it so that the
+		// topic is persisted
 		kfake.DefaultNumPartitions(cfg.Partitions),
 		// kfake always asks for 127.0.0.1:port; listen on the host we were given.
 		kfake.ListenFn(func(network, address string) (net.Listener, error) {
@@ -102,8 +116,39 @@ func start(cfg Config, host string, port int) (*kfake.Cluster, error) {
 		}
 		return nil, fmt.Errorf("starting the development broker on %s: %w", addr, err)
 	}
+	autoCreate(c, cfg.Partitions)
 	return c, nil
 }
+
+// autoCreate creates the topics a metadata request asks for that do not
+// exist, when the request allows it (as Kafka's auto.create.topics.enable
+// does). kfake's own auto-creation (kfake.AllowAutoTopicCreation) keeps
+// such a topic out of its DataDir's topic list until a clean shutdown,
+// so that after a SIGKILL the restarted broker dropped the topic and
+// every record in it (defect 9 of issue 9); Cluster.CreateTopic persists
+// it at once. A control function may call the cluster's admin methods:
+// kfake serves them while it waits for the function.
+func autoCreate(c *kfake.Cluster, partitions int) {
+	c.ControlKey(int16(kmsg.Metadata), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		m, ok := req.(*kmsg.MetadataRequest)
+		if !ok || !m.AllowAutoTopicCreation {
+			return nil, nil, false
+		}
+		for _, t := range m.Topics {
+			if t.Topic == nil || *t.Topic == "" || len(c.PartitionInfos(*t.Topic)) > 0 {
+				continue
+			}
+			// an invalid name fails here and is answered as unknown
+			_ = c.CreateTopic(*t.Topic, int32(partitions), nil)
+		}
+		return nil, nil, false
+	})
+}
+
+// Aborted is how many transactions an unclean stop had left open, which
+// Start aborted (their records were never committed).
+func (b *Broker) Aborted() int { return b.aborted }
 
 // Addr is the host:port the broker listens on, for
 // 'properties.bootstrap.servers'.

@@ -120,11 +120,16 @@ func (rp *reusePrinter) write(b *strings.Builder, n *Node, first, rest string) {
 	}
 	b.WriteString(first + n.Name() + "(" + strings.Join(attrs, ", ") + ")" + reuse + " -> " + schemaText(n.Schema) + "\n")
 	for i, in := range n.Inputs {
+		first, next := rest+"+- ", rest+"   "
 		if i < len(n.Inputs)-1 {
-			rp.write(b, in, rest+":- ", rest+":  ")
-		} else {
-			rp.write(b, in, rest+"+- ", rest+"   ")
+			first, next = rest+":- ", rest+":  "
 		}
+		if i < len(n.InputDists) && n.InputDists[i].exchanged() {
+			// an Exchange node between the two, as Flink prints it
+			b.WriteString(first + "Exchange(distribution=[" + n.InputDists[i].Text(in.Schema) + "], changelogMode=" + in.ChangelogMode() + ") -> " + schemaText(in.Schema) + "\n")
+			first, next = next+"+- ", next+"   "
+		}
+		rp.write(b, in, first, next)
 	}
 }
 

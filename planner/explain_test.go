@@ -62,7 +62,7 @@ func TestMaskOption(t *testing.T) {
 func TestJoinExplain(t *testing.T) {
 	j := planFile(t, "../queries/ctr_spark_style.sql")
 	out := j.Explain()
-	for _, want := range []string{"WindowJoin(joinType=[FullOuterJoin], leftKeys=[campaign_id], rightKeys=[campaign_id]", ":- Calc(", "LogicalJoin("} {
+	for _, want := range []string{"WindowJoin(joinType=[FullOuterJoin], leftKeys=[campaign_id], rightKeys=[campaign_id]", ":- Exchange(distribution=[hash[campaign_id]]", ":  +- Calc(", "LogicalJoin("} {
 		if !strings.Contains(out, want) {
 			t.Errorf("EXPLAIN lacks %q:\n%s", want, out)
 		}

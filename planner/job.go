@@ -178,6 +178,9 @@ func Plan(script *sql.Script) (*Job, error) {
 			if err := checkPathOverlap(ex.Graph); err != nil {
 				return nil, err
 			}
+			if err := distribute(ex.Graph, job.Settings); err != nil {
+				return nil, err
+			}
 			ex.Logical = gb.logical
 			job.Explains = append(job.Explains, ex)
 		default:
@@ -202,6 +205,9 @@ func Plan(script *sql.Script) (*Job, error) {
 			return nil, err
 		}
 		if err := checkPathOverlap(job.Graph); err != nil {
+			return nil, err
+		}
+		if err := distribute(job.Graph, job.Settings); err != nil {
 			return nil, err
 		}
 		job.Logical = main.logical

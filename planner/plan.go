@@ -95,6 +95,10 @@ func (e *ColRef) String() string {
 type Graph struct {
 	Nodes    []*Node
 	Settings map[string]string
+	// Parallelism is 'parallelism.default'; MaxParallelism is
+	// 'pipeline.max-parallelism', the number of key groups
+	// (parallelism.go).
+	Parallelism, MaxParallelism int
 }
 
 // Node is one physical operator.
@@ -106,6 +110,10 @@ type Node struct {
 	AppendOnly bool    // output is insert-only ([I])
 	// Rowtime is the index in Schema of the event-time attribute, or -1.
 	Rowtime int
+	// Parallelism is the number of subtasks the node runs as, and
+	// InputDists[i] how rows of Inputs[i] reach them (parallelism.go).
+	Parallelism int
+	InputDists  []Distribution
 }
 
 // Op is one of the operator specs below.

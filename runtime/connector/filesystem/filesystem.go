@@ -28,7 +28,6 @@ var Spec = &connector.Spec{
 		{Key: "format", Required: true, Doc: "The payload format: 'json'."},
 		{Key: "source.monitor-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; the source is always bounded."},
 		{Key: "source.recording", Type: connector.OptBool, Default: "false", Doc: "streamsql extension: the files are recordings written by `streamsql record` (one record per line, `p=N off=N ts=MS key=\"...\" value`): each line's p= is its split (Kafka partition), ts= the `timestamp` metadata, off= the `offset` metadata, and records are replayed in file order with every partition active from the start, as the topic was read."},
-		{Key: "sink.parallelism", Type: connector.OptInt, Ignored: true, Doc: "Accepted for compatibility; no effect."},
 		{Key: "sink.rolling-policy.file-size", Type: connector.OptMemory, Ignored: true, Doc: "Accepted for compatibility; one file is written."},
 		{Key: "sink.rolling-policy.rollover-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; one file is written."},
 		{Key: "sink.rolling-policy.check-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; no effect."},

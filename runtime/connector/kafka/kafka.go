@@ -80,7 +80,6 @@ var Spec = &connector.Spec{
 			Doc: "'at-least-once' waits for every replica to acknowledge each record before the sink reports it flushed (at every checkpoint); 'none' waits for the leader only; " +
 				"'exactly-once' writes in Kafka transactions, one per checkpoint, committing the rows together with the source offsets (needs checkpointing and 'sink.transactional-id-prefix'; readers use isolation.level=read_committed)."},
 		{Key: "sink.transactional-id-prefix", Doc: "Transactional id of 'exactly-once' ('<prefix>-0'); the source offsets of a table without 'properties.group.id' are committed to group '<prefix>-<table>', the checkpoint marker to group '<prefix>-checkpoints'. One running job per prefix: a second one fences the first."},
-		{Key: "sink.parallelism", Type: connector.OptInt, Ignored: true, Doc: "Accepted for compatibility; no effect."},
 		{Key: "sink.buffer-flush.max-rows", Type: connector.OptInt, Ignored: true, Doc: "Accepted for compatibility; the producer batches by size and time."},
 		{Key: "sink.buffer-flush.interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; the producer batches by size and time."},
 	},

@@ -20,7 +20,6 @@ var Spec = &connector.Spec{
 	Options: []connector.OptionSpec{
 		{Key: "print-identifier", Doc: "A prefix for every line: `id> +I[...]`."},
 		{Key: "standard-error", Default: "false", Type: connector.OptBool, Doc: "Write to standard error instead of standard output."},
-		{Key: "sink.parallelism", Type: connector.OptInt, Ignored: true, Doc: "Accepted for compatibility; no effect."},
 	},
 	NewSink: func(_ context.Context, t *planner.TableDesc, env *connector.Env) (connector.SinkWriter, error) {
 		return NewSink(t, env)

@@ -28,7 +28,10 @@ each sink table, so a query change that alters results shows as a diff.
    late_records_dropped=0
 
 Write the sql and input sections, run with --update to record what the engine
-produces, read the result carefully, and commit it.`,
+produces, read the result carefully, and commit it. A failing test prints each
+differing row expected above got, the row kind (+I, -U, +U, -D) in a column of
+its own and a caret under the first difference; a row on one side only is
+paired with "(no such row)".`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "update", Usage: "rewrite the output, counters and error sections from the current results"},
 		},

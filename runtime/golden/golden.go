@@ -46,6 +46,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -261,7 +262,7 @@ func (c *Case) Diff(r *Result) string {
 	var b strings.Builder
 	if r.Error != "" || c.hasError {
 		if r.Error != c.Error {
-			fmt.Fprintf(&b, "error:\n  want: %s\n  got:  %s\n", orNone(c.Error), orNone(r.Error))
+			fmt.Fprintf(&b, "error:\n  expected  %s\n  got       %s\n", orNone(c.Error), orNone(r.Error))
 		}
 		if r.Error != "" {
 			return b.String()
@@ -277,7 +278,7 @@ func (c *Case) Diff(r *Result) string {
 	for _, t := range sortedKeys(tables) {
 		want, got := c.Outputs[t], r.Outputs[t]
 		if d := lineDiff(want, got); d != "" {
-			fmt.Fprintf(&b, "output %s (- want, + got):\n%s", t, d)
+			fmt.Fprintf(&b, "output %s: expected %d row(s), got %d\n%s", t, len(want), len(got), d)
 		}
 	}
 	if c.hasCounters {
@@ -285,7 +286,7 @@ func (c *Case) Diff(r *Result) string {
 			if got, ok := r.Counters[k]; !ok {
 				fmt.Fprintf(&b, "counter %s: unknown (counters: late_records_dropped, records_skipped)\n", k)
 			} else if got != c.Counters[k] {
-				fmt.Fprintf(&b, "counter %s: want %d, got %d\n", k, c.Counters[k], got)
+				fmt.Fprintf(&b, "counter %s: expected %d, got %d\n", k, c.Counters[k], got)
 			}
 		}
 	}
@@ -308,21 +309,17 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// lineDiff is a small LCS-based diff of two line lists.
+// lineDiff compares expected and produced rows (an LCS alignment) and
+// shows each difference as a pair of lines, expected first, got under
+// it, with the row kind (+I, -U, +U, -D) in a column of its own and a
+// caret under the first character that differs; a row on one side only
+// is paired with "(no such row)". Runs of equal rows are shown as
+// context, two either side of a difference.
 func lineDiff(want, got []string) string {
-	n, m := len(want), len(got)
-	if n == m {
-		same := true
-		for i := range want {
-			if want[i] != got[i] {
-				same = false
-				break
-			}
-		}
-		if same {
-			return ""
-		}
+	if slices.Equal(want, got) {
+		return ""
 	}
+	n, m := len(want), len(got)
 	lcs := make([][]int, n+1)
 	for i := range lcs {
 		lcs[i] = make([]int, m+1)
@@ -336,23 +333,109 @@ func lineDiff(want, got []string) string {
 			}
 		}
 	}
-	var b strings.Builder
+	// Walk the alignment: equal rows, and hunks of rows only expected
+	// (dels) and only got (ins).
+	type hunk struct {
+		equal      string
+		dels, ins  []string
+		isEqualRow bool
+	}
+	var hunks []hunk
 	i, j := 0, 0
 	for i < n || j < m {
-		switch {
-		case i < n && j < m && want[i] == got[j]:
-			fmt.Fprintf(&b, "   %s\n", want[i])
+		if i < n && j < m && want[i] == got[j] {
+			hunks = append(hunks, hunk{equal: want[i], isEqualRow: true})
 			i++
 			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			fmt.Fprintf(&b, "  +%s\n", got[j])
+			continue
+		}
+		if len(hunks) == 0 || hunks[len(hunks)-1].isEqualRow {
+			hunks = append(hunks, hunk{})
+		}
+		h := &hunks[len(hunks)-1]
+		if j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]) {
+			h.ins = append(h.ins, got[j])
 			j++
-		default:
-			fmt.Fprintf(&b, "  -%s\n", want[i])
+		} else {
+			h.dels = append(h.dels, want[i])
 			i++
 		}
 	}
+	near := func(k int) bool { // an equal row within two of a difference
+		for d := k - 2; d <= k+2; d++ {
+			if d >= 0 && d < len(hunks) && !hunks[d].isEqualRow {
+				return true
+			}
+		}
+		return false
+	}
+	var b strings.Builder
+	skipped := 0
+	flush := func() {
+		if skipped > 0 {
+			fmt.Fprintf(&b, "  ... %d equal row(s)\n", skipped)
+			skipped = 0
+		}
+	}
+	for k, h := range hunks {
+		if h.isEqualRow {
+			if !near(k) {
+				skipped++
+				continue
+			}
+			flush()
+			kind, vals := splitKind(h.equal)
+			fmt.Fprintf(&b, "            %-3s %s\n", kind, vals)
+			continue
+		}
+		flush()
+		for x := 0; x < max(len(h.dels), len(h.ins)); x++ {
+			var w, g string
+			if x < len(h.dels) {
+				w = h.dels[x]
+			}
+			if x < len(h.ins) {
+				g = h.ins[x]
+			}
+			writePair(&b, w, g)
+		}
+	}
+	flush()
 	return b.String()
+}
+
+// writePair writes one expected row and the row got in its place, aligned,
+// with a caret under the first difference when both exist.
+func writePair(b *strings.Builder, want, got string) {
+	const label = 12 // "  expected  " and "  got       "
+	row := func(name, line string) string {
+		if line == "" {
+			return fmt.Sprintf("  %-9s %-3s %s\n", name, "", "(no such row)")
+		}
+		kind, vals := splitKind(line)
+		return fmt.Sprintf("  %-9s %-3s %s\n", name, kind, vals)
+	}
+	wl, gl := row("expected", want), row("got", got)
+	b.WriteString(wl)
+	b.WriteString(gl)
+	if want == "" || got == "" {
+		return
+	}
+	wr, gr := []rune(wl[label:]), []rune(gl[label:])
+	at := 0
+	for at < len(wr) && at < len(gr) && wr[at] == gr[at] {
+		at++
+	}
+	b.WriteString(strings.Repeat(" ", label+at) + "^\n")
+}
+
+// splitKind separates a printed row's kind ("+I[a, 1]" -> "+I", "[a, 1]");
+// a line that is not a row keeps its text, with no kind.
+func splitKind(line string) (kind, values string) {
+	if len(line) >= 3 && (line[0] == '+' || line[0] == '-') && strings.ContainsRune("IUD", rune(line[1])) && line[2] == '[' {
+		return line[:2], line[2:]
+	}
+	return "", line
 }
 
 // Update rewrites the case file's output, counters and error sections

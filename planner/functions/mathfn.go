@@ -40,22 +40,8 @@ func init() {
 		Infer: floorCeil, Build: buildFloorCeil,
 		Examples: []Example{{"CEIL(1.2)", "2"}, {"CEILING(-1.7)", "-1"}, {"CEIL(1.5E0)", "2.0"}, {"CEIL(CAST(NULL AS DOUBLE))", "NULL"}}})
 	Register(&Spec{Name: "ROUND", Category: "arithmetic", Syntax: "ROUND(numeric[, digits])", MinArgs: 1, MaxArgs: 2,
-		Doc: "Rounds HALF_UP to digits decimal places (default 0; negative: left of the point).",
-		Infer: func(a []Operand) (types.Type, *ArgError) {
-			if e := first(wantNumeric(a, 0), wantInteger(a, 1)); e != nil {
-				return types.Type{}, e
-			}
-			t := a[0].T.WithoutRowtime()
-			if t.Kind == types.Decimal {
-				n := 0
-				if len(a) == 2 && a[1].Const && !a[1].V.IsNull() {
-					n = int(a[1].V.I)
-				}
-				s := max(0, min(t.Scale, n))
-				t = types.Type{Kind: types.Decimal, Precision: min(types.MaxDecimalPrecision, t.Precision-t.Scale+s+1), Scale: s, NotNull: t.NotNull}
-			}
-			return t, nil
-		},
+		Doc:   "Rounds HALF_UP to digits decimal places (default 0; negative: left of the point).",
+		Infer: roundType,
 		Build: buildRound,
 		Examples: []Example{{"ROUND(2.675E0, 2)", "2.68"}, {"ROUND(-2.5E0)", "-3.0"}, {"ROUND(1234, -2)", "1200"}, {"ROUND(3.14159, 3)", "3.142"},
 			{"ROUND(CAST(NULL AS DOUBLE), 1)", "NULL"}}})

@@ -61,6 +61,10 @@ type checkpointer struct {
 
 	restored *state.Checkpoint
 
+	// tolerable is execution.checkpointing.tolerable-failed-checkpoints;
+	// failed counts consecutive periodic checkpoints that failed.
+	tolerable, failed int
+
 	// txn is the job's transactional sink (Kafka exactly-once), nil when
 	// none: its transaction is each checkpoint's commit point.
 	txn *sinkNode
@@ -72,7 +76,12 @@ type checkpointer struct {
 const (
 	optCheckpointInterval = "execution.checkpointing.interval"
 	optNumRetained        = "state.checkpoints.num-retained"
+	optTolerableFailures  = "execution.checkpointing.tolerable-failed-checkpoints"
 )
+
+// stateFreeSpace replaces the state directory's free-space probe (tests
+// simulate a full disk with it); nil is statfs.
+var stateFreeSpace state.FreeSpaceFunc
 
 // newCheckpointer reads the checkpoint options. It opens nothing yet.
 func newCheckpointer(j *Job) (*checkpointer, error) {
@@ -93,6 +102,13 @@ func newCheckpointer(j *Job) (*checkpointer, error) {
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("SET '%s' = '%s': want a positive integer", optNumRetained, s)
 		}
+	}
+	if s, ok := j.graph.Settings[optTolerableFailures]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("SET '%s' = '%s': want a non-negative integer", optTolerableFailures, s)
+		}
+		c.tolerable = n
 	}
 	c.enabled = c.interval > 0 || c.every > 0
 	c.uids, c.layouts, c.defs = planUIDs(j.graph)
@@ -145,7 +161,7 @@ func (c *checkpointer) open(ctx context.Context) (err error) {
 	if s, ok := c.j.graph.Settings[optNumRetained]; ok {
 		retained, _ = strconv.Atoi(strings.TrimSpace(s))
 	}
-	st, err := state.Open(dir, state.Options{NumRetained: retained, Warn: c.j.opts.Stderr, Hook: c.crash.hit})
+	st, err := state.Open(dir, state.Options{NumRetained: retained, Warn: c.j.opts.Stderr, Hook: c.crash.hit, FreeSpace: stateFreeSpace})
 	if err != nil {
 		return err
 	}
@@ -375,8 +391,43 @@ func (c *checkpointer) ticker() (<-chan time.Time, func()) {
 	return t.C, t.Stop
 }
 
-// checkpoint takes one checkpoint (see the package comment above).
+// errStateWrite marks a checkpoint that failed while its state was
+// written (a full disk, an I/O error): nothing of it counts, and a
+// periodic one may be tolerated. Other failures (a sink that cannot
+// flush, a transaction that cannot commit) always stop the job, as
+// failures of Flink's synchronous phase do.
+type errStateWrite struct{ error }
+
+func (e errStateWrite) Unwrap() error { return e.error }
+
+// checkpoint takes one checkpoint (see the package comment above). A
+// periodic checkpoint whose state cannot be written is tolerated up to
+// execution.checkpointing.tolerable-failed-checkpoints consecutive
+// times (Flink's option and default, 0): the job warns and goes on, and
+// the next checkpoint tries again. A savepoint or a finished job's last
+// checkpoint is never tolerated.
 func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool) error {
+	err := c.take(ctx, savepoint, finished)
+	if err == nil {
+		c.failed = 0
+		return nil
+	}
+	var we errStateWrite
+	if savepoint || finished || !errors.As(err, &we) {
+		return err
+	}
+	c.failed++
+	if c.failed > c.tolerable {
+		return fmt.Errorf("%w\n(%d consecutive checkpoint failures, more than the %d tolerated by SET '%s': the job stops; its last complete checkpoint, if any, is kept)",
+			err, c.failed, c.tolerable, optTolerableFailures)
+	}
+	fmt.Fprintf(c.j.opts.Stderr, "warning: %v\n(tolerated: %d of %d consecutive failures allowed by '%s'; the job goes on, the last complete checkpoint is kept)\n",
+		err, c.failed, c.tolerable, optTolerableFailures)
+	return nil
+}
+
+// take takes one checkpoint.
+func (c *checkpointer) take(ctx context.Context, savepoint, finished bool) error {
 	if !c.enabled || c.store == nil {
 		return nil
 	}
@@ -385,17 +436,25 @@ func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool)
 	c.last = start
 	id := c.nextID
 	c.nextID++
+	// fail reports a failed checkpoint; stateWrite marks a failure to
+	// write its state (tolerable, see checkpoint).
+	fail := func(err error, stateWrite bool) error {
+		c.j.ReportCheckpointFailed()
+		err = fmt.Errorf("checkpoint %d failed: %w", id, err)
+		if stateWrite {
+			return errStateWrite{err}
+		}
+		return err
+	}
 	c.crash.hit("flush")
 	for _, sk := range c.j.sinks {
 		if err := sk.flush(ctx); err != nil {
-			c.j.ReportCheckpointFailed()
-			return fmt.Errorf("checkpoint %d: %w", id, err)
+			return fail(err, false)
 		}
 	}
 	w, err := c.store.NewCheckpoint(id)
 	if err != nil {
-		c.j.ReportCheckpointFailed()
-		return fmt.Errorf("checkpoint %d: %w", id, err)
+		return fail(err, true)
 	}
 	c.crash.hit("snapshot")
 	m := &state.Manifest{Time: time.Now().UTC(), Job: c.j.opts.JobName, Savepoint: savepoint, Finished: finished, NextSource: c.cursor,
@@ -411,19 +470,19 @@ func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool)
 		if s := c.sourceOf(n); s != nil {
 			if err := c.snapshotSource(s, &op, ow); err != nil {
 				w.Abort()
-				return fmt.Errorf("checkpoint %d: %s: %w", id, op.Name, err)
+				return fail(fmt.Errorf("%s: %w", op.Name, err), true)
 			}
 		} else if sn, ok := n.op.(core.Snapshotter); ok {
 			if err := sn.Snapshot(ow); err != nil {
 				w.Abort()
-				return fmt.Errorf("checkpoint %d: %s: %w", id, op.Name, err)
+				return fail(fmt.Errorf("%s: %w", op.Name, err), true)
 			}
 		}
 		if sk, ok := n.op.(*sinkNode); ok {
 			tok, err := sk.progress()
 			if err != nil {
 				w.Abort()
-				return fmt.Errorf("checkpoint %d: %w", id, err)
+				return fail(err, false)
 			}
 			op.Sink = tok
 		}
@@ -432,13 +491,11 @@ func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool)
 	size := w.Bytes()
 	c.crash.hit("sync")
 	if err := w.Commit(m); err != nil {
-		c.j.ReportCheckpointFailed()
-		return fmt.Errorf("checkpoint %d: %w", id, err)
+		return fail(err, true)
 	}
 	if c.txn != nil {
 		if err := c.commitTransaction(ctx, id); err != nil {
-			c.j.ReportCheckpointFailed()
-			return fmt.Errorf("checkpoint %d: %w", id, err)
+			return fail(err, false)
 		}
 	}
 	c.crash.hit("done")

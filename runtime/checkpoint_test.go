@@ -70,9 +70,10 @@ func newFileJob(t *testing.T) *fileJob {
 	return &fileJob{in: in, out: filepath.Join(dir, "out.json"), out2: filepath.Join(dir, "out2.json"), state: filepath.Join(dir, "state")}
 }
 
-func (f *fileJob) build(t *testing.T, size string, opts runtime.Options) *runtime.Job {
+// build builds ckptSQL with the HOP size, after the SET statements given.
+func (f *fileJob) build(t *testing.T, size string, opts runtime.Options, sets ...string) *runtime.Job {
 	t.Helper()
-	src := strings.NewReplacer("{IN}", f.in, "{OUT}", f.out, "{OUT2}", f.out2, "{SIZE}", size).Replace(ckptSQL)
+	src := strings.Join(sets, "") + strings.NewReplacer("{IN}", f.in, "{OUT}", f.out, "{OUT2}", f.out2, "{SIZE}", size).Replace(ckptSQL)
 	if opts.Stderr == nil {
 		opts.Stderr = &bytes.Buffer{}
 	}

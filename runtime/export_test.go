@@ -8,3 +8,11 @@ func SetCutAtWatermarks(on bool) (restore func()) {
 	cutAtWatermarks = on
 	return func() { cutAtWatermarks = old }
 }
+
+// SetStateFreeSpace replaces the state directory's free-space probe (a
+// simulated full disk); it returns a function restoring the default.
+func SetStateFreeSpace(f func(dir string) (int64, error)) (restore func()) {
+	old := stateFreeSpace
+	stateFreeSpace = f
+	return func() { stateFreeSpace = old }
+}

@@ -111,16 +111,20 @@ func writeManifest(path string, m *Manifest) error {
 	}
 	if _, err := f.Write(b.Bytes()); err != nil {
 		f.Close()
+		os.Remove(tmp)
 		return fmt.Errorf("state: writing manifest %s: %w", tmp, err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
+		os.Remove(tmp)
 		return fmt.Errorf("state: syncing manifest %s: %w", tmp, err)
 	}
 	if err := f.Close(); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("state: writing manifest %s: %w", tmp, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("state: writing manifest: %w", err)
 	}
 	// The rename is durable only once the directory is synced: a checkpoint

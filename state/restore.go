@@ -75,6 +75,7 @@ func (s *Store) Load(path string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("checkpoint %s: %w: manifest names checkpoint %d", path, ErrDamaged, m.ID)
 	}
 	c := &Checkpoint{s: s, Manifest: m, Path: path}
+	s.lastBytes = m.Bytes // the next checkpoint is about as large
 	for i := range m.Operators {
 		op := &m.Operators[i]
 		n, sum, err := c.verify(op.UID)

@@ -36,7 +36,15 @@ type Spill struct {
 	wb      *badger.WriteBatch
 	pending int   // writes not yet flushed
 	written int64 // bytes put since open (keys + values)
+	guard   spaceGuard
 }
+
+// SpillMinFree is the space that must stay free on a spill table's file
+// system (see space.go): a new memtable log (2 × 32 MiB, written through
+// a mapping), the table a memtable flush writes (32 MiB) and compaction
+// output. A spill write that would leave less fails with syscall.ENOSPC
+// instead of letting Badger fault on a full disk.
+const SpillMinFree = 128 << 20
 
 // spillPrefix starts the name of every spill directory: spillPrefix + pid + "-" + random.
 const spillPrefix = "streamsql-spill-"
@@ -119,7 +127,8 @@ func OpenSpill(dir string) (*Spill, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spill directory %s: cannot open: %w", dir, err)
 	}
-	return &Spill{dir: dir, db: db}, nil
+	return &Spill{dir: dir, db: db, guard: spaceGuard{dir: dir, reserve: SpillMinFree, free: statfsFree,
+		what: "spilling needs", advice: "free space there, point SET 'io.tmp.dirs' at a larger file system or raise 'state.backend.memory-limit'"}}, nil
 }
 
 // Dir is the spill table's directory.
@@ -130,6 +139,9 @@ func (s *Spill) Written() int64 { return s.written }
 
 // Put stores key -> value (both copied). Visible after Flush.
 func (s *Spill) Put(key, value []byte) error {
+	if err := s.guard.check(int64(len(key)+len(value)), false, 0); err != nil {
+		return fmt.Errorf("spill: %w", err)
+	}
 	if s.wb == nil {
 		s.wb = s.db.NewWriteBatch()
 	}
@@ -151,6 +163,10 @@ func (s *Spill) Flush() error {
 	wb := s.wb
 	s.wb = nil
 	s.pending = 0
+	if err := s.guard.check(0, true, 0); err != nil {
+		wb.Cancel()
+		return fmt.Errorf("spill: %w", err)
+	}
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("spill: writing: %w", err)
 	}
@@ -259,6 +275,9 @@ func (s *Spill) DropPrefix(prefixes ...[]byte) error {
 	}
 	if len(prefixes) == 0 {
 		return nil
+	}
+	if err := s.guard.check(0, true, 0); err != nil {
+		return fmt.Errorf("spill: %w", err)
 	}
 	if err := s.db.DropPrefix(prefixes...); err != nil {
 		return fmt.Errorf("spill: dropping: %w", err)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -35,7 +36,24 @@ type Options struct {
 	// ("flushed": entries written, not synced; "synced": synced, manifest
 	// not written). The crash tests kill the process there.
 	Hook func(step string)
+	// FreeSpace reports a file system's free bytes (nil: statfs); tests
+	// replace it to simulate a full disk.
+	FreeSpace FreeSpaceFunc
+	// MinFree is the space that must stay free on the state directory's
+	// file system for Badger's own writes (0: DefaultMinFree); a
+	// checkpoint that would leave less fails with syscall.ENOSPC.
+	MinFree int64
 }
+
+// DefaultMinFree is the free space a checkpoint leaves at least: a new
+// memtable log (2 × 8 MiB, written through a mapping), the table a
+// memtable flush writes (8 MiB) and the tables a compaction writes
+// before it deletes those it merges.
+const DefaultMinFree = 64 << 20
+
+// minFreeToOpen is the free space below which the state database is not
+// even opened: opening writes the headers of new memory-mapped logs.
+const minFreeToOpen = 1 << 20
 
 // DefaultNumRetained keeps the last two complete checkpoints, one more
 // than Flink's default of 1, so that a checkpoint damaged on disk has a
@@ -50,6 +68,9 @@ type Store struct {
 	db   *badger.DB
 	opts Options
 	mu   sync.Mutex // serialises checkpoint writes and retention
+
+	guard     spaceGuard
+	lastBytes int64 // size of the last checkpoint written or found
 }
 
 // Key prefixes in Badger.
@@ -64,6 +85,12 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	if opts.BlockCacheMB <= 0 {
 		opts.BlockCacheMB = 16
+	}
+	if opts.FreeSpace == nil {
+		opts.FreeSpace = statfsFree
+	}
+	if opts.MinFree <= 0 {
+		opts.MinFree = DefaultMinFree
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "checkpoints"), 0o755); err != nil {
 		return nil, fmt.Errorf("state directory %s: %w", dir, err)
@@ -85,6 +112,12 @@ func Open(dir string, opts Options) (*Store, error) {
 		WithChecksumVerificationMode(options.OnBlockRead).
 		WithVerifyValueChecksum(true).
 		WithLogger(quietLogger{})
+	guard := spaceGuard{dir: filepath.Join(dir, "db"), reserve: opts.MinFree, free: opts.FreeSpace,
+		prealloc: true, what: "checkpoints need", advice: "free space on that file system or move the state directory with --state-dir"}
+	if free, err := opts.FreeSpace(dir); err == nil && free < minFreeToOpen {
+		return nil, fmt.Errorf("state directory %s: %w: %s free, opening the state database needs at least %s",
+			dir, syscall.ENOSPC, fmtBytes(free), fmtBytes(minFreeToOpen))
+	}
 	if err := checkTables(filepath.Join(dir, "db")); err != nil {
 		return nil, fmt.Errorf("state directory %s: cannot open the state database (remove the directory to start afresh, losing the state): %w", dir, err)
 	}
@@ -92,7 +125,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state directory %s: cannot open the state database (damaged? remove the directory to start afresh, losing the state): %w", dir, err)
 	}
-	return &Store{dir: dir, db: db, opts: opts}, nil
+	return &Store{dir: dir, db: db, opts: opts, guard: guard}, nil
 }
 
 // Dir is the state directory.
@@ -181,8 +214,16 @@ type OperatorWriter struct {
 
 // NewCheckpoint starts writing checkpoint id. Leftover entries of an
 // earlier attempt with the same id (a crash mid-write) are removed first.
+//
+// It fails with an error wrapping syscall.ENOSPC, before writing
+// anything, when the state directory's file system has less free space
+// than MinFree plus twice the size of the previous checkpoint.
 func (s *Store) NewCheckpoint(id int64) (*CheckpointWriter, error) {
 	s.mu.Lock()
+	if err := s.guard.check(0, true, 2*s.lastBytes); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
 	if err := s.deleteEntries(id); err != nil {
 		s.mu.Unlock()
 		return nil, err
@@ -209,6 +250,10 @@ func (w *OperatorWriter) Put(table uint8, key, value []byte) error {
 	}
 	if len(w.uid) > 255 {
 		return fmt.Errorf("state: operator uid %q too long", w.uid)
+	}
+	if err := c.s.guard.check(int64(len(key)+len(value)), false, 0); err != nil {
+		c.err = err
+		return err
 	}
 	c.key = entryPrefix(c.key[:0], c.id, w.uid, table)
 	c.key = append(c.key, key...)
@@ -286,6 +331,7 @@ func (c *CheckpointWriter) Commit(m *Manifest) error {
 	if err := writeManifest(c.s.manifestPath(c.id), m); err != nil {
 		return err
 	}
+	c.s.lastBytes = c.bytes
 	if m.Complete {
 		c.s.retain()
 	}

@@ -470,6 +470,14 @@ func (b *binder) bindCall(e *sql.Call) (Expr, error) {
 	if e.Star || e.Distinct || e.Filter != nil {
 		return nil, errAt(e.Pos, "%s is not an aggregate function: it takes no *, DISTINCT or FILTER", name)
 	}
+	if len(e.Args) > 0 {
+		// TIMESTAMPDIFF(DAY, a, b), TIMESTAMPADD(HOUR, n, t): the unit is
+		// a keyword; the spec takes it as a constant string.
+		if u, ok := e.Args[0].(*sql.TimeUnitExpr); ok && u.X == nil {
+			args := append([]sql.Expr{&sql.Literal{Pos: u.Pos, Kind: sql.StringLit, Text: strings.ToUpper(u.Unit)}}, e.Args[1:]...)
+			e = &sql.Call{Pos: e.Pos, Name: e.Name, Args: args}
+		}
+	}
 	if len(e.Args) < f.MinArgs || (f.MaxArgs >= 0 && len(e.Args) > f.MaxArgs) {
 		want := fmt.Sprintf("%d", f.MinArgs)
 		switch {

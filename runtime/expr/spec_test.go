@@ -2,6 +2,7 @@ package expr_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -128,7 +129,7 @@ func TestEverySpecIsBuildable(t *testing.T) {
 			}
 			up := strings.ToUpper(ex.Expr)
 			for i := 0; i < len(names); i++ {
-				if strings.Contains(up, names[i]+"(") {
+				if regexp.MustCompile(`(^|[^A-Z_])` + names[i] + `($|[^A-Z_0-9])`).MatchString(up) {
 					names = append(names[:i], names[i+1:]...)
 					i--
 				}

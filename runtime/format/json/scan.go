@@ -147,6 +147,8 @@ func (s *scanner) ws() {
 // bytes >= 0x80). Content that is not valid UTF-8 is a syntax error, as
 // in Jackson, which Flink's JSON format reads with ("Invalid UTF-8 start
 // byte", "Invalid UTF-8 middle byte"): the whole record is malformed.
+// Control characters (below 0x20) are taken as they are, as Flink's
+// Jackson does (it enables ALLOW_UNESCAPED_CONTROL_CHARS).
 func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 	s.i++ // opening quote
 	start := s.i
@@ -162,17 +164,16 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 	}
 	// Fast path: find the closing quote with IndexByte (vectorised), then
 	// check the span holds no backslash (then that quote really closes
-	// the string) and no control character.
+	// the string).
 	if q := bytes.IndexByte(b[start:], '"'); q >= 0 {
 		span := b[start : start+q]
 		if bytes.IndexByte(span, '\\') < 0 {
-			if ctl, high := scanPlain(span); !ctl {
-				if high && !s.validUTF8(start, span) {
-					return nil, false, false
-				}
-				s.i = start + q + 1
-				return span, high, true
+			high := hasHigh(span)
+			if high && !s.validUTF8(start, span) {
+				return nil, false, false
 			}
+			s.i = start + q + 1
+			return span, high, true
 		}
 	}
 	var high uint64
@@ -182,7 +183,7 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 		for i+8 <= len(b) {
 			x := binary.LittleEndian.Uint64(b[i:])
 			high |= x
-			if hasLess(x, 0x20)|hasZero(x^quotes)|hasZero(x^backslashes) != 0 {
+			if hasZero(x^quotes)|hasZero(x^backslashes) != 0 {
 				break
 			}
 			i += 8
@@ -191,13 +192,11 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 			break
 		}
 		c := b[i]
-		if !special[c] {
+		switch c {
+		default:
 			high |= uint64(c)
 			i++
-			continue
-		}
-		switch {
-		case c == '"':
+		case '"':
 			if high&highs != 0 {
 				if !s.validUTF8(start, b[start:i]) {
 					return nil, false, false
@@ -206,7 +205,7 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 			}
 			s.i = i + 1
 			return b[start:i], esc, true
-		case c == '\\':
+		case '\\':
 			esc = true
 			if i+1 >= len(b) {
 				s.i = i
@@ -228,10 +227,6 @@ func (s *scanner) str() (raw []byte, esc bool, ok bool) {
 				s.fail("invalid escape in string")
 				return nil, false, false
 			}
-		default:
-			s.i = i
-			s.fail("control character in string")
-			return nil, false, false
 		}
 	}
 	s.i = len(b)
@@ -258,36 +253,18 @@ func (s *scanner) validUTF8(start int, span []byte) bool {
 	return true // not reached: utf8.Valid said there is a bad byte
 }
 
-// scanPlain reports whether span has a control character (a byte below
-// 0x20) and whether it has a byte >= 0x80 (to be checked for UTF-8).
-func scanPlain(span []byte) (ctl, high bool) {
-	var c, h uint64
+// hasHigh reports whether span has a byte >= 0x80 (to be checked for
+// UTF-8).
+func hasHigh(span []byte) bool {
+	var h uint64
 	i := 0
 	for ; i+8 <= len(span); i += 8 {
-		x := binary.LittleEndian.Uint64(span[i:])
-		c |= hasLess(x, 0x20)
-		h |= x
+		h |= binary.LittleEndian.Uint64(span[i:])
 	}
 	for ; i < len(span); i++ {
-		x := uint64(span[i])
-		if x < 0x20 {
-			return true, false
-		}
-		h |= x
+		h |= uint64(span[i])
 	}
-	high = h&highs != 0
-	// hasLess can be set by a byte >= 0x80; then look byte by byte
-	if c != 0 {
-		if !high {
-			return true, false
-		}
-		for _, x := range span {
-			if x < 0x20 {
-				return true, false
-			}
-		}
-	}
-	return false, high
+	return h&highs != 0
 }
 
 const (
@@ -297,11 +274,9 @@ const (
 	backslashes = ones * '\\'
 )
 
-// hasZero is non-zero when some byte of x is 0; hasLess when some byte is
-// below n (n <= 128). Bytes >= 0x80 can give false positives; the byte
-// loop then decides.
-func hasZero(x uint64) uint64    { return (x - ones) & ^x & highs }
-func hasLess(x, n uint64) uint64 { return (x - ones*n) & ^x & highs }
+// hasZero is non-zero when some byte of x is 0. Bytes >= 0x80 can give
+// false positives; the byte loop then decides.
+func hasZero(x uint64) uint64 { return (x - ones) & ^x & highs }
 
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
@@ -316,15 +291,6 @@ func hexVal(c byte) rune {
 	}
 	return rune(c - 'A' + 10)
 }
-
-// special marks the bytes a string scan must stop at.
-var special = func() (t [256]bool) {
-	for c := 0; c < 0x20; c++ {
-		t[c] = true
-	}
-	t['"'], t['\\'] = true, true
-	return
-}()
 
 // unescape decodes a validated raw string content (valid UTF-8, see str)
 // into dst, replacing a lone surrogate escape (\ud800) with U+FFFD.

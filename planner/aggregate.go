@@ -6,6 +6,7 @@ import (
 
 	"github.com/streamsql/streamsql/sql"
 	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/sql/window"
 )
 
 // Window aggregation: window TVF + GROUP BY window_start, window_end[, keys]
@@ -75,15 +76,6 @@ func (a *aggScope) colRef(i int) *ColRef {
 	return &ColRef{Index: i, Name: c.Name, T: c.Type}
 }
 
-var legacyAux = map[string]struct {
-	kind sql.WindowKind
-	what string
-}{
-	"TUMBLE_START": {sql.Tumble, "start"}, "TUMBLE_END": {sql.Tumble, "end"}, "TUMBLE_ROWTIME": {sql.Tumble, "rowtime"},
-	"HOP_START": {sql.Hop, "start"}, "HOP_END": {sql.Hop, "end"}, "HOP_ROWTIME": {sql.Hop, "rowtime"},
-	"SESSION_START": {sql.Session, "start"}, "SESSION_END": {sql.Session, "end"}, "SESSION_ROWTIME": {sql.Session, "rowtime"},
-}
-
 // intercept maps aggregate calls, window columns and grouped expressions
 // to the aggregate's output columns.
 func (a *aggScope) intercept(b *binder, e sql.Expr) (Expr, bool, error) {
@@ -102,17 +94,17 @@ func (a *aggScope) intercept(b *binder, e sql.Expr) (Expr, bool, error) {
 			}
 			return nil, true, errAt(x.Pos, "internal error: aggregate %s was not collected", name)
 		}
-		if aux, ok := legacyAux[name]; ok {
+		if d, which, ok := window.Aux(name); ok {
 			if a.legacy == 0 {
-				return nil, true, errAt(x.Pos, "%s needs GROUP BY %s(...); with a window TVF select window_start, window_end or window_time", name, aux.kind)
+				return nil, true, errAt(x.Pos, "%s needs GROUP BY %s(...); with a window TVF select window_start, window_end or window_time", name, d.Name)
 			}
-			if aux.kind != a.legacy {
+			if d.Kind != a.legacy {
 				return nil, true, errAt(x.Pos, "%s does not match the group window %s(...) of GROUP BY", name, a.legacy)
 			}
-			switch aux.what {
-			case "start":
+			switch which {
+			case window.AuxStart:
 				return a.colRef(a.start), true, nil
-			case "end":
+			case window.AuxEnd:
 				return a.colRef(a.end), true, nil
 			}
 			return a.colRef(a.time), true, nil
@@ -203,16 +195,16 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 	for _, g := range s.GroupBy {
 		if c, ok := g.(*sql.Call); ok {
 			name := strings.ToUpper(c.Name)
-			kind := map[string]sql.WindowKind{"TUMBLE": sql.Tumble, "HOP": sql.Hop, "SESSION": sql.Session, "CUMULATE": sql.Cumulate}[name]
-			if kind != 0 {
-				if kind == sql.Cumulate {
-					return nil, errAt(c.Pos, "CUMULATE is only available as a window TVF: FROM TABLE(CUMULATE(TABLE t, DESCRIPTOR(ts), step, size))")
+			if d := window.ByName(name); d != nil {
+				kind := d.Kind
+				if !d.GroupWindow {
+					return nil, errAt(c.Pos, "%s is only available as a window TVF: FROM TABLE(%s)", name, d.TVFUsage())
 				}
 				if in.tvf != nil || spec != nil {
 					return nil, errAt(c.Pos, "only one window is allowed per GROUP BY")
 				}
 				if len(c.Args) < 2 {
-					return nil, errAt(c.Pos, "%s(time_attr, ...) needs a time attribute and window intervals", name)
+					return nil, errAt(c.Pos, "%s needs a time attribute and window intervals: %s", name, d.GroupUsage())
 				}
 				tx, err := inBind.bind(c.Args[0])
 				if err != nil {
@@ -221,8 +213,7 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 				if r, ok := tx.(*ColRef); !ok || !tx.Type().Rowtime || r.Index != in.node.Rowtime {
 					return nil, errAt(c.Args[0].Position(), "the window function requires the time column to be a time attribute (the column of a WATERMARK FOR clause), but %s is a plain %s", tx.String(), tx.Type().WithoutRowtime())
 				}
-				forms := map[sql.WindowKind]string{sql.Tumble: "(time_attr, size [, offset])", sql.Hop: "(time_attr, slide, size [, offset])", sql.Session: "(time_attr, gap)"}
-				sp, err := windowSpec(kind, c.Args[1:], c.Pos, name+forms[kind])
+				sp, err := windowSpec(kind, c.Args[1:], c.Pos, d.GroupUsage())
 				if err != nil {
 					return nil, err
 				}
@@ -538,8 +529,8 @@ func (p *planner) reopenTVF(in *rel) (*rel, string) {
 	if !ok {
 		return nil, "the windowed input is a " + tvfNode.Name() + ", not a window TVF"
 	}
-	if tvf.Window.Kind == sql.Session {
-		return nil, "SESSION windows are not supported this way"
+	if window.Of(tvf.Window.Kind).Merging {
+		return nil, tvf.Window.Kind.String() + " windows are not supported this way"
 	}
 	base := tvfNode.Inputs[0]
 	width := len(base.Schema)

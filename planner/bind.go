@@ -11,6 +11,7 @@ import (
 	"github.com/streamsql/streamsql/planner/functions"
 	"github.com/streamsql/streamsql/sql"
 	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/sql/window"
 )
 
 // Binding resolves AST expressions against a scope (the columns of a
@@ -440,9 +441,9 @@ func (b *binder) bindCall(e *sql.Call) (Expr, error) {
 	if isAggregate(name) {
 		return nil, errAt(e.Pos, "aggregate function %s is not allowed here", name)
 	}
-	for _, w := range windowFuncs {
+	for _, w := range window.FunctionNames() {
 		if w == name {
-			return nil, errAt(e.Pos, "%s can only be used with a group window (GROUP BY TUMBLE/HOP/SESSION(...))", name)
+			return nil, errAt(e.Pos, "%s can only be used with a group window (GROUP BY %s(...))", name, window.GroupWindowNames())
 		}
 	}
 	if name == "TRIM" && len(e.Args) == 3 {

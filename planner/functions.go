@@ -5,6 +5,7 @@ import (
 
 	"github.com/streamsql/streamsql/planner/functions"
 	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/sql/window"
 )
 
 // The scalar functions are specs in planner/functions (one Spec per
@@ -14,12 +15,6 @@ import (
 
 // aggregateFuncs are the aggregate functions window aggregations support.
 var aggregateFuncs = []string{"COUNT", "SUM", "AVG", "MIN", "MAX"}
-
-// windowFuncs are the legacy group-window functions (GROUP BY TUMBLE(...))
-// and their auxiliary functions; the planner handles them itself.
-var windowFuncs = []string{"TUMBLE", "HOP", "SESSION", "CUMULATE",
-	"TUMBLE_START", "TUMBLE_END", "TUMBLE_ROWTIME", "HOP_START", "HOP_END", "HOP_ROWTIME",
-	"SESSION_START", "SESSION_END", "SESSION_ROWTIME"}
 
 func isAggregate(name string) bool {
 	for _, n := range aggregateFuncs {
@@ -34,7 +29,7 @@ func isAggregate(name string) bool {
 func allFunctionNames() []string {
 	names := functions.Names()
 	names = append(names, aggregateFuncs...)
-	names = append(names, windowFuncs...)
+	names = append(names, window.FunctionNames()...)
 	names = append(names, "CAST", "TRY_CAST", "EXTRACT")
 	sort.Strings(names)
 	return names

@@ -5,6 +5,7 @@ import (
 
 	"github.com/streamsql/streamsql/sql"
 	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/sql/window"
 )
 
 // This file is the contract between the planner and the runtime: the
@@ -187,7 +188,8 @@ type CalcOp struct {
 	Filter      Expr
 }
 
-// WindowSpec describes a window assignment. Durations in milliseconds.
+// WindowSpec describes a window assignment. Durations in milliseconds;
+// which of them a kind uses is its descriptor's (sql/window) business.
 type WindowSpec struct {
 	Kind   sql.WindowKind
 	Size   int64 // TUMBLE, HOP, CUMULATE (max size)
@@ -199,6 +201,15 @@ type WindowSpec struct {
 	TimeCol int
 	// PartitionKeys: SESSION's PARTITION BY columns (window TVF form).
 	PartitionKeys []int
+}
+
+// Sizes returns the window's parameters as sql/window's descriptors read them.
+func (s WindowSpec) Sizes() window.Sizes {
+	return window.Sizes{Size: s.Size, Slide: s.Slide, Step: s.Step, Gap: s.Gap, Offset: s.Offset}
+}
+
+func (s *WindowSpec) setSizes(z window.Sizes) {
+	s.Size, s.Slide, s.Step, s.Gap, s.Offset = z.Size, z.Slide, z.Step, z.Gap, z.Offset
 }
 
 // AggCall is one aggregate over input columns. The planner computes

@@ -7,6 +7,7 @@ import (
 
 	"github.com/streamsql/streamsql/sql"
 	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/sql/window"
 )
 
 // Query planning: FROM items, window TVFs, projection and filter, window
@@ -207,107 +208,57 @@ func constInterval(e sql.Expr, what string, allowZero bool) (int64, error) {
 		return 0, errAt(e.Position(), "the %s of a window must be a constant day-time interval such as INTERVAL '10' SECOND, not %s", what, x.String())
 	}
 	if c.V.I < 0 || (c.V.I == 0 && !allowZero) {
-		return 0, errAt(e.Position(), "the %s of a window must be a positive interval, got %s", what, formatDuration(c.V.I))
+		return 0, errAt(e.Position(), "the %s of a window must be a positive interval, got %s", what, window.FormatDuration(c.V.I))
 	}
 	return c.V.I, nil
 }
 
-// formatDuration prints millis as Flink prints window sizes: 10 s, 5 min.
-func formatDuration(ms int64) string {
-	units := []struct {
-		n    int64
-		name string
-	}{{86400000, "d"}, {3600000, "h"}, {60000, "min"}, {1000, "s"}}
-	if ms == 0 {
-		return "0 ms"
-	}
-	for _, u := range units {
-		if ms%u.n == 0 {
-			return fmt.Sprintf("%d %s", ms/u.n, u.name)
-		}
-	}
-	return fmt.Sprintf("%d ms", ms)
-}
-
 // windowText is the EXPLAIN form of a window spec.
 func windowText(s WindowSpec, timeName string, partNames []string) string {
-	var parts []string
-	parts = append(parts, "time_col=["+timeName+"]")
-	switch s.Kind {
-	case sql.Tumble:
-		parts = append(parts, "size=["+formatDuration(s.Size)+"]")
-	case sql.Hop:
-		parts = append(parts, "size=["+formatDuration(s.Size)+"]", "slide=["+formatDuration(s.Slide)+"]")
-	case sql.Cumulate:
-		parts = append(parts, "max_size=["+formatDuration(s.Size)+"]", "step=["+formatDuration(s.Step)+"]")
-	case sql.Session:
-		parts = append(parts, "gap=["+formatDuration(s.Gap)+"]")
-		if len(partNames) > 0 {
-			parts = append(parts, "partition keys=["+strings.Join(partNames, ", ")+"]")
-		}
+	d := window.Of(s.Kind)
+	parts := []string{"time_col=[" + timeName + "]"}
+	parts = append(parts, d.ExplainText(s.Sizes())...)
+	if len(partNames) > 0 {
+		parts = append(parts, "partition keys=["+strings.Join(partNames, ", ")+"]")
 	}
-	if s.Offset != 0 {
-		parts = append(parts, "offset=["+formatDuration(s.Offset)+"]")
-	}
-	return s.Kind.String() + "(" + strings.Join(parts, ", ") + ")"
+	return d.Name + "(" + strings.Join(parts, ", ") + ")"
 }
 
-// windowSpec builds and validates a spec from its interval arguments
-// (TVF order: TUMBLE size[, offset]; HOP slide, size[, offset];
-// CUMULATE step, size[, offset]; SESSION gap).
+// windowSpec builds and validates a spec from its interval arguments, in
+// the kind's parameter order (window.Descriptor.Params); form is the
+// usage text for an arity error.
 func windowSpec(kind sql.WindowKind, args []sql.Expr, pos sql.Pos, form string) (WindowSpec, error) {
 	s := WindowSpec{Kind: kind}
-	minA, maxA := map[sql.WindowKind][2]int{sql.Tumble: {1, 2}, sql.Hop: {2, 3}, sql.Cumulate: {2, 3}, sql.Session: {1, 1}}[kind][0], map[sql.WindowKind][2]int{sql.Tumble: {1, 2}, sql.Hop: {2, 3}, sql.Cumulate: {2, 3}, sql.Session: {1, 1}}[kind][1]
-	if len(args) < minA || len(args) > maxA {
+	d := window.Of(kind)
+	if len(args) < d.MinArgs() || len(args) > len(d.Params) {
 		return s, errAt(pos, "%s takes %s", kind, form)
 	}
-	var err error
-	get := func(i int, what string) int64 {
-		if err != nil {
-			return 0
+	var sz window.Sizes
+	for i, a := range args {
+		p := d.Params[i]
+		if p.Optional {
+			x, err := (&binder{r: &rel{}}).bind(a)
+			if err != nil {
+				return s, err
+			}
+			c, ok := x.(*Const)
+			if !ok || c.T.Kind != types.IntervalDayTime || c.V.IsNull() {
+				return s, errAt(a.Position(), "the %s of a window must be a constant day-time interval", p.Label)
+			}
+			*p.Field(&sz) = c.V.I
+			continue
 		}
-		var v int64
-		v, err = constInterval(args[i], what, false)
-		return v
-	}
-	switch kind {
-	case sql.Tumble:
-		s.Size = get(0, "size")
-	case sql.Hop:
-		s.Slide, s.Size = get(0, "slide"), get(1, "size")
-	case sql.Cumulate:
-		s.Step, s.Size = get(0, "step"), get(1, "size")
-	case sql.Session:
-		s.Gap = get(0, "gap")
-	}
-	if err != nil {
-		return s, err
-	}
-	if kind != sql.Session && len(args) == maxA {
-		x, err := (&binder{r: &rel{}}).bind(args[maxA-1])
+		v, err := constInterval(a, p.Label, false)
 		if err != nil {
 			return s, err
 		}
-		c, ok := x.(*Const)
-		if !ok || c.T.Kind != types.IntervalDayTime || c.V.IsNull() {
-			return s, errAt(args[maxA-1].Position(), "the offset of a window must be a constant day-time interval")
-		}
-		s.Offset = c.V.I
+		*p.Field(&sz) = v
 	}
-	switch {
-	case kind == sql.Hop && s.Size%s.Slide != 0:
-		return s, errAt(pos, "HOP table function based aggregate requires size must be an integral multiple of slide, but got size %d ms and slide %d ms", s.Size, s.Slide)
-	case kind == sql.Cumulate && s.Size%s.Step != 0:
-		return s, errAt(pos, "CUMULATE table function based aggregate requires maxSize must be an integral multiple of step, but got maxSize %d ms and step %d ms", s.Size, s.Step)
+	s.setSizes(sz)
+	if err := d.Validate(sz); err != nil {
+		return s, errAt(pos, "%s", err.Error())
 	}
 	return s, nil
-}
-
-var tvfForms = map[sql.WindowKind]string{
-	sql.Tumble:   "(TABLE t, DESCRIPTOR(ts), size [, offset])",
-	sql.Hop:      "(TABLE t, DESCRIPTOR(ts), slide, size [, offset])",
-	sql.Cumulate: "(TABLE t, DESCRIPTOR(ts), step, size [, offset])",
-	sql.Session:  "(TABLE t [PARTITION BY k], DESCRIPTOR(ts), gap)",
 }
 
 func (p *planner) planTVF(f *sql.WindowTVF) (*rel, error) {
@@ -325,15 +276,15 @@ func (p *planner) planTVF(f *sql.WindowTVF) (*rel, error) {
 	if !tc.t.Rowtime || tc.idx != in.node.Rowtime {
 		return nil, errAt(f.TimeColPos, "the window function requires the time column %q to be a time attribute (the column of a WATERMARK FOR clause, or window_time of a window aggregation), but it is a plain %s", f.TimeCol, tc.t.WithoutRowtime())
 	}
-	spec, err := windowSpec(f.Kind, f.Args, f.Pos, f.Kind.String()+tvfForms[f.Kind])
+	spec, err := windowSpec(f.Kind, f.Args, f.Pos, window.Of(f.Kind).TVFUsage())
 	if err != nil {
 		return nil, err
 	}
 	spec.TimeCol = tc.idx
 	var partNames []string
 	if len(f.PartitionBy) > 0 {
-		if f.Kind != sql.Session {
-			return nil, errAt(f.Pos, "PARTITION BY is only allowed in SESSION windows")
+		if !window.Of(f.Kind).Merging {
+			return nil, errAt(f.Pos, "PARTITION BY is only allowed in %s windows", window.MergingNames())
 		}
 		for _, k := range f.PartitionBy {
 			c, err := in.resolve(&sql.Ident{Pos: f.Pos, Name: k})
@@ -384,8 +335,8 @@ func (p *planner) materialize(r *rel) (*rel, error) {
 		return r, nil
 	}
 	t := r.tvf
-	if t.spec.Kind == sql.Session {
-		return nil, errAt(t.pos, "a SESSION window TVF that is not followed by a window aggregation is not supported yet")
+	if window.Of(t.spec.Kind).Merging {
+		return nil, errAt(t.pos, "a %s window TVF that is not followed by a window aggregation is not supported yet", t.spec.Kind)
 	}
 	schema := make(Schema, 0, t.n+3)
 	for _, c := range r.node.Schema {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/sql/window"
 )
 
 // Pos is a place in the user's own SQL file (1-based line and column,
@@ -269,24 +270,22 @@ type JoinRef struct {
 	Using       []string
 }
 
-// WindowKind is the windowing table function.
-type WindowKind uint8
+// WindowKind is the windowing table function; sql/window describes each
+// kind (parameters, usage, assigner).
+type WindowKind = window.Kind
 
+// The built-in window kinds.
 const (
-	Tumble WindowKind = iota + 1
-	Hop
-	Cumulate
-	Session
+	Tumble   = window.Tumble
+	Hop      = window.Hop
+	Cumulate = window.Cumulate
+	Session  = window.Session
 )
-
-func (k WindowKind) String() string {
-	return [...]string{"", "TUMBLE", "HOP", "CUMULATE", "SESSION"}[k]
-}
 
 // WindowTVF is FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset])) [AS alias]
 // and its HOP / CUMULATE / SESSION siblings. Args are the arguments after
-// the descriptor, in the order written (HOP: slide, size[, offset];
-// CUMULATE: step, size[, offset]; SESSION: gap).
+// the descriptor, in the kind's parameter order (window.Of(Kind).Params:
+// HOP slide, size[, offset]), named arguments put in place.
 type WindowTVF struct {
 	Pos         Pos
 	Kind        WindowKind

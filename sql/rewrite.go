@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/sql/window"
 )
 
 // The dialect layer: it rewrites the TOKENS of one Flink query (or
@@ -31,7 +32,7 @@ const (
 // as keywords or as window/aggregate functions with other rules. CONCAT
 // is renamed so that TiDB's "concat" can only come from '||'.
 var renamedFuncs = map[string]bool{
-	"SESSION": true, "FIRST_VALUE": true, "LAST_VALUE": true, "REGEXP": true,
+	"FIRST_VALUE": true, "LAST_VALUE": true, "REGEXP": true,
 	"CARDINALITY": true, "SPLIT": true, "CONCAT": true,
 }
 
@@ -351,10 +352,12 @@ func (r *rewriter) call(k, m, j int) (int, *Error) {
 	return m + 1, nil
 }
 
-// plainCall emits NAME ( args ) with a renamed NAME when needed.
+// plainCall emits NAME ( args ) with a renamed NAME when needed. Window
+// kinds (GROUP BY SESSION(...)) are always renamed, whatever MySQL makes
+// of their names.
 func (r *rewriter) plainCall(k, m int) *Error {
 	t := r.toks[k]
-	if t.kind == tIdent && renamedFuncs[t.upper()] {
+	if t.kind == tIdent && (renamedFuncs[t.upper()] || window.ByName(t.upper()) != nil) {
 		r.gen(phFn+t.upper(), t)
 	} else {
 		r.emit(t)
@@ -416,18 +419,6 @@ func (r *rewriter) interval(k, j int) (int, *Error) {
 
 // ---------------------------------------------------------------- window TVFs
 
-var tvfKinds = map[string]WindowKind{"TUMBLE": Tumble, "HOP": Hop, "CUMULATE": Cumulate, "SESSION": Session}
-
-// tvfParams are the named parameters after DATA and TIMECOL, in order.
-var tvfParams = map[WindowKind][]string{
-	Tumble:   {"SIZE", "OFFSET"},
-	Hop:      {"SLIDE", "SIZE", "OFFSET"},
-	Cumulate: {"STEP", "SIZE", "OFFSET"},
-	Session:  {"GAP"},
-}
-
-var tvfMinArgs = map[WindowKind]int{Tumble: 1, Hop: 2, Cumulate: 2, Session: 1}
-
 // tvf handles TABLE ( KIND ( args ) ) at k; returns the next index.
 func (r *rewriter) tvf(k, j int) (int, *Error) {
 	t := r.toks[k]
@@ -436,9 +427,9 @@ func (r *rewriter) tvf(k, j int) (int, *Error) {
 		return 0, r.errAt(r.toks[k+1], "unbalanced parenthesis")
 	}
 	fn := r.tokAt(k + 2)
-	kind, ok := tvfKinds[fn.upper()]
-	if fn.kind != tIdent || !ok {
-		return 0, r.errAt(fn, "expected a window function TUMBLE, HOP, CUMULATE or SESSION in TABLE(...)")
+	desc := window.ByName(fn.upper())
+	if fn.kind != tIdent || desc == nil {
+		return 0, r.errAt(fn, "expected a window function %s in TABLE(...)", window.Names())
 	}
 	if !r.tokAt(k + 3).isOp("(") {
 		return 0, r.errAt(r.tokAt(k+3), "expected '(' after %s", fn.upper())
@@ -450,7 +441,7 @@ func (r *rewriter) tvf(k, j int) (int, *Error) {
 	if fclose+1 != close {
 		return 0, r.errAt(r.toks[fclose+1], "unexpected text after %s(...)", fn.upper())
 	}
-	w := &WindowTVF{Pos: r.s.tokPos(t), Kind: kind}
+	w := &WindowTVF{Pos: r.s.tokPos(t), Kind: desc.Kind}
 	// split arguments at depth-0 commas
 	var args [][2]int
 	for a := k + 4; a < fclose; {
@@ -464,7 +455,7 @@ func (r *rewriter) tvf(k, j int) (int, *Error) {
 			return 0, r.errAt(r.toks[e], "missing argument after ','")
 		}
 	}
-	params := tvfParams[kind]
+	params := desc.ParamNames()
 	named := make([][2]int, len(params))
 	var dataArg, timeArg [2]int
 	haveData, haveTime := false, false
@@ -535,8 +526,8 @@ func (r *rewriter) tvf(k, j int) (int, *Error) {
 		}
 		w.Args = append(w.Args, e)
 	}
-	if len(w.Args) < tvfMinArgs[kind] {
-		return 0, r.errAt(r.toks[fclose], "%s needs %s", fn.upper(), strings.Join(params[:tvfMinArgs[kind]], " and "))
+	if min := desc.MinArgs(); len(w.Args) < min {
+		return 0, r.errAt(r.toks[fclose], "%s needs %s", fn.upper(), strings.Join(params[:min], " and "))
 	}
 	r.tvfs = append(r.tvfs, w)
 	r.tvfData = append(r.tvfData, dataArg)
@@ -576,8 +567,8 @@ func (c *converter) tvfData(w *WindowTVF, rng [2]int) *Error {
 		}
 	}
 	if p.acceptKw("PARTITION") {
-		if w.Kind != Session {
-			return p.errAt(p.toks[p.i-1], "PARTITION BY is only allowed in SESSION windows")
+		if !window.Of(w.Kind).Merging {
+			return p.errAt(p.toks[p.i-1], "PARTITION BY is only allowed in %s windows", window.MergingNames())
 		}
 		if err := p.expectKw("BY"); err != nil {
 			return err

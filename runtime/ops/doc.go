@@ -9,7 +9,9 @@
 // # Windows
 //
 // Windows are half-open [start, end), aligned to the epoch plus the
-// offset (floor arithmetic, so negative offsets and times work):
+// offset (floor arithmetic, so negative offsets and times work). Each
+// kind's assigner is in its descriptor (sql/window/kinds.go); operators
+// call it through assigner and never switch on the kind:
 //
 //	TUMBLE    start = t - floorMod(t - offset, size)
 //	HOP       every start = offset + k*slide with start <= t < start + size

@@ -46,8 +46,8 @@ func (l *lateOut) add(side int, sp span, wm int64, row core.Row) {
 	}
 	r := make(core.Row, LateInput+len(row))
 	r[LateSide] = types.IntValue(int64(side))
-	r[LateWindowStart] = types.TimestampValue(sp.start)
-	r[LateWindowEnd] = types.TimestampValue(sp.end)
+	r[LateWindowStart] = types.TimestampValue(sp.Start)
+	r[LateWindowEnd] = types.TimestampValue(sp.End)
 	r[LateWatermark] = types.BigIntValue(wm)
 	copy(r[LateInput:], row)
 	l.rows = append(l.rows, r)

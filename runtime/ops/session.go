@@ -40,11 +40,11 @@ type sessionHeap []sessionRef
 func (h sessionHeap) Len() int { return len(h) }
 func (h sessionHeap) Less(i, j int) bool {
 	a, b := &h[i], &h[j]
-	if a.end != b.end {
-		return a.end < b.end
+	if a.End != b.End {
+		return a.End < b.End
 	}
-	if a.start != b.start {
-		return a.start < b.start
+	if a.Start != b.Start {
+		return a.Start < b.Start
 	}
 	return a.seq < b.seq
 }
@@ -113,7 +113,7 @@ func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 		first := -1
 		if sk != nil {
 			for i, s := range sk.sessions {
-				if s.start <= end && s.end >= t {
+				if s.Start <= end && s.End >= t {
 					if first < 0 {
 						first = i
 					}
@@ -128,7 +128,7 @@ func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 			fire := o.zone.fireTime(end)
 			if fire <= o.wm {
 				late++
-				o.late.add(0, span{t, end}, o.wm, row)
+				o.late.add(0, span{Start: t, End: end}, o.wm, row)
 				continue
 			}
 			if sk == nil {
@@ -138,11 +138,11 @@ func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 				}
 				o.byKey[sk.enc] = sk
 			}
-			s := &session{span: span{t, end}, fire: fire, seq: o.seq, accs: o.agg.newAccs(), owner: sk}
+			s := &session{span: span{Start: t, End: end}, fire: fire, seq: o.seq, accs: o.agg.newAccs(), owner: sk}
 			o.seq++
 			o.open++
 			pos := len(sk.sessions)
-			for pos > 0 && sk.sessions[pos-1].start > t {
+			for pos > 0 && sk.sessions[pos-1].Start > t {
 				pos--
 			}
 			sk.sessions = append(sk.sessions, nil)
@@ -154,11 +154,11 @@ func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 		}
 		s := o.overlap[0]
 		old := s.span
-		s.start = min(s.start, t)
-		s.end = max(s.end, end)
+		s.Start = min(s.Start, t)
+		s.End = max(s.End, end)
 		for _, x := range o.overlap[1:] {
-			s.start = min(s.start, x.start)
-			s.end = max(s.end, x.end)
+			s.Start = min(s.Start, x.Start)
+			s.End = max(s.End, x.End)
 			s.seq = min(s.seq, x.seq)
 			o.agg.merge(s.accs, x.accs)
 			x.dead = true
@@ -169,7 +169,7 @@ func (o *sessionAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 			sk.sessions = append(sk.sessions[:first+1], sk.sessions[first+n:]...)
 		}
 		if s.span != old || len(o.overlap) > 1 {
-			s.fire = o.zone.fireTime(s.end)
+			s.fire = o.zone.fireTime(s.End)
 			heap.Push(&o.pending, sessionRef{span: s.span, seq: s.seq, s: s})
 		}
 		o.agg.update(s.accs, row)
@@ -236,9 +236,9 @@ func (o *sessionAgg) advance(wm int64, out core.Output) error {
 		row := b.Rows[i]
 		copy(row, s.owner.key)
 		o.agg.results(row[nk:], s.accs)
-		row[o.width-3] = types.TimestampValue(s.start)
-		row[o.width-2] = types.TimestampValue(s.end)
-		row[o.width-1] = o.zone.windowTime(s.end, o.timeKind)
+		row[o.width-3] = types.TimestampValue(s.Start)
+		row[o.width-2] = types.TimestampValue(s.End)
+		row[o.width-1] = o.zone.windowTime(s.End, o.timeKind)
 		s.accs = nil
 	}
 	return out.Emit(b)

@@ -38,15 +38,15 @@ var (
 )
 
 func appendSpanKey(b []byte, sp span) []byte {
-	b = core.AppendOrderedInt64(b, sp.end)
-	return core.AppendOrderedInt64(b, sp.start)
+	b = core.AppendOrderedInt64(b, sp.End)
+	return core.AppendOrderedInt64(b, sp.Start)
 }
 
 func readSpanKey(k []byte) (span, []byte, error) {
 	if len(k) < 16 {
 		return span{}, nil, fmt.Errorf("%w: window key of %d bytes", core.ErrBadState, len(k))
 	}
-	return span{start: core.OrderedInt64(k[8:16]), end: core.OrderedInt64(k[:8])}, k[16:], nil
+	return span{Start: core.OrderedInt64(k[8:16]), End: core.OrderedInt64(k[:8])}, k[16:], nil
 }
 
 // appendAccs encodes one group's accumulators.
@@ -181,7 +181,7 @@ func (o *windowAgg) Restore(r core.StateReader) error {
 		}
 		win := o.windows[sp]
 		if win == nil {
-			win = &aggWindow{span: sp, fire: o.zone.fireTime(sp.end), groups: make(map[string]*group)}
+			win = &aggWindow{span: sp, fire: o.zone.fireTime(sp.End), groups: make(map[string]*group)}
 			o.windows[sp] = win
 			o.pending = append(o.pending, win)
 		}
@@ -266,9 +266,9 @@ func (o *sessionAgg) Restore(r core.StateReader) error {
 			sk = &sessionKey{enc: string(o.keyBuf), key: key}
 			o.byKey[sk.enc] = sk
 		}
-		s := &session{span: sp, fire: o.zone.fireTime(sp.end), seq: core.OrderedInt64(rest), accs: accs, owner: sk}
+		s := &session{span: sp, fire: o.zone.fireTime(sp.End), seq: core.OrderedInt64(rest), accs: accs, owner: sk}
 		pos := len(sk.sessions)
-		for pos > 0 && sk.sessions[pos-1].start > s.start {
+		for pos > 0 && sk.sessions[pos-1].Start > s.Start {
 			pos--
 		}
 		sk.sessions = slices.Insert(sk.sessions, pos, s)
@@ -337,7 +337,7 @@ func (o *windowJoin) Restore(r core.StateReader) error {
 		}
 		win := o.windows[sp]
 		if win == nil {
-			win = &joinWindow{span: sp, fire: sp.end - 1}
+			win = &joinWindow{span: sp, fire: sp.End - 1}
 			o.windows[sp] = win
 			o.pending = append(o.pending, win)
 		}

@@ -209,7 +209,7 @@ func (o *windowAgg) reload(w *aggWindow) (*group, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, fmt.Errorf("window aggregate: spill table: %w: group %d of window [%d, %d) is missing", core.ErrBadState, ord, w.start, w.end)
+		return nil, fmt.Errorf("window aggregate: spill table: %w: group %d of window [%d, %d) is missing", core.ErrBadState, ord, w.Start, w.End)
 	}
 	d := core.NewStateDecoder(v)
 	g := &group{key: readKeyValues(d, len(o.keys)), accs: readAccs(d, len(o.agg.fns)), ord: ord, spilled: true}
@@ -242,10 +242,10 @@ func (o *windowAgg) maybeEvict() error {
 	target := s.limit - s.limit/10
 	wins := slices.Clone([]*aggWindow(o.pending))
 	slices.SortFunc(wins, func(a, b *aggWindow) int { // fires last first
-		if a.end != b.end {
-			return cmp.Compare(b.end, a.end)
+		if a.End != b.End {
+			return cmp.Compare(b.End, a.End)
 		}
-		return cmp.Compare(b.start, a.start)
+		return cmp.Compare(b.Start, a.Start)
 	})
 	for pass := 0; pass < 2 && s.used > target; pass++ {
 		for _, w := range wins {
@@ -376,9 +376,9 @@ func (o *windowAgg) fireWithSpill(fired []*aggWindow, prev int64, out core.Outpu
 	var drop, del [][]byte
 	for _, w := range fired {
 		s.used -= w.mem
-		ws := types.TimestampValue(w.start)
-		we := types.TimestampValue(w.end)
-		wt := o.zone.windowTime(w.end, o.timeKind)
+		ws := types.TimestampValue(w.Start)
+		we := types.TimestampValue(w.End)
+		wt := o.zone.windowTime(w.End, o.timeKind)
 		add := func(g *group) error {
 			if b == nil {
 				b = core.NewBatch(spillChunk, o.width)

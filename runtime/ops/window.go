@@ -7,10 +7,11 @@ import (
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/sql"
 	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/sql/window"
 )
 
-// span is one window [start, end) in window coordinates (see zone).
-type span struct{ start, end int64 }
+// span is one window [Start, End) in window coordinates (see zone).
+type span = window.Span
 
 // zone converts between epoch millis and the wall-clock millis windows are
 // aligned in. It is the identity unless the time attribute is
@@ -60,39 +61,25 @@ func (z zone) windowTime(end int64, kind types.Kind) types.Value {
 	return types.Value{K: kind, I: z.fireTime(end)}
 }
 
-// assigner computes the windows a timestamp belongs to.
+// assigner computes the windows a timestamp belongs to with its kind's
+// assigner (sql/window); merging kinds (SESSION) have none.
 type assigner struct {
-	kind                      sql.WindowKind
-	size, slide, step, offset int64
+	kind  sql.WindowKind
+	sizes window.Sizes
+	fn    func(s *window.Sizes, t int64, dst []window.Span) []window.Span
 }
 
-func newAssigner(w planner.WindowSpec, allowSession bool) (assigner, error) {
-	a := assigner{kind: w.Kind, size: w.Size, slide: w.Slide, step: w.Step, offset: w.Offset}
-	switch w.Kind {
-	case sql.Tumble:
-		if w.Size <= 0 {
-			return a, fmt.Errorf("TUMBLE size must be positive, got %d ms", w.Size)
-		}
-	case sql.Hop:
-		if w.Size <= 0 || w.Slide <= 0 {
-			return a, fmt.Errorf("HOP slide and size must be positive, got slide %d ms, size %d ms", w.Slide, w.Size)
-		}
-	case sql.Cumulate:
-		if w.Size <= 0 || w.Step <= 0 {
-			return a, fmt.Errorf("CUMULATE step and size must be positive, got step %d ms, size %d ms", w.Step, w.Size)
-		}
-		if w.Size%w.Step != 0 {
-			return a, fmt.Errorf("CUMULATE size (%d ms) must be an integral multiple of step (%d ms)", w.Size, w.Step)
-		}
-	case sql.Session:
-		if !allowSession {
-			return a, fmt.Errorf("SESSION windows are not supported here")
-		}
-		if w.Gap <= 0 {
-			return a, fmt.Errorf("SESSION gap must be positive, got %d ms", w.Gap)
-		}
-	default:
-		return a, fmt.Errorf("unknown window kind %d", w.Kind)
+func newAssigner(w planner.WindowSpec, allowMerging bool) (assigner, error) {
+	d := window.Of(w.Kind)
+	if d == nil {
+		return assigner{}, fmt.Errorf("unknown window kind %d", w.Kind)
+	}
+	a := assigner{kind: w.Kind, sizes: w.Sizes(), fn: d.Assign}
+	if d.Merging && !allowMerging {
+		return a, fmt.Errorf("%s windows are not supported here", d.Name)
+	}
+	if err := d.ValidateAssigner(a.sizes); err != nil {
+		return a, err
 	}
 	return a, nil
 }
@@ -108,43 +95,10 @@ const (
 
 func timeInRange(t int64) bool { return t >= minWindowTime && t <= maxWindowTime }
 
-func floorMod(a, b int64) int64 {
-	m := a % b
-	if m < 0 {
-		m += b
-	}
-	return m
-}
-
 // assign appends the windows containing t (window coordinates) to dst,
 // in increasing order of end.
 func (a *assigner) assign(t int64, dst []span) []span {
-	switch a.kind {
-	case sql.Tumble:
-		s := t - floorMod(t-a.offset, a.size)
-		return append(dst, span{s, s + a.size})
-	case sql.Hop:
-		last := t - floorMod(t-a.offset, a.slide)
-		first := last
-		for first-a.slide > t-a.size {
-			first -= a.slide
-		}
-		for s := first; s <= last; s += a.slide {
-			if s+a.size > t { // slide > size leaves gaps between windows
-				dst = append(dst, span{s, s + a.size})
-			}
-		}
-		return dst
-	case sql.Cumulate:
-		s := t - floorMod(t-a.offset, a.size)
-		for e := s + a.step; e <= s+a.size; e += a.step {
-			if e > t {
-				dst = append(dst, span{s, e})
-			}
-		}
-		return dst
-	}
-	return dst
+	return a.fn(&a.sizes, t, dst)
 }
 
 // checkTimeCol validates the time attribute column.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/core"
-	"github.com/streamsql/streamsql/sql"
 	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/sql/window"
 )
 
 // group is one group key's state inside one window.
@@ -36,10 +36,10 @@ type windowHeap []*aggWindow
 
 func (h windowHeap) Len() int { return len(h) }
 func (h windowHeap) Less(i, j int) bool {
-	if h[i].end != h[j].end {
-		return h[i].end < h[j].end
+	if h[i].End != h[j].End {
+		return h[i].End < h[j].End
 	}
-	return h[i].start < h[j].start
+	return h[i].Start < h[j].Start
 }
 func (h windowHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 func (h *windowHeap) Push(x any)   { *h = append(*h, x.(*aggWindow)) }
@@ -104,7 +104,7 @@ func NewWindowAgg(spec *planner.WindowAggOp, in planner.Schema, out planner.Sche
 	}
 	m, loc := metricsOf(ctx)
 	z := newZone(timeKind, loc)
-	if spec.Window.Kind == sql.Session {
+	if window.Of(spec.Window.Kind).Merging { // SESSION
 		return newSessionAgg(spec, a.kind, fns, timeKind, z, m, width), nil
 	}
 	sp, err := newAggSpill(ctx, len(spec.GroupKeys), len(fns))
@@ -154,7 +154,7 @@ func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 				w = o.windows[sp]
 			}
 			if w == nil {
-				fire := o.zone.fireTime(sp.end)
+				fire := o.zone.fireTime(sp.End)
 				if fire <= o.wm {
 					late++
 					o.late.add(0, sp, o.wm, row)
@@ -259,9 +259,9 @@ func (o *windowAgg) advance(wm int64, out core.Output) error {
 	r := 0
 	nk := len(o.keys)
 	for _, w := range fired {
-		ws := types.TimestampValue(w.start)
-		we := types.TimestampValue(w.end)
-		wt := o.zone.windowTime(w.end, o.timeKind)
+		ws := types.TimestampValue(w.Start)
+		we := types.TimestampValue(w.End)
+		wt := o.zone.windowTime(w.End, o.timeKind)
 		for _, g := range w.order {
 			row := b.Rows[r]
 			r++

@@ -22,10 +22,10 @@ type joinHeap []*joinWindow
 
 func (h joinHeap) Len() int { return len(h) }
 func (h joinHeap) Less(i, j int) bool {
-	if h[i].end != h[j].end {
-		return h[i].end < h[j].end
+	if h[i].End != h[j].End {
+		return h[i].End < h[j].End
 	}
-	return h[i].start < h[j].start
+	return h[i].Start < h[j].Start
 }
 func (h joinHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 func (h *joinHeap) Push(x any)   { *h = append(*h, x.(*joinWindow)) }
@@ -137,10 +137,10 @@ func (o *windowJoin) ProcessBatch(input int, b *core.Batch, out core.Output) err
 			skipped++
 			continue
 		}
-		sp := span{s.I, e.I}
+		sp := span{Start: s.I, End: e.I}
 		w := o.windows[sp]
 		if w == nil {
-			fire := sp.end - 1
+			fire := sp.End - 1
 			if fire <= o.wm {
 				late++
 				o.late.add(input, sp, o.wm, row)

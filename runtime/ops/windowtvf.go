@@ -81,9 +81,9 @@ func (o *windowTVF) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 			dst := ob.Rows[r]
 			r++
 			copy(dst, row)
-			dst[w] = types.TimestampValue(sp.start)
-			dst[w+1] = types.TimestampValue(sp.end)
-			dst[w+2] = o.zone.windowTime(sp.end, o.timeKind)
+			dst[w] = types.TimestampValue(sp.Start)
+			dst[w+1] = types.TimestampValue(sp.End)
+			dst[w+2] = o.zone.windowTime(sp.End, o.timeKind)
 		}
 	}
 	return out.Emit(ob)

@@ -78,6 +78,7 @@ type Job struct {
 	watermarkInterval time.Duration
 	progress          progressState // checkpoint and state figures for Progress (progress.go)
 	ckpt              *checkpointer // checkpoint coordinator (checkpoint.go)
+	par               *parallel     // subtasks and channels (parallel.go); nil at parallelism 1
 }
 
 // node is one running operator with its wiring.
@@ -272,7 +273,8 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 		byID[pn] = n
 		j.nodes = append(j.nodes, n)
 	}
-	if fuseCalcs {
+	parallel := wantsParallel(g)
+	if fuseCalcs && !parallel {
 		j.fuseCalcNodes()
 	}
 	ck, err := newCheckpointer(j)
@@ -280,6 +282,14 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 		return nil, err
 	}
 	j.ckpt = ck
+	if parallel {
+		if ck.active() {
+			return nil, fmt.Errorf("checkpoints are not supported yet at parallelism > 1: SET 'parallelism.default' = '1' (or leave it unset) to checkpoint this job")
+		}
+		if err := j.buildParallel(); err != nil {
+			return nil, err
+		}
+	}
 	return j, nil
 }
 
@@ -323,7 +333,11 @@ func (s Summary) String() string {
 // Summary adds up the job's counters.
 func (j *Job) Summary() Summary {
 	var s Summary
-	for _, n := range j.nodes {
+	nodes := j.nodes
+	if j.par != nil {
+		nodes = append(j.par.extraNodes(), nodes...)
+	}
+	for _, n := range nodes {
 		s.LateRecordsDropped += n.metrics.LateRecordsDropped.Load()
 		s.RecordsSkipped += n.metrics.RecordsSkipped.Load()
 	}
@@ -390,6 +404,9 @@ func (j *Job) Run(ctx context.Context) (err error) {
 	}
 	for _, s := range j.sources {
 		s.start(ctx, j.opts.BatchSize)
+	}
+	if j.par != nil {
+		return j.runParallel(ctx)
 	}
 	if j.Bounded() {
 		err = j.runRoundRobin(ctx)
@@ -467,6 +484,11 @@ func (j *Job) runRoundRobin(ctx context.Context) error {
 			ck.cursor = 0
 		}
 		ck.notePoll(s, &r.p, done)
+		if j.par != nil {
+			if err := j.par.afterPoll(); err != nil {
+				return err
+			}
+		}
 		if err := ck.afterPoll(ctx); err != nil {
 			return err
 		}

@@ -72,6 +72,9 @@ type Case struct {
 	hasError    bool
 	// sections keeps the raw text of sections the runner never rewrites.
 	raw []section
+	// parallelism, when > 0, runs the case at that 'parallelism.default';
+	// batch, when > 0, is the sources' batch size (runtime.Options).
+	parallelism, batch int
 }
 
 // Input is a recorded stream for one table.
@@ -205,12 +208,19 @@ type Result struct {
 	Outputs  map[string][]string
 	Counters map[string]int64
 	Error    string
+	// Subtasks is how many subtasks the job ran as (runtime.Job.Subtasks).
+	Subtasks int
 }
 
 // plan parses and plans the case's SQL, padded so that positions in
 // errors are lines of the test file.
 func (c *Case) plan() (*planner.Job, error) {
 	src := strings.Repeat("\n", c.sqlLine-1) + c.SQL
+	if c.parallelism > 0 {
+		// on the first line, which the SQL never uses (its section
+		// header is at least on line 1), so positions stay those of the file
+		src = fmt.Sprintf("SET 'parallelism.default' = '%d';", c.parallelism) + src
+	}
 	script, err := sql.Parse(filepath.Base(c.Path), []byte(src))
 	if err != nil {
 		return nil, err
@@ -240,11 +250,12 @@ func (c *Case) Run(ctx context.Context) *Result {
 	captures := map[string]*capture{}
 	captureSinks(job, overrides, captures)
 	var stdout bytes.Buffer
-	rj, err := runtime.Build(job.Graph, runtime.Options{Connectors: overrides, Stdout: &stdout, Stderr: &bytes.Buffer{}})
+	rj, err := runtime.Build(job.Graph, runtime.Options{Connectors: overrides, Stdout: &stdout, Stderr: &bytes.Buffer{}, BatchSize: c.batch})
 	if err != nil {
 		res.Error = err.Error()
 		return res
 	}
+	res.Subtasks = rj.Subtasks()
 	if err := rj.Run(ctx); err != nil {
 		res.Error = err.Error()
 	}

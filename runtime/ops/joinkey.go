@@ -100,3 +100,19 @@ func (c keyConv) apply(v types.Value, loc *time.Location) types.Value {
 	}
 	return v
 }
+
+// JoinKeyConverter returns what a hash exchange into side `side` (0 left,
+// 1 right) of a window join applies to key i before hashing it, so that
+// keys the join finds equal hash alike on both sides; nil when no key of
+// that side needs converting.
+func JoinKeyConverter(spec *planner.WindowJoinOp, left, right planner.Schema, side int, loc *time.Location) func(i int, v types.Value) types.Value {
+	lc, rc := joinKeyConvs(left, right, spec.LeftKeys, spec.RightKeys)
+	convs := lc
+	if side == 1 {
+		convs = rc
+	}
+	if convs == nil {
+		return nil
+	}
+	return func(i int, v types.Value) types.Value { return convs[i].apply(v, loc) }
+}

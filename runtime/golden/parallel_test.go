@@ -1,0 +1,84 @@
+package golden
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestGoldenParallel runs every golden case again at parallelism 2 and 4:
+// the same rows (compared sorted: subtasks interleave their output), the
+// same late and skipped counters and the same errors as the golden file,
+// which the engine produces at parallelism 1 (TestGolden).
+func TestGoldenParallel(t *testing.T) {
+	files, err := Files(filepath.Join("..", "..", "testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cases whose keyed operators ran as p subtasks (the others have no
+	// keyed operator, or only keyless ones, which run as one subtask)
+	parallel := map[int]int{}
+	for _, p := range []int{2, 4} {
+		for _, f := range files {
+			c, err := Parse(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.parallelism = p
+			t.Run(filepath.Base(f)+"/p="+string(rune('0'+p)), func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				r := c.Run(ctx)
+				if r.Subtasks > p {
+					parallel[p]++
+				}
+				got := sortedResult(r)
+				want := sortedResult(&Result{Outputs: c.Outputs, Counters: c.Counters, Error: c.Error})
+				exp := &Case{Outputs: want.Outputs, Counters: c.Counters, hasCounters: c.hasCounters, Error: c.Error, hasError: c.hasError}
+				if d := exp.Diff(got); d != "" {
+					t.Errorf("%s at parallelism %d:\n%s", f, p, d)
+				}
+			})
+		}
+	}
+	for _, p := range []int{2, 4} {
+		if parallel[p] < 25 {
+			t.Errorf("only %d golden cases ran in parallel at parallelism %d", parallel[p], p)
+		}
+	}
+}
+
+// TestParallelDeterminism runs every case with one record per poll (so
+// watermarks, positions and barriers fall between any two records) at
+// parallelism 1, 2 and 4: the rows (sorted), counters and errors must be
+// the same at every parallelism.
+func TestParallelDeterminism(t *testing.T) {
+	files, err := Files(filepath.Join("..", "..", "testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			var want *Result
+			for _, p := range []int{1, 2, 4} {
+				c, err := Parse(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.parallelism, c.batch = p, 1
+				got := sortedResult(c.Run(ctx))
+				if want == nil {
+					want = got
+					continue
+				}
+				exp := &Case{Outputs: want.Outputs, Counters: want.Counters, hasCounters: true, Error: want.Error, hasError: want.Error != ""}
+				if d := exp.Diff(got); d != "" {
+					t.Errorf("parallelism %d differs from parallelism 1 (batch size 1):\n%s", p, d)
+				}
+			}
+		})
+	}
+}

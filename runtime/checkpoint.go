@@ -187,6 +187,14 @@ func (c *checkpointer) open(ctx context.Context) (err error) {
 	} else {
 		cp, err = st.Latest()
 		if errors.Is(err, state.ErrNoCheckpoint) {
+			if st.Existed() {
+				// manifests deleted, or an earlier run never completed a
+				// checkpoint: starting afresh repeats its output
+				fmt.Fprintf(c.j.opts.Stderr, "warning: state directory %s was used by an earlier run but holds no complete checkpoint (nothing in %s):\n"+
+					"  the job starts from the beginning of its sources with empty state, so output the earlier run wrote will be written again.\n"+
+					"  If the checkpoint manifests were deleted by mistake, stop now and restore them; remove the directory to make a fresh start explicit.\n",
+					dir, dir+string(os.PathSeparator)+"checkpoints")
+			}
 			return nil
 		}
 		if err != nil {

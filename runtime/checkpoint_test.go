@@ -279,15 +279,7 @@ func TestRestoreRefusesChangedDefinition(t *testing.T) {
 // A manifest written before state definitions were recorded (no
 // "Computes") still restores, with a warning that only types were checked.
 func TestRestoreOldManifestWithoutDefinitions(t *testing.T) {
-	f := newFileJob(t)
-	rj := f.build(t, "10", runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50, CrashAfterRecords: 120})
-	if err := rj.Run(context.Background()); !errors.Is(err, runtime.ErrSimulatedCrash) {
-		t.Fatal(err)
-	}
-	paths, _ := filepath.Glob(filepath.Join(f.state, "checkpoints", "chk-*"))
-	if len(paths) == 0 {
-		t.Fatal("no checkpoint written")
-	}
+	f, paths := crashedJob(t)
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -310,11 +302,53 @@ func TestRestoreOldManifestWithoutDefinitions(t *testing.T) {
 		}
 	}
 	var stderr bytes.Buffer
-	rj = f.build(t, "10", runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50, Stderr: &stderr})
+	rj := f.build(t, "10", runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50, Stderr: &stderr})
 	if err := rj.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(stderr.String(), "restored checkpoint") || !strings.Contains(stderr.String(), "restored on its types alone") {
 		t.Errorf("want a restore with a warning, stderr: %s", stderr.String())
 	}
+}
+
+// A state directory whose manifests were deleted: the job starts from
+// scratch (nothing to restore) and says loudly that output will repeat.
+func TestWarnsWhenStateDirHoldsNoCheckpoint(t *testing.T) {
+	f, paths := crashedJob(t)
+	for _, p := range paths {
+		os.Remove(p)
+	}
+	var stderr bytes.Buffer
+	rj := f.build(t, "10", runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50, Stderr: &stderr})
+	if err := rj.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "holds no complete checkpoint") || !strings.Contains(stderr.String(), "will be written again") {
+		t.Errorf("no warning about starting from scratch over a used state directory: %q", stderr.String())
+	}
+	// a first run in a fresh directory says nothing of the kind
+	f = newFileJob(t)
+	stderr.Reset()
+	if err := f.build(t, "10", runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50, Stderr: &stderr}).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr.String(), "holds no complete checkpoint") {
+		t.Errorf("a first run warns: %q", stderr.String())
+	}
+}
+
+// crashedJob runs ckptSQL with checkpoints until a simulated crash and
+// returns the job and the manifests it left.
+func crashedJob(t *testing.T) (*fileJob, []string) {
+	t.Helper()
+	f := newFileJob(t)
+	rj := f.build(t, "10", runtime.Options{StateDir: f.state, CheckpointEveryRecords: 50, CrashAfterRecords: 120})
+	if err := rj.Run(context.Background()); !errors.Is(err, runtime.ErrSimulatedCrash) {
+		t.Fatal(err)
+	}
+	paths, _ := filepath.Glob(filepath.Join(f.state, "checkpoints", "chk-*"))
+	if len(paths) == 0 {
+		t.Fatal("no checkpoint written")
+	}
+	return f, paths
 }

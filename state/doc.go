@@ -5,6 +5,7 @@
 //
 // # Layout
 //
+//	DIR/lock                     flock of the running job, its PID (dirlock.go)
 //	DIR/db/                      Badger (8 MiB memtables x2, 16 MiB block cache,
 //	                             one version per key, no conflict detection,
 //	                             checksums verified on every table and block read)

@@ -105,7 +105,7 @@ func writeManifest(path string, m *Manifest) error {
 	b.Write(body)
 	b.WriteByte('\n')
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("state: writing manifest: %w", err)
 	}

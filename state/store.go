@@ -71,6 +71,8 @@ type Store struct {
 
 	guard     spaceGuard
 	lastBytes int64 // size of the last checkpoint written or found
+	lock      *dirLock
+	existed   bool
 }
 
 // Key prefixes in Badger.
@@ -92,9 +94,30 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.MinFree <= 0 {
 		opts.MinFree = DefaultMinFree
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "checkpoints"), 0o755); err != nil {
+	_, err := os.Stat(filepath.Join(dir, "db", "MANIFEST"))
+	existed := err == nil
+	if err := os.MkdirAll(dir, 0o700); err != nil { // an existing one is the user's: left as it is
 		return nil, fmt.Errorf("state directory %s: %w", dir, err)
 	}
+	for _, sub := range []string{"checkpoints", "db"} {
+		if err := privateDir(filepath.Join(dir, sub)); err != nil {
+			return nil, fmt.Errorf("state directory %s: %w", dir, err)
+		}
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := openLocked(dir, opts)
+	if err != nil {
+		lock.release()
+		return nil, err
+	}
+	s.lock, s.existed = lock, existed
+	return s, nil
+}
+
+func openLocked(dir string, opts Options) (*Store, error) {
 	const memtable = 8 << 20
 	bo := badger.DefaultOptions(filepath.Join(dir, "db")).
 		WithMemTableSize(memtable).
@@ -123,10 +146,21 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			// not a streamsql process (ours would hold DIR/lock)
+			return nil, inUse(dir, filepath.Join(dir, "db", "LOCK"))
+		}
 		return nil, fmt.Errorf("state directory %s: cannot open the state database (damaged? remove the directory to start afresh, losing the state): %w", dir, err)
 	}
+	privateFiles(filepath.Join(dir, "db"))
+	privateFiles(filepath.Join(dir, "checkpoints"))
 	return &Store{dir: dir, db: db, opts: opts, guard: guard}, nil
 }
+
+// Existed reports whether the state database existed before Open (a
+// directory used by an earlier run), whether or not it holds a
+// checkpoint.
+func (s *Store) Existed() bool { return s.existed }
 
 // Dir is the state directory.
 func (s *Store) Dir() string { return s.dir }
@@ -138,6 +172,8 @@ func (s *Store) Close() error {
 	}
 	err := s.db.Close()
 	s.db = nil
+	privateFiles(filepath.Join(s.dir, "db"))
+	s.lock.release()
 	return err
 }
 
@@ -332,6 +368,7 @@ func (c *CheckpointWriter) Commit(m *Manifest) error {
 		return err
 	}
 	c.s.lastBytes = c.bytes
+	privateFiles(filepath.Join(c.s.dir, "db")) // tables written since the last look
 	if m.Complete {
 		c.s.retain()
 	}

@@ -52,6 +52,7 @@ Examples:
 			kafkaCommand(),
 			recordCommand(),
 			demoCommand(),
+			sqlCommand(),
 			versionCommand(),
 		},
 		HideHelpCommand: true,

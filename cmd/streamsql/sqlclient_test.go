@@ -1,0 +1,291 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// screenText is what a terminal shows, roughly: escape sequences and
+// carriage returns removed.
+var escapes = regexp.MustCompile(`\x1b\[[0-9;?]*[a-zA-Z~]|\x1b[()][0-9A-B]|\r`)
+
+func screenText(s string) string { return escapes.ReplaceAllString(s, "") }
+
+// ptyClient runs 'streamsql sql' in-process on a pseudo-terminal.
+type ptyClient struct {
+	t      *testing.T
+	master *os.File
+	screen syncBuf
+	done   chan error
+	seen   int // screen text consumed by waitFor
+}
+
+func startPTYClient(t *testing.T, args ...string) *ptyClient {
+	t.Helper()
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Fatalf("opening a pseudo-terminal: %v", err)
+	}
+	pty.Setsize(master, &pty.Winsize{Rows: 30, Cols: 160})
+	c := &ptyClient{t: t, master: master, done: make(chan error, 1)}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			c.screen.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
+	app := newApp()
+	app.Reader, app.Writer, app.ErrWriter = tty, tty, tty
+	go func() {
+		c.done <- app.RunContext(context.Background(), append([]string{"streamsql", "sql"}, args...))
+		tty.Close()
+	}()
+	t.Cleanup(func() { master.Close() })
+	return c
+}
+
+// typeKeys sends keystrokes as a person would.
+func (c *ptyClient) typeKeys(s string) {
+	c.t.Helper()
+	if _, err := c.master.Write([]byte(s)); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// waitFor waits until the screen shows want after what earlier waits
+// consumed, and returns the screen text up to it.
+func (c *ptyClient) waitFor(want string) string {
+	c.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		text := screenText(c.screen.String())
+		if i := strings.Index(text[c.seen:], want); i >= 0 {
+			got := text[c.seen : c.seen+i+len(want)]
+			c.seen += i + len(want)
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.t.Fatalf("the screen never showed %q; after the last match it shows:\n%s", want, screenText(c.screen.String())[c.seen:])
+	return ""
+}
+
+func (c *ptyClient) exit() {
+	c.t.Helper()
+	select {
+	case err := <-c.done:
+		if err != nil {
+			c.t.Errorf("the client ended with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		c.t.Fatal("the client did not end")
+	}
+}
+
+// The first hour in the shell, typed on a terminal: a multi-line CREATE,
+// Tab completion, DESCRIBE, an error that leaves the session going, a
+// live SELECT in table mode stopped with q, a bounded SELECT in tableau
+// mode, a detached INSERT seen in SHOW JOBS and stopped with a savepoint,
+// QUIT; then a second session finds the history of the first.
+func TestSQLClientOnATerminal(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	hist := filepath.Join(dir, "history")
+	c := startPTYClient(t, "--history", hist)
+	c.waitFor("streamsql> ")
+
+	// A statement over three lines: the continuation prompt, then done.
+	c.typeKeys("CREATE TABLE clicks (\r")
+	c.waitFor("         > ")
+	c.typeKeys("  id BIGINT, user_name STRING, ts AS TO_TIMESTAMP_LTZ(id * 1000, 3),\r")
+	c.waitFor("         > ")
+	c.typeKeys("  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen', 'rows-per-second' = '20', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '1000000', 'fields.user_name.length' = '4');\r")
+	c.waitFor("[INFO] Table has been created.")
+
+	// Tab completes keywords and table names.
+	c.typeKeys("DESCRIB\tcli\t;\r")
+	c.waitFor("DESCRIBE clicks ;")
+	desc := c.waitFor("rows in set")
+	for _, want := range []string{"| id        | BIGINT", "| ts        | TIMESTAMP_LTZ(3) *ROWTIME*", "AS TO_TIMESTAMP_LTZ(id * 1000, 3)", "ts - INTERVAL '1' SECOND"} {
+		if !strings.Contains(desc, want) {
+			t.Errorf("DESCRIBE lacks %q:\n%s", want, desc)
+		}
+	}
+
+	// An error names line:column of the statement; the session goes on.
+	c.typeKeys("SELECT id,\r  user_nam FROM clicks;\r")
+	c.waitFor(`[ERROR] 2:3: unknown column "user_nam" (did you mean "user_name"?)`)
+	c.waitFor("streamsql> ")
+
+	// An unbounded SELECT in table mode: a live view, stopped with q.
+	c.typeKeys("SELECT id, user_name FROM clicks;\r")
+	c.waitFor("SQL Query Result (Table)  |  RUNNING  |  rows 1-")
+	view := c.waitFor("Q Quit")
+	if !regexp.MustCompile(`\n +id +user_name\n +1 +[0-9a-f]{4}\n`).MatchString(view) {
+		t.Errorf("the view should show the column names, then the first row:\n%s", view)
+	}
+	c.typeKeys("q")
+	c.waitFor("[INFO] Query stopped after")
+	c.waitFor("streamsql> ")
+
+	// Tableau mode, a bounded query: the rows, then the prompt.
+	c.typeKeys("SET 'sql-client.execution.result-mode' = 'tableau';\r")
+	c.waitFor("[INFO] Execute statement succeeded.")
+	c.typeKeys("SELECT id * 2 AS twice FROM clicks WHERE id <= 3;\r")
+	_ = c.waitFor("| op |") // unbounded source: stop it after three rows
+	got := c.waitFor("|                    6 |")
+	if !strings.Contains(got, "| +I |                    2 |") || !strings.Contains(got, "| +I |                    4 |") {
+		t.Errorf("tableau rows:\n%s", got)
+	}
+	c.typeKeys("\x03") // Ctrl-C stops the query, not the client
+	c.waitFor("Received a total of 3 rows")
+	c.waitFor("streamsql> ")
+
+	// A detached INSERT, SHOW JOBS, STOP JOB WITH SAVEPOINT.
+	c.typeKeys("CREATE TABLE sink (id BIGINT) WITH ('connector' = 'blackhole');\r")
+	c.waitFor("[INFO] Table has been created.")
+	c.typeKeys("INSERT INTO sink SELECT id FROM clicks;\r")
+	idLine := c.waitFor("Job ID: ") + c.waitFor("\n")
+	m := regexp.MustCompile(`Job ID: ([0-9a-f]{32})`).FindStringSubmatch(idLine)
+	if m == nil {
+		t.Fatalf("no job id:\n%s", idLine)
+	}
+	id := m[1]
+	c.typeKeys("SHOW JOBS;\r")
+	jobs := c.waitFor("row in set")
+	if !strings.Contains(jobs, id) || !strings.Contains(jobs, "insert-into_sink") || !strings.Contains(jobs, "RUNNING") {
+		t.Errorf("SHOW JOBS:\n%s", jobs)
+	}
+	c.typeKeys("STOP JOB '" + id + "' WITH SAVEPOINT;\r")
+	sp := c.waitFor("(resume it with")
+	m = regexp.MustCompile(`Savepoint path: (\S+)`).FindStringSubmatch(sp)
+	if m == nil {
+		t.Fatalf("no savepoint path:\n%s", sp)
+	}
+	if _, err := os.Stat(m[1]); err != nil || !strings.HasPrefix(m[1], filepath.Join(".streamsql", "sql-client", id, "checkpoints", "chk-")) {
+		t.Errorf("savepoint %s: %v", m[1], err)
+	}
+	c.typeKeys("SHOW JOBS;\r")
+	if jobs := c.waitFor("row in set"); !strings.Contains(jobs, "CANCELED") {
+		t.Errorf("after STOP JOB:\n%s", jobs)
+	}
+	c.typeKeys("QUIT;\r")
+	c.waitFor("Shutting down the session...")
+	c.exit()
+
+	st, err := os.Stat(hist)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("history file: %v, mode %v (want 0600)", err, st.Mode().Perm())
+	}
+	h, _ := os.ReadFile(hist)
+	if !strings.Contains(string(h), "CREATE TABLE clicks ( id BIGINT, user_name STRING") {
+		t.Errorf("the history should hold the multi-line statement as one entry:\n%s", h)
+	}
+	// A new session: Up brings back the last statement of the first.
+	c = startPTYClient(t, "--history", hist)
+	c.waitFor("streamsql> ")
+	c.typeKeys("\x1b[A")
+	c.waitFor("QUIT;")
+	c.typeKeys("\r")
+	c.waitFor("Shutting down the session...")
+	c.exit()
+}
+
+// A script run with -f: catalog statements one by one, DROP refused while
+// a view needs the table, ALTER, a bounded SELECT printed, an INSERT into
+// a file whose job is waited for, and the first error stops the script
+// at its file:line:column.
+func TestSQLClientFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	script := `CREATE TABLE nums (n BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '4',
+  'fields.n.kind' = 'sequence', 'fields.n.start' = '1', 'fields.n.end' = '4');
+CREATE VIEW evens AS SELECT n FROM nums WHERE n % 2 = 0;
+DROP TABLE nums;
+ALTER TABLE nums RENAME TO numbers;
+ALTER TABLE nums SET ('fields.n.end' = '6', 'number-of-rows' = '6');
+SHOW TABLES;
+SELECT n * n AS sq FROM evens;
+CREATE TABLE out_file (n BIGINT) WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'json');
+INSERT INTO out_file SELECT n FROM nums;
+`
+	writeFile(t, "job.sql", script)
+	stdout, _, err := runApp(t, "sql", "-f", "job.sql")
+	if err == nil {
+		t.Fatalf("the refused DROP should fail the script:\n%s", stdout)
+	}
+	if want := "[ERROR] job.sql:4:12: cannot drop table nums: view evens uses it"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	}
+	if strings.Contains(stdout, "RENAME") || strings.Contains(stdout, "table name") {
+		t.Errorf("-f stops at the first error:\n%s", stdout)
+	}
+	// Without the DROP (and the RENAME the view would not survive), the
+	// rest runs: the altered table yields 1..6, evens 2, 4, 6 squared.
+	// The first statement moves to an init file (-i), run first.
+	script = strings.Replace(script, "DROP TABLE nums;\nALTER TABLE nums RENAME TO numbers;\n", "", 1)
+	first, rest, _ := strings.Cut(script, ";\n")
+	writeFile(t, "init.sql", first+";\n")
+	writeFile(t, "job.sql", rest)
+	stdout, stderr, err := runApp(t, "sql", "-i", "init.sql", "-f", "job.sql")
+	if err != nil {
+		t.Fatalf("%v\n%s%s", err, stdout, stderr)
+	}
+	want := "" +
+		"+----+----------------------+\n" +
+		"| op |                   sq |\n" +
+		"+----+----------------------+\n" +
+		"| +I |                    4 |\n" +
+		"| +I |                   16 |\n" +
+		"| +I |                   36 |\n" +
+		"+----+----------------------+\n" +
+		"Received a total of 3 rows\n"
+	if !strings.Contains(stdout, want) {
+		t.Errorf("SELECT result:\n%s\nwant:\n%s", stdout, want)
+	}
+	if !strings.Contains(stdout, "| table name |\n+------------+\n| evens      |\n| nums       |\n+------------+\n") {
+		t.Errorf("SHOW TABLES:\n%s", stdout)
+	}
+	// The INSERT ran to its end before -f returned.
+	var lines []string
+	files := []string{"out"}
+	if st, err := os.Stat("out"); err == nil && st.IsDir() {
+		files, _ = filepath.Glob(filepath.Join("out", "*"))
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		lines = append(lines, strings.Fields(string(b))...)
+	}
+	if got := fmt.Sprint(lines); got != `[{"n":1} {"n":2} {"n":3} {"n":4} {"n":5} {"n":6}]` {
+		t.Errorf("out_file holds %s", got)
+	}
+}
+
+func TestSplitStatements(t *testing.T) {
+	src := "SELECT 'a;b' FROM t; -- c;\nEXECUTE STATEMENT SET BEGIN\n  INSERT INTO a SELECT 1;\n  INSERT INTO b SELECT 2;\nEND;\n/* x; */ SHOW TABLES;\nSELECT"
+	stmts, rest := splitStatements(src)
+	var got []string
+	for _, s := range stmts {
+		got = append(got, fmt.Sprintf("%d:%d %s", s.Line, s.Col, strings.Join(strings.Fields(s.Text), " ")))
+	}
+	want := []string{
+		"1:1 SELECT 'a;b' FROM t",
+		"2:1 EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT 1; INSERT INTO b SELECT 2; END",
+		"6:10 SHOW TABLES",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || rest != "\nSELECT" {
+		t.Errorf("got %q rest %q\nwant %q", got, rest, want)
+	}
+}

@@ -942,6 +942,12 @@ func (c *converter) placeholder(n *ast.FuncCallExpr, pos Pos) (Expr, *Error) {
 			return nil, err
 		}
 		return &Cast{Pos: pos, X: x, Type: c.r.casts[i].typ, Try: c.r.casts[i].try}, nil
+	case lname == phStr:
+		i, ok := c.indexArg(n, len(c.r.strs))
+		if !ok || len(n.Args) != 1 {
+			return bad()
+		}
+		return &Literal{Pos: pos, Kind: StringLit, Text: c.r.strs[i]}, nil
 	case lname == phFloor:
 		i, ok := c.indexArg(n, len(c.r.units))
 		if !ok || len(n.Args) != 2 {

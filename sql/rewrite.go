@@ -26,6 +26,7 @@ const (
 	phFilter   = phPrefix + "filter"   // __ssql_filter(aggcall, cond)
 	phFn       = phPrefix + "fn_"      // __ssql_fn_NAME(...): a function TiDB treats specially
 	phTVF      = phPrefix + "tvf_"     // __ssql_tvf_N: tvfs[N] as a table name
+	phStr      = phPrefix + "str"      // __ssql_str(N): strs[N] as a string literal (a clause keyword turned argument)
 )
 
 // renamedFuncs are Flink functions whose names the MySQL grammar treats
@@ -60,6 +61,7 @@ type rewriter struct {
 	intervals []*Literal
 	casts     []castInfo
 	units     []*TimeUnitExpr
+	strs      []string
 	tvfs      []*WindowTVF
 	tvfData   [][2]int // tvfs[i]'s table argument (tokens), parsed by the converter in its WITH scope
 }
@@ -322,6 +324,9 @@ func (r *rewriter) call(k, m, j int) (int, *Error) {
 			r.gen(")", r.toks[m])
 			return m + 1, nil
 		}
+	}
+	if handled, err := r.jsonCall(k, m); handled || err != nil {
+		return m + 1, err
 	}
 	// agg(...) FILTER (WHERE cond)
 	if r.tokAt(m+1).is("FILTER") && m+1 < j {

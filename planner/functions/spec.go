@@ -69,6 +69,7 @@ type Arg struct {
 	Konst bool        // a constant (after folding)
 	V     types.Value // the constant when Konst
 	Col   int         // input column when a plain column read, else -1
+	Func  string      // the function that computes it, when it is a call (JSON_OBJECT nests JSON_ARRAY's result as JSON)
 }
 
 // Call is what a builder learns of the call besides its arguments: the

@@ -21,6 +21,7 @@ type node struct {
 	v     types.Value // the constant when konst
 	col   int         // input column when a plain ColRef, else -1
 	name  string      // for error messages
+	fn    string      // the function or operator when a call (even folded)
 }
 
 type compiler struct {
@@ -167,12 +168,13 @@ func (c *compiler) call(e *planner.Call) (node, error) {
 	if err != nil {
 		return node{}, fmt.Errorf("%s: %w", e.Func, err)
 	}
-	n := node{f: f, t: e.T, col: -1, name: e.Func}
+	n := node{f: f, t: e.T, col: -1, name: e.Func, fn: e.Func}
 	if allConst && !(isFunc && spec.Volatile) {
 		ctx := &Ctx{TimeZone: c.loc, Watermark: core.MinWatermark}
 		v := f(ctx, nil)
 		if ctx.Err == nil {
 			n = constNode(v, e.T)
+			n.fn = e.Func
 		}
 	}
 	return n, nil
@@ -187,7 +189,7 @@ func (c *compiler) buildSpec(s *functions.Spec, e *planner.Call, args []node) (F
 func toArgs(args []node) []functions.Arg {
 	as := make([]functions.Arg, len(args))
 	for i, a := range args {
-		as[i] = functions.Arg{F: a.f, T: a.t, Konst: a.konst, V: a.v, Col: a.col}
+		as[i] = functions.Arg{F: a.f, T: a.t, Konst: a.konst, V: a.v, Col: a.col, Func: a.fn}
 	}
 	return as
 }

@@ -16,8 +16,12 @@
 // resumes at its next offset, so nothing is lost or reordered.
 //
 // Bounded ('scan.bounded.mode'): the end offsets are captured when the
-// source opens; a partition ends (Poll.Ended) after its last record
-// before its end offset, and Poll.Done follows the last one. The
+// source opens ('specific-offsets' are given, and waited for when not
+// written yet); a partition ends (Poll.Ended) when the consumer's
+// position reaches its end offset: with a record at end-1, or when the
+// pump finds (skipTo, position.go) that only transaction markers,
+// aborted records or compaction gaps remain before it. Poll.Done follows
+// the last partition. The
 // partitions are merged by Kafka timestamp (ties by split), waiting until
 // every unfinished partition has its next record buffered, so a bounded
 // read gives the same record order, hence the same results, on every run:

@@ -21,8 +21,14 @@ import (
 var Spec = &connector.Spec{
 	Name: "kafka",
 	Doc: "Reads and writes Apache Kafka topics, with Flink's option names. One split (and one watermark) per partition. " +
-		"With 'scan.bounded.mode' the source reads up to the end offsets captured when it starts and the job ends there, " +
-		"replaying the partitions merged in Kafka-timestamp order so that results are deterministic.",
+		"With 'scan.bounded.mode' the source reads each partition up to its stop offset and the job ends there, " +
+		"replaying the partitions merged in Kafka-timestamp order so that results are deterministic. " +
+		"As in Flink, a partition ends when the consumer's position reaches the stop offset, not at a record just before it: " +
+		"transaction markers, records of aborted transactions (read_committed) and offsets removed by compaction may stand before it. " +
+		"Stop offsets: 'latest-offset' the end offsets when the job starts (with 'properties.isolation.level' = 'read_committed' the last stable offsets, " +
+		"before any transaction still open); 'timestamp' the first offset at or after the timestamp when the job starts (offsets-for-times), " +
+		"or the end offset then where no record is that late yet; 'group-offsets' the group's committed offsets; " +
+		"'specific-offsets' the offsets given, waiting for records not written yet (as Flink's reader keeps polling until its position reaches them).",
 	HasFormat: true,
 	Options: []connector.OptionSpec{
 		{Key: "topic", Doc: "The topic to read or write; a source may name several separated by ';'. Either this or 'topic-pattern'."},
@@ -60,9 +66,9 @@ var Spec = &connector.Spec{
 		{Key: "scan.startup.specific-offsets", Doc: "With 'specific-offsets': `partition:0,offset:42;partition:1,offset:300`. Other partitions start at the group's committed offset, else the earliest."},
 		{Key: "scan.bounded.mode", Type: connector.OptEnum, Default: "unbounded",
 			Enum: []string{"unbounded", "latest-offset", "group-offsets", "timestamp", "specific-offsets"},
-			Doc:  "Where the source stops in each partition; anything but 'unbounded' makes the table a bounded input, read up to offsets taken when the job starts."},
+			Doc:  "Where the source stops in each partition; anything but 'unbounded' makes the table a bounded input, read up to the stop offsets (see above)."},
 		{Key: "scan.bounded.timestamp-millis", Type: connector.OptInt, Doc: "With bounded mode 'timestamp': stop before the first record at or after this timestamp (epoch ms)."},
-		{Key: "scan.bounded.specific-offsets", Doc: "With bounded mode 'specific-offsets': `partition:0,offset:42;...`, the offset to stop before, for every partition."},
+		{Key: "scan.bounded.specific-offsets", Doc: "With bounded mode 'specific-offsets': `partition:0,offset:42;...`, the offset to stop before, for every partition; an offset not written yet is waited for."},
 		{Key: "scan.topic-partition-discovery.interval", Type: connector.OptDuration, Ignored: true,
 			Doc: "Accepted for compatibility; the topics and partitions are those present when the job starts."},
 		{Key: "format", Doc: "The value format: 'json'."},

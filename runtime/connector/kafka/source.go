@@ -77,7 +77,8 @@ type Source struct {
 	closeErr error
 	closed   bool
 
-	lim limits
+	lim       limits
+	isolation sarama.IsolationLevel
 	// bounded: key and value bytes of the records in chunks sent or
 	// queued for the merge and not handed on yet, and their maximum
 	queued, peakQueued atomic.Int64
@@ -157,7 +158,7 @@ func OpenSource(ctx context.Context, t *planner.TableDesc, env *connector.Env) (
 		return nil, err
 	}
 	s := &Source{cfg: cfg, client: cl, chunks: make(chan chunk, 64), done: make(chan struct{}), stderr: os.Stderr, ckpt: env.Checkpointing,
-		lim: lim}
+		lim: lim, isolation: sc.Consumer.IsolationLevel}
 	if env.Stderr != nil {
 		s.stderr = env.Stderr
 	}
@@ -317,17 +318,17 @@ func (s *Source) name(p *partition) string {
 // offsets resolves a partition's start and (bounded) end offset.
 func (s *Source) offsets(p *partition, group map[tp]int64) error {
 	cfg := s.cfg
-	oldest, err := s.client.GetOffset(p.topic, p.id, sarama.OffsetOldest)
+	oldest, err := s.listOffset(p, sarama.OffsetOldest)
 	if err != nil {
 		return fmt.Errorf("kafka: %s: earliest offset: %s", s.name(p), cleanErr(err))
 	}
-	newest, err := s.client.GetOffset(p.topic, p.id, sarama.OffsetNewest)
+	newest, err := s.listOffset(p, sarama.OffsetNewest)
 	if err != nil {
 		return fmt.Errorf("kafka: %s: latest offset: %s", s.name(p), cleanErr(err))
 	}
 	p.oldest, p.newest = oldest, newest
 	atTime := func(ts int64) (int64, error) {
-		o, err := s.client.GetOffset(p.topic, p.id, ts)
+		o, err := s.listOffset(p, ts)
 		if err != nil {
 			return 0, fmt.Errorf("kafka: %s: offset for timestamp %d: %s", s.name(p), ts, cleanErr(err))
 		}
@@ -394,7 +395,9 @@ func (s *Source) offsets(p *partition, group map[tp]int64) error {
 		if !ok {
 			return fmt.Errorf("kafka: %s has no offset in 'scan.bounded.specific-offsets'", s.name(p))
 		}
-		p.end = min(o, newest)
+		// as Flink: an offset the partition has not reached yet is
+		// waited for
+		p.end = o
 	}
 	return nil
 }
@@ -403,13 +406,23 @@ func (s *Source) offsets(p *partition, group map[tp]int64) error {
 // errors (sarama retries them with backoff) as warnings. Unbounded, the
 // chunks go to the shared channel; bounded, to the partition's own, so
 // that a partition ahead of the merge waits (backpressure) while the
-// merge can still receive the chunk of the partition it needs.
+// merge can still receive the chunk of the partition it needs. Bounded,
+// the partition ends with a record at end-1 or, when no record has come
+// for probeEvery, once skipTo finds nothing to hand on before end.
 func (s *Source) pump(p *partition) {
 	defer s.wg.Done()
 	msgs, errs := p.pc.Messages(), p.pc.Errors()
 	out := s.chunks
 	if p.ch != nil {
 		out = p.ch
+	}
+	recv := p.start // one past the last record received
+	var probe <-chan time.Time
+	var timer *time.Timer
+	if p.end >= 0 {
+		timer = time.NewTimer(probeEvery)
+		defer timer.Stop()
+		probe = timer.C
 	}
 	for {
 		var first *sarama.ConsumerMessage
@@ -424,10 +437,23 @@ func (s *Source) pump(p *partition) {
 				fmt.Fprintf(s.stderr, "warning: kafka: %s: %s; retrying\n", s.name(p), cleanErr(e.Err))
 			}
 			continue
+		case <-probe:
+			timer.Reset(probeEvery)
+			if s.paused(p) {
+				continue // records wait for the merge: not idle
+			}
+			pos, err := s.skipTo(p, recv, p.end)
+			if err != nil {
+				fmt.Fprint(s.stderr, s.probeWarning(p, err))
+				continue
+			}
+			if pos < p.end {
+				continue
+			}
 		case <-s.done:
 			return
 		}
-		c := chunk{p: p, msgs: make([]*sarama.ConsumerMessage, 0, 64)}
+		c := chunk{p: p, end: first == nil}
 		add := func(m *sarama.ConsumerMessage) {
 			if p.end >= 0 && m.Offset >= p.end {
 				c.end = true
@@ -435,11 +461,15 @@ func (s *Source) pump(p *partition) {
 			}
 			c.msgs = append(c.msgs, m)
 			c.bytes += len(m.Key) + len(m.Value)
+			recv = m.Offset + 1
 			if p.end >= 0 && m.Offset >= p.end-1 {
 				c.end = true
 			}
 		}
-		add(first)
+		if first != nil {
+			c.msgs = make([]*sarama.ConsumerMessage, 0, 64)
+			add(first)
+		}
 	more:
 		for !c.end && len(c.msgs) < s.lim.chunkRecs && c.bytes < s.lim.chunkBytes {
 			select {
@@ -463,7 +493,17 @@ func (s *Source) pump(p *partition) {
 		if c.end {
 			return
 		}
+		if timer != nil {
+			timer.Reset(probeEvery)
+		}
 	}
+}
+
+// paused reports whether the merge holds p's consumer paused.
+func (s *Source) paused(p *partition) bool {
+	p.flow.mu.Lock()
+	defer p.flow.mu.Unlock()
+	return p.flow.paused
 }
 
 // Poll hands on what has been fetched: at most max records, waiting at

@@ -35,6 +35,10 @@ const (
 var renamedFuncs = map[string]bool{
 	"FIRST_VALUE": true, "LAST_VALUE": true, "REGEXP": true,
 	"CARDINALITY": true, "SPLIT": true, "CONCAT": true,
+	// window functions and aggregates TiDB parses by its own rules: as
+	// plain calls the planner refuses them by name
+	"RANK": true, "DENSE_RANK": true, "ROW_NUMBER": true, "LEAD": true, "LAG": true, "NTILE": true,
+	"CUME_DIST": true, "PERCENT_RANK": true, "JSON_OBJECTAGG": true, "JSON_ARRAYAGG": true, "VARIANCE": true,
 }
 
 // seg maps rewritten bytes [out, out+n) to original bytes [orig, orig+n);
@@ -362,7 +366,7 @@ func (r *rewriter) call(k, m, j int) (int, *Error) {
 // of their names.
 func (r *rewriter) plainCall(k, m int) *Error {
 	t := r.toks[k]
-	if t.kind == tIdent && (renamedFuncs[t.upper()] || window.ByName(t.upper()) != nil) {
+	if t.kind == tIdent && (renamedFuncs[t.upper()] && !r.tokAt(m+1).is("OVER") || window.ByName(t.upper()) != nil) {
 		r.gen(phFn+t.upper(), t)
 	} else {
 		r.emit(t)

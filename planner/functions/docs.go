@@ -44,11 +44,14 @@ func Markdown() string {
 	}
 	supported, missing := 0, 0
 	for _, c := range categories {
-		fs, ns := bySection[c.key], notYet[c.key]
-		if len(fs) == 0 && len(ns) == 0 {
+		fs, ns, other := bySection[c.key], notYet[c.key], otherForms[c.key]
+		if len(fs) == 0 && len(ns) == 0 && len(other.supported) == 0 && len(other.missing) == 0 {
 			continue
 		}
 		fmt.Fprintf(&b, "\n### %s\n\n", c.title)
+		if len(other.supported) > 0 {
+			fmt.Fprintf(&b, "Operators, literals and aggregates: %s.\n\n", codeList(other.supported))
+		}
 		if len(fs) > 0 {
 			b.WriteString("| Function | Description | Examples |\n| --- | --- | --- |\n")
 			for _, s := range fs {
@@ -69,6 +72,9 @@ func Markdown() string {
 				supported += 1 + len(s.Aliases)
 			}
 		}
+		if len(other.missing) > 0 {
+			fmt.Fprintf(&b, "\nSyntax not supported yet: %s.\n", codeList(other.missing))
+		}
 		if len(ns) > 0 {
 			sort.Strings(ns)
 			var parts []string
@@ -83,7 +89,15 @@ func Markdown() string {
 			fmt.Fprintf(&b, "\nNot supported yet: %s.\n", strings.Join(parts, ", "))
 		}
 	}
-	return fmt.Sprintf("\n%d function names are supported; %d of Flink's are not yet (a call to one is refused with \"function X is not supported yet\").\n", supported, missing) + b.String()
+	return fmt.Sprintf("\n%d function names are supported by specs; %d of Flink's function names are not yet (a call to one is refused with \"function X is not supported yet\").\n", supported, missing) + b.String()
+}
+
+func codeList(xs []string) string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = "`" + x + "`"
+	}
+	return strings.Join(out, ", ")
 }
 
 func cell(s string) string {

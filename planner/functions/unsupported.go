@@ -18,6 +18,42 @@ func notYet(category, note string, names ...string) {
 	}
 }
 
+// otherForms lists, per section, Flink's built-ins that are operators,
+// literals or aggregates: supported ones (handled outside the specs, by
+// the parser, runtime/expr's operators or the aggregation operators) and
+// syntax not supported yet. They are listed in the docs only.
+var otherForms = map[string]struct{ supported, missing []string }{}
+
+func forms(category string, supported, missing []string) {
+	otherForms[category] = struct{ supported, missing []string }{supported, missing}
+}
+
+func init() {
+	forms("comparison", []string{"=", "<>", ">", ">=", "<", "<=", "IS [NOT] NULL", "IS [NOT] DISTINCT FROM", "[NOT] BETWEEN", "[NOT] LIKE [ESCAPE]",
+		"[NOT] IN (values)", "EXISTS (subquery) (as a window semi join)", "IN (subquery) (as a window semi join)"},
+		[]string{"BETWEEN SYMMETRIC", "[NOT] SIMILAR TO"})
+	forms("logical", []string{"OR", "AND", "NOT", "IS [NOT] TRUE", "IS [NOT] FALSE", "IS [NOT] UNKNOWN"}, nil)
+	forms("arithmetic", []string{"+ numeric", "- numeric", "+", "-", "*", "/", "%"}, nil)
+	forms("string", []string{"||"}, []string{"OVERLAY(s PLACING r FROM n [FOR m])"})
+	forms("temporal", []string{"DATE 'literal'", "TIME 'literal'", "TIMESTAMP 'literal'", "INTERVAL 'literal' unit", "timepoint ± interval"},
+		[]string{"(timepoint, temporal) OVERLAPS (timepoint, temporal)"})
+	forms("conditional", []string{"CASE WHEN ... THEN ... END", "CASE value WHEN value1 THEN ... END"}, []string{"CASE value WHEN value1, value2 THEN ... END"})
+	forms("conversion", []string{"CAST(value AS type)", "TRY_CAST(value AS type)"}, nil)
+	forms("collection", nil, []string{"array[index]", "map[key]"})
+	forms("json", nil, []string{"IS JSON [VALUE | SCALAR | ARRAY | OBJECT]"})
+	forms("valueconstruction", nil, []string{"(value1, value2, ...) and ROW(...)", "ARRAY[value, ...]", "MAP[key, value, ...]"})
+	forms("valueaccess", nil, []string{"composite.field", "composite.*"})
+	forms("aggregate", []string{"COUNT([ALL | DISTINCT] x)", "COUNT(*)", "SUM", "AVG", "MIN", "MAX", "agg(...) FILTER (WHERE ...)"}, nil)
+
+	notYet("collection", "", "CARDINALITY", "ELEMENT", "ARRAY_CONTAINS", "ARRAY_DISTINCT", "ARRAY_POSITION", "ARRAY_REMOVE", "ARRAY_REVERSE",
+		"MAP_KEYS", "MAP_VALUES", "MAP_FROM_ARRAYS")
+	notYet("string", "", "ENCODE", "DECODE", "STR_TO_MAP", "OVERLAY")
+	notYet("grouping", "GROUPING SETS, ROLLUP and CUBE are not supported", "GROUP_ID", "GROUPING", "GROUPING_ID")
+	notYet("json", "an aggregate", "JSON_OBJECTAGG", "JSON_ARRAYAGG")
+	notYet("aggregate", "", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE", "COLLECT", "ARRAY_AGG", "FIRST_VALUE", "LAST_VALUE", "LISTAGG")
+	notYet("aggregate", "OVER windows are not supported", "RANK", "DENSE_RANK", "ROW_NUMBER", "LEAD", "LAG", "CUME_DIST", "PERCENT_RANK", "NTILE")
+}
+
 // Unsupported reports whether name is a Flink built-in function that is
 // not supported yet, with a note to append to the error (may be empty).
 func Unsupported(name string) (string, bool) {

@@ -344,11 +344,22 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 		}
 		out = append(out, []rune(rest+" "))
 	}
-	for _, name := range c.names() {
-		add(name, false)
-	}
+	// Multi-word keywords continue after their first words: "SHOW J"
+	// completes to JOBS only. Otherwise names, then keywords (a
+	// multi-word one as a whole: "SHO" to "SHOW TABLES", ...).
+	before := strings.ToUpper(strings.Join(strings.Fields(string(line[:start])), " "))
 	for _, k := range sqlKeywords {
-		add(k, true)
+		if i := strings.LastIndexByte(k, ' '); i > 0 && (before == k[:i] || strings.HasSuffix(before, " "+k[:i])) {
+			add(k[i+1:], true)
+		}
+	}
+	if len(out) == 0 {
+		for _, name := range c.names() {
+			add(name, false)
+		}
+		for _, k := range sqlKeywords {
+			add(k, true)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return string(out[i]) < string(out[j]) })
 	return out, len([]rune(prefix))

@@ -3,15 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/streamsql/streamsql/runtime"
+	"github.com/streamsql/streamsql/sql/types"
 )
+
+func typesBigInt() types.Type { return types.Type{Kind: types.BigInt} }
 
 // screenText is what a terminal shows, roughly: escape sequences and
 // carriage returns removed.
@@ -287,5 +293,122 @@ func TestSplitStatements(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) || rest != "\nSELECT" {
 		t.Errorf("got %q rest %q\nwant %q", got, rest, want)
+	}
+}
+
+// Table mode applies retractions: a -U or -D removes the row it names,
+// +U adds the new one; changelog mode keeps every change. (The runtime
+// emits only +I today; this is the slot for its updates.)
+func TestResultBufferAppliesChanges(t *testing.T) {
+	b := &resultBuffer{cols: []string{"k", "n"}}
+	for _, c := range []change{
+		{"+I", []string{"a", "1"}}, {"+I", []string{"b", "1"}},
+		{"-U", []string{"a", "1"}}, {"+U", []string{"a", "2"}},
+		{"-D", []string{"b", "1"}}, {"+I", []string{"c", "5"}},
+	} {
+		b.add(c.kind, c.vals)
+	}
+	table, total, _ := b.snapshot("table")
+	if fmt.Sprint(table) != "[{+U [a 2]} {+I [c 5]}]" || total != 6 {
+		t.Errorf("table %v (%d changes)", table, total)
+	}
+	if log, _, _ := b.snapshot("changelog"); len(log) != 6 || log[2].kind != "-U" {
+		t.Errorf("changelog %v", log)
+	}
+}
+
+// The table view pages and scrolls: 30 rows on a 10-line terminal show 6
+// at a time; it follows the end until scrolled up, g goes to the top.
+func TestResultViewScrolls(t *testing.T) {
+	b := &resultBuffer{cols: []string{"n"}, types: nil}
+	b.types = append(b.types, typesBigInt())
+	for i := 1; i <= 30; i++ {
+		b.add("+I", []string{strconv.Itoa(i)})
+	}
+	v := &resultView{buf: b, mode: "table", follow: true}
+	frame := v.render(60, 10, "RUNNING", runtime.Summary{})
+	if !strings.Contains(frame, "rows 25-30 of 30") || !strings.Contains(frame, "                  30\n") || strings.Contains(frame, "                  24\n") {
+		t.Errorf("following the end:\n%s", frame)
+	}
+	v.key([]byte("\x1b[5~"), nil) // PgUp
+	if frame = v.render(60, 10, "RUNNING", runtime.Summary{}); !strings.Contains(frame, "rows 19-24 of 30") {
+		t.Errorf("after PgUp:\n%s", frame)
+	}
+	b.add("+I", []string{"31"}) // not following: the page stays
+	if frame = v.render(60, 10, "RUNNING", runtime.Summary{}); !strings.Contains(frame, "rows 19-24 of 31") {
+		t.Errorf("a new row moved the page:\n%s", frame)
+	}
+	v.key([]byte("g"), nil)
+	if frame = v.render(60, 10, "RUNNING", runtime.Summary{}); !strings.Contains(frame, "rows 1-6 of 31") {
+		t.Errorf("after g:\n%s", frame)
+	}
+	v.key([]byte("G"), nil)
+	if frame = v.render(60, 10, "RUNNING", runtime.Summary{}); !strings.Contains(frame, "rows 26-31 of 31") {
+		t.Errorf("after G:\n%s", frame)
+	}
+	if n := strings.Count(frame, "\n"); n != 9 {
+		t.Errorf("a frame of a 10-line terminal has %d line breaks, want 9:\n%s", n, frame)
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	s := newSession(context.Background(), io.Discard, io.Discard)
+	if err := s.execute(stmtText{Text: "CREATE TABLE clicks (user_name STRING, id BIGINT) WITH ('connector' = 'datagen')", Line: 1, Col: 1}); err != nil {
+		t.Fatal(err)
+	}
+	c := &completer{s: s}
+	for _, tc := range []struct{ line, want string }{
+		{"SELECT user_", "[name ]"},
+		{"SELECT id FROM cli", "[cks ]"},
+		{"sel", "[ect ]"},
+		{"SHOW J", "[OBS ]"},
+		{"DESC", "[RIBE ,RIPTOR ]"},
+		{"STOP JOB 'x' WITH S", "[AVEPOINT ]"},
+	} {
+		r := []rune(tc.line)
+		cands, _ := c.Do(r, len(r))
+		var got []string
+		for _, x := range cands {
+			got = append(got, string(x))
+		}
+		if s := "[" + strings.Join(got, ",") + "]"; s != tc.want {
+			t.Errorf("%q completes to %s, want %s", tc.line, s, tc.want)
+		}
+	}
+}
+
+// EXECUTE STATEMENT SET runs its INSERTs as one job; ALTER VIEW AS
+// redefines a view; SHOW FUNCTIONS lists the built-ins.
+func TestSQLClientStatementSetAndAlterView(t *testing.T) {
+	t.Chdir(t.TempDir())
+	writeFile(t, "job.sql", `CREATE TABLE nums (n BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '3',
+  'fields.n.kind' = 'sequence', 'fields.n.start' = '1', 'fields.n.end' = '3');
+CREATE VIEW v AS SELECT n FROM nums;
+ALTER VIEW v AS SELECT n * 100 AS n FROM nums;
+CREATE TABLE a (n BIGINT) WITH ('connector' = 'filesystem', 'path' = 'a.json', 'format' = 'json');
+CREATE TABLE b (n BIGINT) WITH ('connector' = 'filesystem', 'path' = 'b.json', 'format' = 'json');
+EXECUTE STATEMENT SET BEGIN
+  INSERT INTO a SELECT n FROM v;
+  INSERT INTO b SELECT n + 1 FROM nums;
+END;
+SHOW FUNCTIONS;
+SHOW JOBS;
+`)
+	stdout, stderr, err := runApp(t, "sql", "-f", "job.sql")
+	if err != nil {
+		t.Fatalf("%v\n%s%s", err, stdout, stderr)
+	}
+	if strings.Count(stdout, "Job ID: ") != 1 {
+		t.Errorf("a statement set is one job:\n%s", stdout)
+	}
+	for _, fn := range []string{"| TO_TIMESTAMP_LTZ", "| UPPER "} {
+		if !strings.Contains(stdout, fn) {
+			t.Errorf("SHOW FUNCTIONS lacks %s", fn)
+		}
+	}
+	a, _ := os.ReadFile("a.json")
+	bb, _ := os.ReadFile("b.json")
+	if string(a) != "{\"n\":100}\n{\"n\":200}\n{\"n\":300}\n" || string(bb) != "{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n" {
+		t.Errorf("a.json %q, b.json %q", a, bb)
 	}
 }

@@ -485,7 +485,7 @@ func (v *resultView) key(k []byte, _ *terminal) {
 // render draws one frame of w columns and h lines.
 func (v *resultView) render(w, h int, state string, sum runtime.Summary) string {
 	rows, total, updated := v.buf.snapshot(v.mode)
-	v.page = max(h-5, 1)
+	v.page = max(h-4, 1) // title, column names, a blank line and the keys
 	v.rows = len(rows)
 	if v.follow {
 		v.offset = len(rows) - v.page

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
@@ -43,11 +44,43 @@ func TestUnreachableBroker(t *testing.T) {
 	}
 }
 
+// A missing topic is an error naming it and the brokers, also on a
+// broker that creates topics on demand (as the dev broker does): the
+// source never creates one (a bounded run used to succeed with 0 rows).
 func TestMissingTopic(t *testing.T) {
-	addr := cluster(t, kfake.SeedTopics(1, "other"))
-	_, _, _, err := runSQL(t, t.Context(), idsQuery(addr, "nope", `, 'scan.startup.mode' = 'earliest-offset'`))
-	if err == nil || !strings.Contains(err.Error(), "topic 'nope' does not exist") {
-		t.Fatalf("want an error naming the topic, got %v", err)
+	for _, auto := range []bool{false, true} {
+		t.Run(fmt.Sprintf("auto-create=%v", auto), func(t *testing.T) {
+			opts := []kfake.Opt{kfake.SeedTopics(1, "other")}
+			if auto {
+				opts = append(opts, kfake.AllowAutoTopicCreation())
+			}
+			addr := cluster(t, opts...)
+			for _, q := range []string{
+				idsQuery(addr, "nope", `, 'scan.startup.mode' = 'earliest-offset'`),
+				strings.Replace(idsQuery(addr, "nope", `, 'scan.startup.mode' = 'earliest-offset'`), ", 'scan.bounded.mode' = 'latest-offset'", "", 1),
+			} {
+				ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+				_, _, _, err := runSQL(t, ctx, q)
+				cancel()
+				if err == nil || !strings.Contains(err.Error(), "topic 'nope' does not exist") || !strings.Contains(err.Error(), addr) {
+					t.Fatalf("want an error naming the topic and the brokers, got %v", err)
+				}
+			}
+			cl, err := sarama.NewClient([]string{addr}, clientConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			topics, err := cl.Topics()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tp := range topics {
+				if tp == "nope" {
+					t.Fatal("the source created topic 'nope'")
+				}
+			}
+		})
 	}
 }
 

@@ -31,7 +31,8 @@ var Spec = &connector.Spec{
 		"'specific-offsets' the offsets given, waiting for records not written yet (as Flink's reader keeps polling until its position reaches them).",
 	HasFormat: true,
 	Options: []connector.OptionSpec{
-		{Key: "topic", Doc: "The topic to read or write; a source may name several separated by ';'. Either this or 'topic-pattern'."},
+		{Key: "topic", Doc: "The topic to read or write; a source may name several separated by ';'. Either this or 'topic-pattern'. " +
+			"A source never creates a topic (as Flink's, whatever the broker's auto.create.topics.enable): a missing one is an error naming it and the brokers; a sink's producer lets the broker create it where the broker allows that."},
 		{Key: "topic-pattern", Doc: "A regular expression over the broker's topic names (source only); the topics matching when the job starts are read."},
 		{Key: "properties.bootstrap.servers", Required: true, Doc: "Comma-separated host:port list of brokers."},
 		{Key: "properties.group.id", Doc: "Consumer group: needed for 'group-offsets'; when set, the source commits the offsets it has handed on (every second and when it stops)."},
@@ -484,12 +485,12 @@ func cleanErr(err error) string {
 }
 
 // partitionsOf lists a topic's partitions, with an error naming a
-// missing topic.
-func partitionsOf(cl sarama.Client, topic string) ([]int32, error) {
+// missing topic and the brokers asked (why adds a reason).
+func partitionsOf(cl sarama.Client, topic string, brokers []string, why string) ([]int32, error) {
 	ps, err := cl.Partitions(topic)
 	if err != nil {
 		if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
-			return nil, fmt.Errorf("kafka: topic '%s' does not exist (and the broker did not create it)", topic)
+			return nil, fmt.Errorf("kafka: topic '%s' does not exist on brokers %s ('properties.bootstrap.servers')%s", topic, strings.Join(brokers, ","), why)
 		}
 		return nil, fmt.Errorf("kafka: topic '%s': %s", topic, cleanErr(err))
 	}

@@ -104,7 +104,7 @@ func OpenSink(ctx context.Context, t *planner.TableDesc, env *connector.Env) (_ 
 			s.client.Close()
 		}
 	}()
-	if _, err := partitionsOf(s.client, s.topic); err != nil {
+	if _, err := partitionsOf(s.client, s.topic, cfg.brokers, " (and the brokers did not create it)"); err != nil {
 		return nil, err
 	}
 	// A transactional producer registers its transactional id here,

@@ -145,6 +145,10 @@ func OpenSource(ctx context.Context, t *planner.TableDesc, env *connector.Env) (
 		return nil, err
 	}
 	sc.Consumer.Return.Errors = true
+	// A source never creates topics (Kafka's consumer default
+	// allow.auto.create.topics is ignored, as Flink's enumerator, which
+	// only describes topics, creates none): a missing topic is an error.
+	sc.Metadata.AllowAutoTopicCreation = false
 	lim := defaultLimits
 	sc.ChannelBufferSize = lim.chanBuf
 	sc.Consumer.Fetch.Default = lim.fetchBytes
@@ -185,7 +189,7 @@ func OpenSource(ctx context.Context, t *planner.TableDesc, env *connector.Env) (
 		sort.Strings(topics)
 	}
 	for _, tp := range topics {
-		ids, err := partitionsOf(cl, tp)
+		ids, err := partitionsOf(cl, tp, cfg.brokers, "; a source does not create topics")
 		if err != nil {
 			return nil, err
 		}

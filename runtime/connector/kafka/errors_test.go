@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/xdg-go/stringprep"
 )
 
 // freeAddr is a 127.0.0.1 port nobody listens on.
@@ -165,24 +166,40 @@ func TestSecretsNotShown(t *testing.T) {
 	}
 }
 
+// SASL login against the broker's PLAIN and SCRAM (SHA-256 and SHA-512,
+// github.com/xdg-go/scram on our side, kfake's own server code on the
+// other). The second password changes under SASLprep (a no-break space
+// and U+2168 'Ⅸ'): Kafka's brokers, like kfake, derive the credentials
+// from its bytes as they are, so the client must not normalise it. A
+// wrong password is refused.
 func TestSASLLogin(t *testing.T) {
+	const prepped = "pa\u00a0ss\u2168w\u00f6rd"
+	if p, err := stringprep.SASLprep.Prepare(prepped); err != nil || p == prepped {
+		t.Fatalf("SASLprep(%q) = %q, %v: the test needs a password SASLprep changes", prepped, p, err)
+	}
 	for _, mech := range []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"} {
-		t.Run(mech, func(t *testing.T) {
-			addr := cluster(t, kfake.EnableSASL(), kfake.Superuser(mech, "alice", "s3cret"), kfake.SeedTopics(1, "t"))
-			// seed with an authenticated producer: the test's own client
-			module := "plain.PlainLoginModule"
-			if mech != "PLAIN" {
-				module = "scram.ScramLoginModule"
-			}
-			q := fmt.Sprintf(`CREATE TABLE g (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '3', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '3');
+		for _, pw := range []string{"s3cret", prepped} {
+			t.Run(fmt.Sprintf("%s/%q", mech, pw), func(t *testing.T) {
+				addr := cluster(t, kfake.EnableSASL(), kfake.Superuser(mech, "alice", pw), kfake.SeedTopics(1, "t"))
+				module := "plain.PlainLoginModule"
+				if mech != "PLAIN" {
+					module = "scram.ScramLoginModule"
+				}
+				q := fmt.Sprintf(`CREATE TABLE g (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '3', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '3');
 CREATE TABLE k (id INT) WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = '%s', 'format' = 'json',
   'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.mechanism' = '%s',
-  'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.%s required username="alice" password="s3cret";');
-INSERT INTO k SELECT id FROM g;`, addr, mech, module)
-			mustRun(t, q)
-			q2 := idsQuery(addr, "t", fmt.Sprintf(`, 'scan.startup.mode' = 'earliest-offset', 'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.mechanism' = '%s', 'properties.sasl.username' = 'alice', 'properties.sasl.password' = 's3cret'`, mech))
-			out, _ := mustRun(t, q2)
-			sameSet(t, mech, lines(out), idLines(1, 2, 3))
-		})
+  'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.%s required username="alice" password="%s";');
+INSERT INTO k SELECT id FROM g;`, addr, mech, module, pw)
+				mustRun(t, q)
+				login := `, 'scan.startup.mode' = 'earliest-offset', 'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.mechanism' = '%s', 'properties.sasl.username' = 'alice', 'properties.sasl.password' = '%s'`
+				out, _ := mustRun(t, idsQuery(addr, "t", fmt.Sprintf(login, mech, pw)))
+				sameSet(t, mech, lines(out), idLines(1, 2, 3))
+				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+				defer cancel()
+				if _, _, _, err := runSQL(t, ctx, idsQuery(addr, "t", fmt.Sprintf(login, mech, pw+"x"))); err == nil {
+					t.Fatal("a wrong password logged in")
+				}
+			})
+		}
 	}
 }

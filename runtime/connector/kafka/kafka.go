@@ -44,7 +44,7 @@ var Spec = &connector.Spec{
 		{Key: "properties.security.protocol", Type: connector.OptEnum, Enum: []string{"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"}, Default: "PLAINTEXT",
 			Doc: "How to talk to the brokers."},
 		{Key: "properties.sasl.mechanism", Type: connector.OptEnum, Enum: []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}, Default: "PLAIN",
-			Doc: "SASL mechanism (with SASL_PLAINTEXT or SASL_SSL)."},
+			Doc: "SASL mechanism (with SASL_PLAINTEXT or SASL_SSL). SCRAM uses the password's UTF-8 bytes as they are, without SASLprep, as Kafka's brokers and Java client do."},
 		{Key: "properties.sasl.jaas.config", Secret: true,
 			Doc: "Credentials as Java clients write them: `org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";` (or ScramLoginModule)."},
 		{Key: "properties.sasl.username", Doc: "SASL user name (instead of 'properties.sasl.jaas.config')."},

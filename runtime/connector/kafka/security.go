@@ -10,6 +10,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/connector"
+	"github.com/xdg-go/scram"
 )
 
 // security is the parsed properties.security.protocol / sasl.* / ssl.*.
@@ -176,10 +177,10 @@ func (s security) apply(sc *sarama.Config, t *planner.TableDesc) error {
 			sc.Net.SASL.Mechanism = sarama.SASLTypePlaintext
 		case "SCRAM-SHA-256":
 			sc.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA256
-			sc.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAM(sha256Hash) }
+			sc.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAM(scram.SHA256) }
 		case "SCRAM-SHA-512":
 			sc.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
-			sc.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAM(sha512Hash) }
+			sc.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return newSCRAM(scram.SHA512) }
 		}
 	}
 	return nil

@@ -61,15 +61,13 @@ func aggType(name string, t types.Type) (types.Type, string) {
 	case "COUNT":
 		return types.Type{Kind: types.BigInt, NotNull: true}, ""
 	case "SUM":
+		// LogicalTypeMerging.findSumAggType: DECIMAL(38, s), otherwise the
+		// argument's type, in which the sum wraps (SUM of TINYINT is TINYINT)
 		switch {
-		case t.Kind == types.TinyInt || t.Kind == types.SmallInt || t.Kind == types.Int:
-			return types.TInt, ""
-		case t.Kind == types.BigInt:
-			return types.TBigInt, ""
+		case t.Kind.IsInteger() || t.Kind == types.Float || t.Kind == types.Double:
+			return types.Type{Kind: t.Kind}, ""
 		case t.Kind == types.Decimal:
 			return types.DecimalType(types.MaxDecimalPrecision, t.Scale), ""
-		case t.Kind == types.Float || t.Kind == types.Double:
-			return types.TDouble, ""
 		}
 		return types.Type{}, "SUM needs a numeric argument, not " + t.String()
 	case "AVG":
@@ -79,7 +77,7 @@ func aggType(name string, t types.Type) (types.Type, string) {
 		case t.Kind == types.Decimal:
 			return types.DecimalType(types.MaxDecimalPrecision, max(6, t.Scale)), ""
 		case t.Kind == types.Float || t.Kind == types.Double:
-			return types.TDouble, ""
+			return types.Type{Kind: t.Kind}, "" // FloatAvgAggFunction: FLOAT
 		}
 		return types.Type{}, "AVG needs a numeric argument, not " + t.String()
 	case "MIN", "MAX":

@@ -212,6 +212,9 @@ func (f *aggFn) apply(a *acc, v types.Value) {
 	case aggSumFloat, aggAvgFloat:
 		a.n++
 		a.f += v.F()
+		if f.kind == aggSumFloat && f.out.Kind == types.Float {
+			a.f = float64(float32(a.f)) // SUM(FLOAT) adds in Java float
+		}
 	case aggSumDec, aggAvgDec:
 		a.n++
 		if !a.overflowed() {
@@ -314,6 +317,9 @@ func (f *aggFn) merge(dst, src *acc) {
 	case aggSumFloat, aggAvgFloat:
 		dst.n += src.n
 		dst.f += src.f
+		if f.kind == aggSumFloat && f.out.Kind == types.Float {
+			dst.f = float64(float32(dst.f))
+		}
 	case aggSumDec, aggAvgDec:
 		if src.n == 0 {
 			return

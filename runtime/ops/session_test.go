@@ -180,3 +180,43 @@ func TestSessionHandChecked(t *testing.T) {
 	want = append(want, core.Row{str("a"), bi(3), bi(52), ts(6000), ts(35000), ts(34999)})
 	sameRows(t, "final", c.rows, want)
 }
+
+// Merging sessions adds DECIMAL sums by Flink's rule too: a merged SUM
+// or AVG beyond 38 digits is NULL (SumAggFunction / AvgAggFunction merge
+// expressions add with DecimalDataUtils.add). a: two sessions of 6e37 each,
+// bridged by a row with a NULL value: NULL. b: the same shape with 1 and
+// 2: SUM 3, AVG 1.5.
+func TestSessionMergeDecimalOverflow(t *testing.T) {
+	d38 := types.DecimalType(38, 0)
+	schema := planner.Schema{col("k", types.TString), col("ts", types.TTimestamp3), col("d", d38)}
+	spec := &planner.WindowAggOp{
+		Window:    planner.WindowSpec{Kind: sql.Session, Gap: 10_000, TimeCol: 1},
+		GroupKeys: []int{0},
+		Aggs: []planner.AggCall{
+			{Func: "SUM", Arg: 2, Filter: -1, T: d38},
+			{Func: "AVG", Arg: 2, Filter: -1, T: types.DecimalType(38, 6)},
+		},
+	}
+	six, ok, err := types.DecimalFromString("60000000000000000000000000000000000000", 38, 0)
+	if err != nil || !ok {
+		t.Fatal("6e37")
+	}
+	op, err := NewWindowAgg(spec, schema, nil, newCtx())
+	mustNoErr(t, err)
+	c := &collector{}
+	mustNoErr(t, op.ProcessBatch(0, batch(
+		core.Row{str("a"), ts(0), six},
+		core.Row{str("a"), ts(12000), six},
+		core.Row{str("b"), ts(0), dec(1, 0)},
+		core.Row{str("b"), ts(12000), dec(2, 0)},
+		// [9000, 19000) overlaps [0, 10000) and [12000, 22000): one session [0, 22000)
+		core.Row{str("a"), ts(9000), null},
+		core.Row{str("b"), ts(9000), null},
+	), c))
+	mustNoErr(t, op.ProcessWatermark(core.MaxWatermark, c))
+	want := []core.Row{
+		{str("a"), null, null, ts(0), ts(22000), ts(21999)},
+		{str("b"), dec(3, 0), dec(1500000, 6), ts(0), ts(22000), ts(21999)},
+	}
+	sameRows(t, "merged", c.rows, want)
+}

@@ -288,3 +288,32 @@ func TestSumAvgOverflowFlinkRules(t *testing.T) {
 	}
 	sameRows(t, "overflow", c.rows, want)
 }
+
+// SUM keeps the argument's type, as Flink's findSumAggType: SUM(TINYINT)
+// wraps at 8 bits and SUM(FLOAT) adds in Java float, where 2^24 + 1 is 2^24
+// again (float has 24 bits of mantissa): 16777216 + 1 + 1 stays 16777216.
+func TestSumKeepsNarrowTypes(t *testing.T) {
+	tiny, fl := types.Type{Kind: types.TinyInt}, types.Type{Kind: types.Float}
+	schema := planner.Schema{col("ts", types.TTimestamp3), col("b", tiny), col("f", fl)}
+	spec := &planner.WindowAggOp{
+		Window: planner.WindowSpec{Kind: sql.Tumble, Size: 10_000, TimeCol: 0},
+		Aggs: []planner.AggCall{
+			{Func: "SUM", Arg: 1, Filter: -1, T: tiny},
+			{Func: "SUM", Arg: 2, Filter: -1, T: fl},
+			{Func: "AVG", Arg: 2, Filter: -1, T: fl},
+		},
+	}
+	op, err := NewWindowAgg(spec, schema, nil, newCtx())
+	mustNoErr(t, err)
+	c := &collector{}
+	mustNoErr(t, op.ProcessBatch(0, batch(
+		core.Row{ts(1), types.IntOf(types.TinyInt, 100), types.FloatValue(16777216)},
+		core.Row{ts(2), types.IntOf(types.TinyInt, 100), types.FloatValue(1)},
+		core.Row{ts(3), types.IntOf(types.TinyInt, 1), types.FloatValue(1)},
+	), c))
+	mustNoErr(t, op.ProcessWatermark(core.MaxWatermark, c))
+	// 201 as a byte: 201 - 256; AVG(FLOAT) sums in DOUBLE (AvgAggFunction):
+	// 16777218 / 3 = 5592406 (exact in float)
+	want := []core.Row{{types.IntOf(types.TinyInt, -55), types.FloatValue(16777216), types.FloatValue(5592406), ts(0), ts(10000), ts(9999)}}
+	sameRows(t, "narrow sums", c.rows, want)
+}

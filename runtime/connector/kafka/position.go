@@ -23,6 +23,10 @@ import (
 // before it looks (skipTo) whether the rest up to its end is skipped.
 const probeEvery = 200 * time.Millisecond
 
+// probeBytes is the most one skipTo fetch asks for: it mostly needs the
+// first batch at the position.
+const probeBytes = 256 << 10
+
 // listOffset is Kafka's ListOffsets for one partition (ts: a timestamp,
 // or sarama.OffsetNewest / OffsetOldest) at the source's isolation
 // level: with read_committed the latest offset is the last stable
@@ -68,9 +72,11 @@ func (s *Source) skipTo(p *partition, from, end int64) (int64, error) {
 		if err != nil {
 			return pos, err
 		}
-		req := &sarama.FetchRequest{Version: 12, MaxWaitTime: 0, MinBytes: 1, MaxBytes: s.lim.fetchBytes,
+		// Kafka returns the first batch whole whatever its size
+		n := min(s.lim.fetchBytes, probeBytes)
+		req := &sarama.FetchRequest{Version: 12, MaxWaitTime: 0, MinBytes: 1, MaxBytes: n,
 			Isolation: s.isolation, SessionID: 0, SessionEpoch: -1}
-		req.AddBlock(p.topic, p.id, pos, s.lim.fetchBytes, -1)
+		req.AddBlock(p.topic, p.id, pos, n, -1)
 		resp, err := b.Fetch(req)
 		if err != nil {
 			return pos, err

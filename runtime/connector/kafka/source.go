@@ -421,6 +421,7 @@ func (s *Source) pump(p *partition) {
 		out = p.ch
 	}
 	recv := p.start // one past the last record received
+	failed := 0     // skipTo failures in a row
 	var probe <-chan time.Time
 	var timer *time.Timer
 	if p.end >= 0 {
@@ -449,8 +450,11 @@ func (s *Source) pump(p *partition) {
 			pos, err := s.skipTo(p, recv, p.end)
 			if err != nil {
 				fmt.Fprint(s.stderr, s.probeWarning(p, err))
+				failed++
+				timer.Reset(backoff(failed))
 				continue
 			}
+			failed = 0
 			if pos < p.end {
 				continue
 			}

@@ -212,10 +212,21 @@ func (b *binder) bind(e sql.Expr) (Expr, error) {
 			}
 		}
 		f := "BETWEEN"
-		if e.Not {
+		if e.Not && !e.Symmetric {
 			f = "NOT BETWEEN"
 		}
-		return &Call{Func: f, Args: args, T: withNull(types.TBoolean, args)}, nil
+		t := withNull(types.TBoolean, args)
+		if !e.Symmetric {
+			return &Call{Func: f, Args: args, T: t}, nil
+		}
+		// x BETWEEN SYMMETRIC a AND b: (x BETWEEN a AND b) OR (x BETWEEN b AND a)
+		var c Expr = &Call{Func: "OR", T: t, Args: []Expr{
+			&Call{Func: f, Args: args, T: t},
+			&Call{Func: f, Args: []Expr{args[0], args[2], args[1]}, T: t}}}
+		if e.Not {
+			c = &Call{Func: "NOT", Args: []Expr{c}, T: t}
+		}
+		return c, nil
 	case *sql.Like:
 		args, err := b.bindAll(e.X, e.Pattern)
 		if err != nil {
@@ -396,6 +407,29 @@ func (b *binder) bindCase(e *sql.Case) (Expr, error) {
 	}
 	var results []types.Type
 	for _, w := range e.Whens {
+		if l, ok := w.Cond.(*sql.Call); ok && l.Name == "WHEN_LIST" {
+			// CASE x WHEN a, b THEN: x IN (a, b)
+			if operand == nil {
+				return nil, errAt(w.Cond.Position(), "WHEN a, b, ... needs the form CASE value WHEN value1, value2 THEN ...")
+			}
+			list, err := b.bindAll(l.Args...)
+			if err != nil {
+				return nil, err
+			}
+			for i, x := range list {
+				if !comparable(operand.Type(), x.Type()) {
+					return nil, errAt(l.Args[i].Position(), "cannot compare %s with %s in CASE", operand.Type().WithoutRowtime(), x.Type().WithoutRowtime())
+				}
+			}
+			res, err := b.bind(w.Result)
+			if err != nil {
+				return nil, err
+			}
+			in := &Call{Func: "IN", Args: append([]Expr{operand}, list...), T: types.TBoolean}
+			args = append(args, in, res)
+			results = append(results, res.Type())
+			continue
+		}
 		c, err := b.bind(w.Cond)
 		if err != nil {
 			return nil, err

@@ -406,6 +406,7 @@ type Between struct {
 	Pos       Pos
 	X, Lo, Hi Expr
 	Not       bool
+	Symmetric bool // BETWEEN SYMMETRIC: the bounds in either order
 }
 
 // Like is x [NOT] LIKE pattern [ESCAPE e] (SIMILAR TO is not supported).

@@ -704,7 +704,11 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		lo, err := c.expr(n.Left)
+		left, sym := n.Left, false
+		if f, ok := left.(*ast.FuncCallExpr); ok && f.FnName.L == phSym && len(f.Args) == 1 {
+			left, sym = f.Args[0], true
+		}
+		lo, err := c.expr(left)
 		if err != nil {
 			return nil, err
 		}
@@ -712,7 +716,7 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Between{Pos: pos, X: x, Lo: lo, Hi: hi, Not: n.Not}, nil
+		return &Between{Pos: pos, X: x, Lo: lo, Hi: hi, Not: n.Not, Symmetric: sym}, nil
 	case *ast.PatternLikeOrIlikeExpr:
 		if !n.IsLike {
 			return nil, c.errAtOff(n.OriginTextPosition(), "ILIKE is not supported")

@@ -27,6 +27,7 @@ const (
 	phFn       = phPrefix + "fn_"      // __ssql_fn_NAME(...): a function TiDB treats specially
 	phTVF      = phPrefix + "tvf_"     // __ssql_tvf_N: tvfs[N] as a table name
 	phStr      = phPrefix + "str"      // __ssql_str(N): strs[N] as a string literal (a clause keyword turned argument)
+	phSym      = phPrefix + "sym"      // x BETWEEN __ssql_sym(lo) AND hi: BETWEEN SYMMETRIC
 )
 
 // renamedFuncs are Flink functions whose names the MySQL grammar treats
@@ -39,6 +40,12 @@ var renamedFuncs = map[string]bool{
 	// plain calls the planner refuses them by name
 	"RANK": true, "DENSE_RANK": true, "ROW_NUMBER": true, "LEAD": true, "LAG": true, "NTILE": true,
 	"CUME_DIST": true, "PERCENT_RANK": true, "JSON_OBJECTAGG": true, "JSON_ARRAYAGG": true, "VARIANCE": true,
+}
+
+// flinkOnlyUnits are EXTRACT units Flink (Calcite) has and MySQL lacks.
+var flinkOnlyUnits = map[string]bool{
+	"DOW": true, "ISODOW": true, "DOY": true, "EPOCH": true, "ISOYEAR": true, "MILLISECOND": true,
+	"NANOSECOND": true, "DECADE": true, "CENTURY": true, "MILLENNIUM": true,
 }
 
 // seg maps rewritten bytes [out, out+n) to original bytes [orig, orig+n);
@@ -219,6 +226,37 @@ func (r *rewriter) rewrite(i, j int) *Error {
 				r.gen("RLIKE", t)
 				k += 3
 				continue
+			case u == "BETWEEN" && next.is("ASYMMETRIC"):
+				r.emit(t)
+				k += 2
+				continue
+			case u == "BETWEEN" && next.is("SYMMETRIC"):
+				and := r.topLevel(k+2, j, func(x int) bool { return r.toks[x].is("AND") })
+				if and >= j || and == k+2 {
+					return r.errAt(next, "expected BETWEEN SYMMETRIC low AND high")
+				}
+				r.emit(t)
+				r.gen(phSym+"(", next)
+				if err := r.rewrite(k+2, and); err != nil {
+					return err
+				}
+				r.gen(")", r.toks[and])
+				k = and
+				continue
+			case u == "WHEN":
+				// CASE x WHEN a, b THEN ...: the list becomes one argument
+				then := r.topLevel(k+1, j, func(x int) bool { return r.toks[x].is("THEN") })
+				comma := r.topLevel(k+1, then, func(x int) bool { return r.toks[x].isOp(",") })
+				if then < j && comma < then {
+					r.emit(t)
+					r.gen(phFn+"WHEN_LIST(", next)
+					if err := r.rewrite(k+1, then); err != nil {
+						return err
+					}
+					r.gen(")", r.toks[then])
+					k = then
+					continue
+				}
 			case u == "FULL" && (next.is("JOIN") || next.is("OUTER") && r.tokAt(k+2).is("JOIN")):
 				r.gen("STRAIGHT_JOIN", t)
 				if next.is("JOIN") {
@@ -310,6 +348,39 @@ func (r *rewriter) call(k, m, j int) (int, *Error) {
 		}
 		r.gen(")", r.toks[m])
 		return m + 1, nil
+	case "EXTRACT":
+		// units MySQL lacks: EXTRACT(DOW FROM x) and friends
+		if unit := r.tokAt(k + 2).upper(); flinkOnlyUnits[unit] && r.tokAt(k+3).is("FROM") && k+4 < m {
+			r.units = append(r.units, &TimeUnitExpr{Pos: r.s.tokPos(t), Func: "EXTRACT", Unit: unit})
+			r.gen(phFloor+"("+strconv.Itoa(len(r.units)-1)+",", t)
+			if err := r.rewrite(k+4, m); err != nil {
+				return 0, err
+			}
+			r.gen(")", r.toks[m])
+			return m + 1, nil
+		}
+	case "OVERLAY":
+		// OVERLAY(s PLACING r FROM n [FOR len]) -> OVERLAY(s, r, n[, len])
+		placing := r.topLevel(k+2, m, func(x int) bool { return r.toks[x].is("PLACING") })
+		from := r.topLevel(placing, m, func(x int) bool { return r.toks[x].is("FROM") })
+		if placing < m {
+			if from >= m {
+				return 0, r.errAt(t, "OVERLAY needs the form OVERLAY(string PLACING replacement FROM position [FOR length])")
+			}
+			forAt := r.topLevel(from, m, func(x int) bool { return r.toks[x].is("FOR") })
+			r.gen(phFn+"OVERLAY(", t)
+			bounds := []int{k + 1, placing, from, forAt, m}
+			for b := 0; b+1 < len(bounds) && bounds[b] < m; b++ {
+				if b > 0 {
+					r.gen(",", r.toks[bounds[b]])
+				}
+				if err := r.rewrite(bounds[b]+1, bounds[b+1]); err != nil {
+					return 0, err
+				}
+			}
+			r.gen(")", r.toks[m])
+			return m + 1, nil
+		}
 	case "FLOOR", "CEIL", "CEILING":
 		to := r.lastTopLevel(k+2, m, "TO")
 		if to >= 0 {

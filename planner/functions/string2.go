@@ -122,6 +122,12 @@ func init() {
 			return string(rune(x & 0xFF))
 		}),
 		Example{"CHR(97)", "a"}, Example{"CHR(353)", "a"}, Example{"CHR(-1)", ""}, Example{"CHR(CAST(NULL AS INT))", "NULL"})
+	str("OVERLAY", "OVERLAY(string PLACING replacement FROM position [FOR length])",
+		"string with length characters (default: the replacement's length) from the 1-based position replaced by replacement.", 3, 4,
+		sig(types.TString, wantString, wantString, wantInteger, wantInteger), buildOverlay,
+		Example{"OVERLAY('xxxxxtest' PLACING 'xxxx' FROM 6)", "xxxxxxxxx"}, Example{"OVERLAY('xxxxxtest' PLACING 'xxxx' FROM 6 FOR 2)", "xxxxxxxxxst"},
+		Example{"OVERLAY('abc' PLACING 'Z' FROM 1 FOR 0)", "Zabc"}, Example{"OVERLAY('abc' PLACING 'Z' FROM 5)", "abcZ"}, Example{"OVERLAY(ns PLACING 'a' FROM 1)", "NULL"},
+		Example{"OVERLAY('abc' PLACING 'Z')", "error: OVERLAY needs the form"})
 	str("PARSE_URL", "PARSE_URL(url, part[, key])",
 		"A part of the URL: HOST, PATH, QUERY, REF, PROTOCOL, AUTHORITY, FILE or USERINFO; with a key, that parameter of the QUERY. NULL when absent or the URL is malformed.", 2, 3,
 		nullable(StringFunc), buildParseURL,
@@ -134,6 +140,21 @@ func init() {
 		Example{"PARSE_URL('http://facebook.com/path1/p.php#Ref1', 'REF')", "Ref1"}, Example{"PARSE_URL('https://a.b/c', 'PROTOCOL')", "https"},
 		Example{"PARSE_URL('http://facebook.com/p?k1=v1', 'QUERY', 'k3')", "NULL"}, Example{"PARSE_URL('facebook.com/p', 'HOST')", "NULL"},
 		Example{"PARSE_URL('http://a.b/p', 'PORT')", "NULL"})
+}
+
+// buildOverlay is Flink's OVERLAY: s[:pos-1] + r + s[pos-1+len:], over
+// characters.
+func buildOverlay(env *Env, call *Call, args []Arg) (Eval, error) {
+	return strict(func(_ *Ctx, v [4]types.Value) types.Value {
+		s, r := []rune(v[0].S), v[1].S
+		pos, n := v[2].I, int64(utf8.RuneCountInString(r))
+		if len(args) == 4 {
+			n = v[3].I
+		}
+		start := min(max(pos-1, 0), int64(len(s)))
+		end := min(max(start+max(n, 0), start), int64(len(s)))
+		return types.StringValue(string(s[:start]) + r + string(s[end:]))
+	}, "ssii")(env, call, args)
 }
 
 // stringFn builds a STRING function of one string argument.

@@ -80,6 +80,10 @@ func init() {
 		Doc:   "A field of a date, time, timestamp or interval as a BIGINT: YEAR, QUARTER, MONTH, WEEK (ISO), DAY, DOW (1 = Sunday), ISODOW, DOY, HOUR, MINUTE, SECOND, MILLISECOND, EPOCH.",
 		Build: buildExtract,
 		Examples: []Example{{"EXTRACT(DAY FROM DATE '2006-06-05')", "5"}, {"EXTRACT(YEAR FROM TIMESTAMP '1994-09-27 13:14:15')", "1994"},
+			{"EXTRACT(DOW FROM DATE '1994-09-27')", "3"}, {"EXTRACT(DOY FROM DATE '1994-09-27')", "270"}, {"EXTRACT(ISODOW FROM DATE '2023-11-12')", "7"},
+			{"EXTRACT(EPOCH FROM TIMESTAMP '1970-01-02 00:00:01')", "86401"}, {"EXTRACT(MILLISECOND FROM TIMESTAMP '1970-01-01 00:00:01.234')", "1234"},
+			{"EXTRACT(ISOYEAR FROM DATE '2021-01-01')", "2020"}, {"EXTRACT(DECADE FROM DATE '1994-09-27')", "199"}, {"EXTRACT(CENTURY FROM DATE '2000-12-31')", "20"},
+			{"EXTRACT(MILLENNIUM FROM DATE '2001-01-01')", "3"}, {"EXTRACT(FORTNIGHT FROM ts)", "error: syntax error"},
 			{"EXTRACT(HOUR FROM TIMESTAMP '1994-09-27 13:14:15')", "13"}, {"EXTRACT(DAY FROM CAST(NULL AS DATE))", "NULL"}}})
 	Register(&Spec{Name: "FLOOR_TO", Internal: true, Category: "temporal", Syntax: "FLOOR(timepoint TO unit)", MinArgs: 1, MaxArgs: 1, Build: buildFloorCeilTo,
 		Examples: []Example{{"FLOOR(TIME '12:44:31' TO MINUTE)", "12:44:00"}, {"FLOOR(TIMESTAMP '2023-11-14 22:13:20' TO HOUR)", "2023-11-14 22:00:00.000"}}})
@@ -571,6 +575,24 @@ func extractWall(ms int64, unit string) int64 {
 		return tod % 60000
 	case "EPOCH":
 		return FloorDiv(ms, 1000)
+	case "NANOSECOND":
+		return tod % 60000 * 1000000
+	case "ISOYEAR":
+		th := days - FloorMod(days+3, 7) + 3 // the Thursday of its ISO week
+		iy, _, _ := types.CivilFromDays(th)
+		return iy
+	case "DECADE":
+		return FloorDiv(y, 10)
+	case "CENTURY":
+		if y > 0 {
+			return (y + 99) / 100
+		}
+		return -((-y + 99) / 100)
+	case "MILLENNIUM":
+		if y > 0 {
+			return (y + 999) / 1000
+		}
+		return -((-y + 999) / 1000)
 	}
 	return 0
 }
@@ -581,7 +603,8 @@ func buildExtract(c *Env, call *Call, args []Arg) (Eval, error) {
 	}
 	unit := strings.ToUpper(call.Unit)
 	switch unit {
-	case "YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "DOW", "ISODOW", "DOY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "EPOCH":
+	case "YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "DOW", "ISODOW", "DOY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "EPOCH",
+		"NANOSECOND", "ISOYEAR", "DECADE", "CENTURY", "MILLENNIUM":
 	default:
 		return nil, fmt.Errorf("unsupported EXTRACT unit %q", call.Unit)
 	}

@@ -29,15 +29,15 @@ func forms(category string, supported, missing []string) {
 }
 
 func init() {
-	forms("comparison", []string{"=", "<>", ">", ">=", "<", "<=", "IS [NOT] NULL", "IS [NOT] DISTINCT FROM", "[NOT] BETWEEN", "[NOT] LIKE [ESCAPE]",
-		"[NOT] IN (values)", "EXISTS (subquery) (as a window semi join)", "IN (subquery) (as a window semi join)"},
-		[]string{"BETWEEN SYMMETRIC", "[NOT] SIMILAR TO"})
+	forms("comparison", []string{"=", "<>", ">", ">=", "<", "<=", "IS [NOT] NULL", "IS [NOT] DISTINCT FROM", "[NOT] BETWEEN [ASYMMETRIC | SYMMETRIC]",
+		"[NOT] LIKE [ESCAPE]", "[NOT] IN (values)", "EXISTS (subquery) (as a window semi join)", "IN (subquery) (as a window semi join)"},
+		[]string{"[NOT] SIMILAR TO"})
 	forms("logical", []string{"OR", "AND", "NOT", "IS [NOT] TRUE", "IS [NOT] FALSE", "IS [NOT] UNKNOWN"}, nil)
 	forms("arithmetic", []string{"+ numeric", "- numeric", "+", "-", "*", "/", "%"}, nil)
-	forms("string", []string{"||"}, []string{"OVERLAY(s PLACING r FROM n [FOR m])"})
+	forms("string", []string{"||"}, nil)
 	forms("temporal", []string{"DATE 'literal'", "TIME 'literal'", "TIMESTAMP 'literal'", "INTERVAL 'literal' unit", "timepoint ± interval"},
 		[]string{"(timepoint, temporal) OVERLAPS (timepoint, temporal)"})
-	forms("conditional", []string{"CASE WHEN ... THEN ... END", "CASE value WHEN value1 THEN ... END"}, []string{"CASE value WHEN value1, value2 THEN ... END"})
+	forms("conditional", []string{"CASE WHEN ... THEN ... END", "CASE value WHEN value1 [, value2]* THEN ... END"}, nil)
 	forms("conversion", []string{"CAST(value AS type)", "TRY_CAST(value AS type)"}, nil)
 	forms("collection", nil, []string{"array[index]", "map[key]"})
 	forms("json", nil, []string{"IS JSON [VALUE | SCALAR | ARRAY | OBJECT]"})
@@ -47,7 +47,7 @@ func init() {
 
 	notYet("collection", "", "CARDINALITY", "ELEMENT", "ARRAY_CONTAINS", "ARRAY_DISTINCT", "ARRAY_POSITION", "ARRAY_REMOVE", "ARRAY_REVERSE",
 		"MAP_KEYS", "MAP_VALUES", "MAP_FROM_ARRAYS")
-	notYet("string", "", "ENCODE", "DECODE", "STR_TO_MAP", "OVERLAY")
+	notYet("string", "", "ENCODE", "DECODE", "STR_TO_MAP")
 	notYet("grouping", "GROUPING SETS, ROLLUP and CUBE are not supported", "GROUP_ID", "GROUPING", "GROUPING_ID")
 	notYet("json", "an aggregate", "JSON_OBJECTAGG", "JSON_ARRAYAGG")
 	notYet("aggregate", "", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE", "COLLECT", "ARRAY_AGG", "FIRST_VALUE", "LAST_VALUE", "LISTAGG")

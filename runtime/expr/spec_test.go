@@ -161,3 +161,37 @@ func TestUnsupportedFunctionRefusedByName(t *testing.T) {
 		t.Errorf("NO_SUCH_FUNC(1): %q", got)
 	}
 }
+
+// TestFlinkOperatorSyntax: Flink forms the MySQL grammar lacks, with the
+// results Flink's documentation gives.
+func TestFlinkOperatorSyntax(t *testing.T) {
+	for _, c := range []struct{ expr, want string }{
+		{"12 BETWEEN 15 AND 12", "FALSE"},
+		{"12 BETWEEN SYMMETRIC 15 AND 12", "TRUE"},
+		{"12 BETWEEN ASYMMETRIC 15 AND 12", "FALSE"},
+		{"12 BETWEEN 10 AND NULL", "NULL"},
+		{"12 BETWEEN NULL AND 10", "FALSE"},
+		{"12 BETWEEN SYMMETRIC NULL AND 12", "NULL"},
+		{"12 NOT BETWEEN 15 AND 12", "TRUE"},
+		{"12 NOT BETWEEN SYMMETRIC 15 AND 12", "FALSE"},
+		{"12 NOT BETWEEN NULL AND 15", "NULL"},
+		{"12 NOT BETWEEN 15 AND NULL", "TRUE"},
+		{"12 NOT BETWEEN SYMMETRIC 12 AND NULL", "NULL"},
+		{"i BETWEEN SYMMETRIC 10 AND 1 AND b", "TRUE"},
+		{"CASE i WHEN 2, 7 THEN 'two or seven' ELSE 'other' END", "two or seven"},
+		{"CASE i WHEN 1, 2, 3 THEN 'small' WHEN 7 THEN 'seven' END", "seven"},
+		{"CASE i WHEN 1, 2 THEN 'small' END", "NULL"},
+		{"CASE WHEN i = 1, 2 THEN 'x' END", "error: needs the form CASE value WHEN"},
+		{"CASE i WHEN 1, 'a' THEN 'x' END", "error: cannot compare"},
+		{"i BETWEEN SYMMETRIC 1", "error: expected BETWEEN SYMMETRIC low AND high"},
+	} {
+		got := evalSQL(t, c.expr)
+		if want, isErr := strings.CutPrefix(c.want, "error: "); isErr {
+			if !strings.HasPrefix(got, "error: ") || !strings.Contains(got, want) {
+				t.Errorf("%s = %q, want an error containing %q", c.expr, got, want)
+			}
+		} else if got != c.want {
+			t.Errorf("%s = %q, want %q", c.expr, got, c.want)
+		}
+	}
+}

@@ -226,6 +226,19 @@ func (r *rewriter) rewrite(i, j int) *Error {
 				r.gen("RLIKE", t)
 				k += 3
 				continue
+			case (u == "ARRAY" || u == "MAP") && next.isOp("["):
+				// ARRAY[a, b] / MAP[k, v]: the constructor functions
+				end := r.matchBracket(k+1, j)
+				if end < 0 {
+					return r.errAt(next, "unbalanced [")
+				}
+				r.gen(phFn+u+"(", t)
+				if err := r.rewrite(k+2, end); err != nil {
+					return err
+				}
+				r.gen(")", r.toks[end])
+				k = end + 1
+				continue
 			case u == "BETWEEN" && next.is("ASYMMETRIC"):
 				r.emit(t)
 				k += 2
@@ -289,7 +302,7 @@ func (r *rewriter) rewrite(i, j int) *Error {
 			case "&", "|", "^", "~", "!", "@", "?", "{", "}", "$", "::", ":":
 				return r.errAt(t, "unsupported operator %q", t.text)
 			case "[", "]":
-				return r.errAt(t, "array and map subscripts are not supported")
+				return r.errAt(t, "array and map subscripts (x[i]) are not supported; use ELEMENT, ARRAY_POSITION or MAP_VALUES")
 			case "=>":
 				return r.errAt(t, "named arguments (=>) are only supported in window table functions")
 			case ";":
@@ -304,6 +317,23 @@ func (r *rewriter) rewrite(i, j int) *Error {
 		k++
 	}
 	return nil
+}
+
+// matchBracket returns the index of the ']' closing toks[i] ('['), or -1.
+func (r *rewriter) matchBracket(i, j int) int {
+	depth := 0
+	for x := i; x < j; x++ {
+		switch {
+		case r.toks[x].isOp("["):
+			depth++
+		case r.toks[x].isOp("]"):
+			depth--
+			if depth == 0 {
+				return x
+			}
+		}
+	}
+	return -1
 }
 
 // lastTopLevel returns the index of the last keyword kw among toks[i:j]

@@ -20,7 +20,7 @@ func init() {
 			}
 			return types.Type{Kind: types.Array, Elem: &et, NotNull: true}, nil
 		},
-		Build: buildArray,
+		Build:    buildArray,
 		Examples: []Example{{"ARRAY[1, 2, 3]", "[1, 2, 3]"}, {"ARRAY['a', ns]", "[a, NULL]"}, {"ARRAY[1, 2.5]", "[1.0, 2.5]"}, {"ARRAY[1, 'a']", "error: no common type"}}})
 	Register(&Spec{Name: "MAP", Category: "valueconstruction", Syntax: "MAP[key1, value1 [, key2, value2]*]", MinArgs: 2, MaxArgs: -1,
 		Doc: "A map of the key-value pairs (a repeated key keeps its last value).",
@@ -130,9 +130,9 @@ func init() {
 		Examples: []Example{{"MAP_FROM_ARRAYS(ARRAY['a', 'b'], ARRAY[1, 2])", "{a=1, b=2}"}, {"MAP_FROM_ARRAYS(ARRAY['a'], ARRAY[1, 2])", "error: 1 keys but 2 values"}}})
 	strMap := types.Type{Kind: types.Map, Key: &types.TString, Elem: &types.TString}
 	Register(&Spec{Name: "STR_TO_MAP", Category: "string", Syntax: "STR_TO_MAP(string[, pair_delimiter, key_value_delimiter])", MinArgs: 1, MaxArgs: 3,
-		Doc:   "A MAP<STRING, STRING> of string split into pairs at pair_delimiter (default ',') and into key and value at key_value_delimiter (default '='); both are regular expressions.",
-		Infer: func(a []Operand) (types.Type, *ArgError) { _, e := StringFunc(a); return withNull(strMap, a), e },
-		Build: buildStrToMap,
+		Doc:      "A MAP<STRING, STRING> of string split into pairs at pair_delimiter (default ',') and into key and value at key_value_delimiter (default '='); both are regular expressions.",
+		Infer:    func(a []Operand) (types.Type, *ArgError) { _, e := StringFunc(a); return withNull(strMap, a), e },
+		Build:    buildStrToMap,
 		Examples: []Example{{"STR_TO_MAP('a=1,b=2')", "{a=1, b=2}"}, {"STR_TO_MAP('a:1;b', ';', ':')", "{a=1, b=NULL}"}, {"STR_TO_MAP(ns)", "NULL"}}})
 }
 

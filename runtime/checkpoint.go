@@ -316,8 +316,21 @@ func (c *checkpointer) restore() error {
 			}
 			continue
 		}
+		q := 1 // subtasks of the node now
+		if c.j.par != nil {
+			q = c.j.par.rp[n.plan]
+		}
+		if op.KeyGroups && m.MaxParallelism != c.j.maxParallelism() {
+			return fmt.Errorf("restoring checkpoint %d: it was taken with 'pipeline.max-parallelism' = '%d', the job now has %d: key groups cannot be redistributed (keep the max parallelism of the checkpoint)",
+				m.ID, m.MaxParallelism, c.j.maxParallelism())
+		}
+		if c.j.par != nil {
+			if err := c.j.par.restoreInstances(i, op, r); err != nil {
+				return fmt.Errorf("restoring checkpoint %d: %w", m.ID, err)
+			}
+		}
 		if sn, ok := n.op.(core.Snapshotter); ok {
-			if err := sn.Restore(r); err != nil {
+			if err := sn.Restore(c.j.restoreReader(n, 0, q, op, r)); err != nil {
 				return fmt.Errorf("restoring checkpoint %d: %s: %w", m.ID, op.Name, err)
 			}
 		} else if n.op != nil && n.wm > core.MinWatermark {
@@ -455,7 +468,11 @@ func (c *checkpointer) take(ctx context.Context, savepoint, finished bool) error
 		return err
 	}
 	c.crash.hit("flush")
+	par := c.j.par
 	for _, sk := range c.j.sinks {
+		if par != nil && par.running && !par.inSource(sk.node) {
+			continue // its task flushes it at the barrier
+		}
 		if err := sk.flush(ctx); err != nil {
 			return fail(err, false)
 		}
@@ -467,6 +484,16 @@ func (c *checkpointer) take(ctx context.Context, savepoint, finished bool) error
 	c.crash.hit("snapshot")
 	m := &state.Manifest{Time: time.Now().UTC(), Job: c.j.opts.JobName, Savepoint: savepoint, Finished: finished, NextSource: c.cursor,
 		Prepared: c.txn != nil}
+	var snaps map[*node]*nodeSnap
+	if par != nil {
+		// the other tasks' state: by barrier (parallel_ckpt.go)
+		defer par.resume()
+		m.MaxParallelism = c.j.maxParallelism()
+		if snaps, err = par.collect(ctx, id); err != nil {
+			w.Abort()
+			return fail(err, false)
+		}
+	}
 	for i, n := range c.j.nodes {
 		op := state.OperatorState{
 			UID: c.uids[i], Name: fmt.Sprintf("%s #%d", n.plan.Name(), n.plan.ID), Layout: c.layouts[i], Computes: c.defs[i],
@@ -475,6 +502,14 @@ func (c *checkpointer) take(ctx context.Context, savepoint, finished bool) error
 				Late: n.metrics.LateRecordsDropped.Load(), Skipped: n.metrics.RecordsSkipped.Load()},
 		}
 		ow := w.Operator(op.UID)
+		if par != nil && !par.inSource(n) {
+			if err := par.fill(i, &op, ow, snaps); err != nil {
+				w.Abort()
+				return fail(fmt.Errorf("%s: %w", op.Name, err), true)
+			}
+			m.Operators = append(m.Operators, op)
+			continue
+		}
 		if s := c.sourceOf(n); s != nil {
 			if err := c.snapshotSource(s, &op, ow); err != nil {
 				w.Abort()

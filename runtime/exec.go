@@ -283,9 +283,6 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 	}
 	j.ckpt = ck
 	if parallel {
-		if ck.active() {
-			return nil, fmt.Errorf("checkpoints are not supported yet at parallelism > 1: SET 'parallelism.default' = '1' (or leave it unset) to checkpoint this job")
-		}
 		if err := j.buildParallel(); err != nil {
 			return nil, err
 		}

@@ -55,6 +55,7 @@ const (
 	msgWatermark
 	msgMarker // position pos is complete on this channel
 	msgEnd    // no more messages on this channel
+	msgBarrier
 )
 
 type message struct {
@@ -63,6 +64,7 @@ type message struct {
 	pos  uint64
 	b    *core.Batch // msgBatch: rows with their carried watermarks (always set)
 	wm   int64       // msgWatermark
+	id   int64       // msgBarrier: the checkpoint
 }
 
 // channelCapacity is the number of messages a task's inbox holds per
@@ -77,6 +79,15 @@ type parallel struct {
 	tasks  []*task // every other task
 	// rp is each plan node's parallelism at runtime (sources and sinks 1).
 	rp map[*planner.Node]int
+
+	// instances[i] are plan node i's subtasks (0 is the job's own node)
+	instances [][]*node
+	// running is true while the tasks run (the coordinator's view)
+	running bool
+	// checkpoint in progress: acknowledgements, and the signal that lets
+	// a task holding the transactional sink go on
+	acks     chan taskAck
+	resumeCh chan struct{}
 
 	abort     chan struct{}
 	abortOnce sync.Once
@@ -108,6 +119,9 @@ type inChan struct {
 	done  uint64 // last marker
 	has   bool   // a marker arrived
 	ended bool
+	// barrier: the channel delivered the pending checkpoint's barrier (live:
+	// its later messages wait in queue until the task aligned)
+	barrier bool
 	wm    int64
 }
 
@@ -476,6 +490,7 @@ func (j *Job) buildParallel() error {
 			}
 		}
 	}
+	p.instances = inst
 	j.par = p
 	return nil
 }
@@ -551,7 +566,17 @@ func (t *task) run() error {
 		case msgEnd:
 			c.ended = true
 			open--
+		case msgBarrier:
+			c.barrier = true
+			if err := t.maybeAligned(m.id); err != nil {
+				return err
+			}
+			continue
 		default:
+			if !t.par.replay && c.barrier {
+				c.queue = append(c.queue, m) // held until aligned
+				continue
+			}
 			if !t.par.replay {
 				if err := t.deliver(m); err != nil {
 					return err
@@ -738,12 +763,19 @@ func (p *parallel) extraNodes() []*node {
 func (j *Job) runParallel(ctx context.Context) error {
 	p := j.par
 	var wg sync.WaitGroup
+	p.running = true
 	p.start(&wg)
 	var err error
 	if j.Bounded() {
 		err = j.runRoundRobin(ctx)
 	} else {
 		err = j.runLive(ctx)
+	}
+	// Stopped (Ctrl-C): a savepoint first, through barriers, as at
+	// parallelism 1 before anything finishes.
+	stopped := ctx.Err() != nil
+	if err == nil && stopped {
+		err = j.ckpt.checkpoint(context.WithoutCancel(ctx), true, false)
 	}
 	if err == nil {
 		err = p.src.finish()
@@ -752,12 +784,46 @@ func (j *Job) runParallel(ctx context.Context) error {
 		p.fail(err)
 	}
 	wg.Wait()
+	p.running = false
 	if err := p.firstErr(); err != nil {
 		return err
 	}
 	for _, sk := range j.sinks {
 		if err := sk.flush(context.WithoutCancel(ctx)); err != nil {
 			return err
+		}
+	}
+	if !stopped {
+		// a bounded job that ran to its end: every task has ended
+		return j.ckpt.checkpoint(ctx, false, true)
+	}
+	return nil
+}
+
+// maybeAligned runs the barrier once every open channel delivered it.
+func (t *task) maybeAligned(id int64) error {
+	for i := range t.in {
+		if c := &t.in[i]; !c.ended && !c.barrier {
+			return nil
+		}
+	}
+	if err := t.onBarrier(id); err != nil {
+		return err
+	}
+	for i := range t.in {
+		t.in[i].barrier = false
+	}
+	if t.par.replay {
+		return t.advance()
+	}
+	for i := range t.in {
+		c := &t.in[i]
+		q := c.queue
+		c.queue = nil
+		for _, m := range q {
+			if err := t.deliver(m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

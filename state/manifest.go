@@ -43,6 +43,9 @@ type Manifest struct {
 	// Operators has one entry per node of the job's graph (stateless ones
 	// too: they carry watermarks and counters).
 	Operators []OperatorState
+	// MaxParallelism is the job's pipeline.max-parallelism (the number of
+	// key groups) when some operator's state is split by key group.
+	MaxParallelism int `json:",omitempty"`
 	// NextSource is the executor's round-robin cursor over its active
 	// sources when replaying bounded inputs (a replay resumes with the
 	// same source, so it is deterministic).
@@ -68,6 +71,12 @@ type OperatorState struct {
 	// per-entry CRC-64s); a mismatch on restore means damaged state.
 	Entries  int64
 	Checksum uint64
+	// KeyGroups is true when the operator ran as several subtasks: each
+	// state entry's key then starts with its key group (2 bytes, big
+	// endian), or with 0xFFFF and the subtask's index for an entry of the
+	// whole subtask, so a restore at another parallelism can hand each
+	// subtask its key groups.
+	KeyGroups bool `json:",omitempty"`
 	// Splits are a source's read positions (one per split it has seen).
 	Splits []SplitPosition `json:",omitempty"`
 	// Sink is a sink's progress token (what is durable in its output).

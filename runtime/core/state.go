@@ -42,6 +42,20 @@ type Snapshotter interface {
 	Restore(r StateReader) error
 }
 
+// KeyedState is a Snapshotter whose state entries each belong to one key
+// (checked once when the graph is built). Its entries are addressed by
+// key group, so a checkpoint can be restored at another parallelism:
+// each subtask takes the entries of the key groups it owns.
+type KeyedState interface {
+	Snapshotter
+	// EntryKey tells which key an entry of table (as Snapshot wrote it)
+	// belongs to: the input the key comes from and that input row's key
+	// columns cols holding vals (cols nil: vals is the whole input row).
+	// keyed is false for an entry of the whole operator (its metadata),
+	// which every subtask restores.
+	EntryKey(table uint8, key, value []byte) (input int, cols []int, vals []types.Value, keyed bool, err error)
+}
+
 // AppendOrderedInt64 appends v so that byte order is numeric order.
 func AppendOrderedInt64(b []byte, v int64) []byte {
 	return binary.BigEndian.AppendUint64(b, uint64(v)^(1<<63))

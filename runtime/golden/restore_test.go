@@ -25,11 +25,18 @@ import (
 // runWithCrashes runs c with a checkpoint every `every` records, crashing
 // after crashes[i] records of run i, restoring each time, and finally
 // running to the end.
-func (c *Case) runWithCrashes(ctx context.Context, dir string, batch int, every int64, crashes []int64) (*Result, int, error) {
+//
+// pars, when not empty, is the parallelism of each run (the last entry
+// for runs beyond it): a restore at another parallelism than the crashed
+// run's is a rescaling.
+func (c *Case) runWithCrashes(ctx context.Context, dir string, batch int, every int64, crashes []int64, pars ...int) (*Result, int, error) {
 	res := &Result{Outputs: map[string][]string{}, Counters: map[string]int64{}}
 	captures := map[string]*capture{}
 	restores := 0
 	for run := 0; run <= len(crashes); run++ {
+		if len(pars) > 0 {
+			c.parallelism = pars[min(run, len(pars)-1)]
+		}
 		job, err := c.plan()
 		if err != nil {
 			return nil, 0, err
@@ -97,6 +104,19 @@ func stateDir(t *testing.T) string {
 }
 
 func TestGoldenRestoreEquivalence(t *testing.T) {
+	testRestoreEquivalence(t, 1)
+}
+
+// TestGoldenRestoreEquivalenceParallel is the same at parallelism 2 and
+// 4: checkpoints taken with aligned barriers, restored at the same
+// parallelism.
+func TestGoldenRestoreEquivalenceParallel(t *testing.T) {
+	for _, p := range []int{2, 4} {
+		t.Run(fmt.Sprintf("p=%d", p), func(t *testing.T) { testRestoreEquivalence(t, p) })
+	}
+}
+
+func testRestoreEquivalence(t *testing.T, par int) {
 	files, err := Files(filepath.Join("..", "..", "testdata", "golden"))
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +161,7 @@ func TestGoldenRestoreEquivalence(t *testing.T) {
 						continue
 					}
 					dir := stateDir(t)
-					got, restores, err := c.runWithCrashes(ctx, dir, batch, k, crashes)
+					got, restores, err := c.runWithCrashes(ctx, dir, batch, k, crashes, par)
 					if err != nil {
 						t.Fatalf("K=%d crashes=%v: %v", k, crashes, err)
 					}
@@ -158,5 +178,55 @@ func TestGoldenRestoreEquivalence(t *testing.T) {
 	}
 	if ran < 20 {
 		t.Fatalf("only %d golden cases ran with restores", ran)
+	}
+}
+
+// TestGoldenRescale crashes every case at parallelism 4 and restores it at
+// 2, 1 and 8 (and crashes at 2, restores at 4): key groups are handed to
+// the new subtasks by range, and the result is the golden one, that of a
+// run that never stopped.
+func TestGoldenRescale(t *testing.T) {
+	files, err := Files(filepath.Join("..", "..", "testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		c, err := Parse(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, in := range c.Inputs {
+			total += len(in.Records)
+		}
+		if c.hasError || total < 4 || len(c.Inputs) > 1 {
+			continue
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			want := sortedResult(&Result{Outputs: c.Outputs, Counters: c.Counters})
+			n := int64(total)
+			for _, pars := range [][]int{{4, 2}, {4, 1}, {4, 8}, {2, 4}, {4, 2, 1}} {
+				crashes := []int64{n / 2}
+				if len(pars) > 2 {
+					crashes = []int64{n / 3, n / 3}
+				}
+				dir := stateDir(t)
+				cc := *c
+				got, restores, err := cc.runWithCrashes(ctx, dir, 1, 1, crashes, pars...)
+				if err != nil {
+					t.Fatalf("parallelism %v: %v", pars, err)
+				}
+				if restores == 0 {
+					t.Errorf("parallelism %v: no run restored a checkpoint", pars)
+				}
+				exp := &Case{Outputs: want.Outputs, Counters: c.Counters, hasCounters: c.hasCounters}
+				if d := exp.Diff(sortedResult(got)); d != "" {
+					t.Errorf("parallelism %v (restores %d):\n%s", pars, restores, d)
+				}
+			}
+		})
 	}
 }

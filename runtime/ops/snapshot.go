@@ -122,14 +122,21 @@ func putMeta(w core.StateWriter, vals ...int64) error {
 	return w.Put(tableMeta, nil, b)
 }
 
+// readMeta reads what putMeta wrote. When a rescaled restore hands one
+// subtask the state of several (one entry each), the first value (the
+// watermark) is their minimum and the others (counters that number
+// state) their maximum.
 func readMeta(r core.StateReader, vals ...*int64) error {
 	found := false
 	err := r.Scan(tableMeta, func(_, v []byte) error {
-		found = true
 		d := core.NewStateDecoder(v)
-		for _, p := range vals {
-			*p = d.Varint()
+		for i, p := range vals {
+			x := d.Varint()
+			if !found || i == 0 && x < *p || i > 0 && x > *p {
+				*p = x
+			}
 		}
+		found = true
 		return d.Err()
 	})
 	if err == nil && !found {
@@ -355,4 +362,55 @@ func (o *windowJoin) Restore(r core.StateReader) error {
 	o.metrics.CurrentWatermark.Store(o.wm)
 	o.metrics.OpenWindows.Store(int64(len(o.windows)))
 	return nil
+}
+
+// ---------------------------------------------------------------- keys of entries
+
+var (
+	_ core.KeyedState = (*windowAgg)(nil)
+	_ core.KeyedState = (*sessionAgg)(nil)
+	_ core.KeyedState = (*windowJoin)(nil)
+)
+
+// EntryKey implements core.KeyedState: a window's group holds its group
+// key values first.
+func (o *windowAgg) EntryKey(table uint8, _, value []byte) (int, []int, []types.Value, bool, error) {
+	return groupEntryKey(table, value, o.keys)
+}
+
+// EntryKey implements core.KeyedState, as windowAgg's.
+func (o *sessionAgg) EntryKey(table uint8, _, value []byte) (int, []int, []types.Value, bool, error) {
+	return groupEntryKey(table, value, o.keys)
+}
+
+func groupEntryKey(table uint8, value []byte, keys []int) (int, []int, []types.Value, bool, error) {
+	if table != tableWindow {
+		return 0, nil, nil, false, nil
+	}
+	d := core.NewStateDecoder(value)
+	vals := readKeyValues(d, len(keys))
+	if d.Failed() {
+		return 0, nil, nil, false, d.Err()
+	}
+	return 0, keys, vals, true, nil
+}
+
+// EntryKey implements core.KeyedState: a buffered row of either side.
+func (o *windowJoin) EntryKey(table uint8, key, value []byte) (int, []int, []types.Value, bool, error) {
+	if table != tableWindow {
+		return 0, nil, nil, false, nil
+	}
+	_, rest, err := readSpanKey(key)
+	if err != nil {
+		return 0, nil, nil, false, err
+	}
+	if len(rest) != 5 || rest[0] > 1 {
+		return 0, nil, nil, false, fmt.Errorf("%w: window join key of %d bytes", core.ErrBadState, len(key))
+	}
+	d := core.NewStateDecoder(value)
+	row := d.Row()
+	if err := d.Err(); err != nil {
+		return 0, nil, nil, false, err
+	}
+	return int(rest[0]), nil, row, true, nil
 }

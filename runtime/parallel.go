@@ -122,7 +122,7 @@ type inChan struct {
 	// barrier: the channel delivered the pending checkpoint's barrier (live:
 	// its later messages wait in queue until the task aligned)
 	barrier bool
-	wm    int64
+	wm      int64
 }
 
 type inGroup struct {

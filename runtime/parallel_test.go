@@ -47,10 +47,30 @@ func TestParallelLiveStops(t *testing.T) {
 	}
 }
 
-func TestParallelRefusesCheckpoints(t *testing.T) {
-	src := "SET 'execution.checkpointing.interval' = '1 s';\n" + liveParallelSQL
-	_, err := runtest.Build("ck.sql", src, runtime.Options{StateDir: t.TempDir()})
-	if err == nil || !strings.Contains(err.Error(), "checkpoints are not supported yet at parallelism > 1") {
-		t.Fatalf("error %v", err)
+// A live parallel job takes checkpoints through barriers and a savepoint
+// when stopped; the savepoint restores at parallelism 2 and at 1.
+func TestParallelLiveSavepointRestores(t *testing.T) {
+	dir := t.TempDir()
+	src := "SET 'execution.checkpointing.interval' = '30 ms';\n" + liveParallelSQL
+	for i, par := range []string{"2", "2", "1"} {
+		var stderr strings.Builder
+		text := strings.Replace(src, "'parallelism.default' = '2'", "'parallelism.default' = '"+par+"'", 1)
+		rj, err := runtest.Build("ck.sql", text, runtime.Options{StateDir: dir, Stdout: &strings.Builder{}, Stderr: &stderr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+		err = rj.Run(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("run %d at parallelism %s: %v\n%s", i, par, err, stderr.String())
+		}
+		restored := strings.Contains(stderr.String(), "restored checkpoint")
+		if restored != (i > 0) {
+			t.Errorf("run %d at parallelism %s: restored=%v\n%s", i, par, restored, stderr.String())
+		}
+		if got := rj.Progress().CheckpointsDone; got == 0 {
+			t.Errorf("run %d: no checkpoint completed", i)
+		}
 	}
 }

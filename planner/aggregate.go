@@ -198,7 +198,7 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 			if d := window.ByName(name); d != nil {
 				kind := d.Kind
 				if !d.GroupWindow {
-					return nil, errAt(c.Pos, "%s is only available as a window TVF: FROM TABLE(%s)", name, d.TVFUsage())
+					return nil, errAt(c.Pos, "%s as a legacy group window (GROUP BY %s(...)) is not supported, as in Flink; use the window TVF: FROM TABLE(%s)", name, name, d.TVFUsage())
 				}
 				if in.tvf != nil || spec != nil {
 					return nil, errAt(c.Pos, "only one window is allowed per GROUP BY")

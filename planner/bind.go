@@ -88,6 +88,11 @@ func (r *rel) resolve(id *sql.Ident) (scopeCol, error) {
 		return scopeCol{}, errAt(id.Pos, "column reference %q is ambiguous: qualify it with one of its tables", id.Name)
 	}
 	if id.Qualifier != "" && !qualSeen {
+		for _, c := range r.cols {
+			if c.name == id.Qualifier && c.t.Kind == types.Row {
+				return scopeCol{}, errAt(id.Pos, "field access on a ROW column (%s.%s) is not supported", id.Qualifier, id.Name)
+			}
+		}
 		var quals []string
 		for _, c := range r.cols {
 			if c.qual != "" {

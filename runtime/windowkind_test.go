@@ -2,8 +2,6 @@ package runtime_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,17 +31,14 @@ func TestNewWindowKindIsOneDescriptor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	in := filepath.Join(t.TempDir(), "in.jsonl")
 	// rows at 1 s, 4 s and 12 s; windows of 10 s:
 	//   [0, 10): 1 s, 4 s          [0, 20): 1 s, 4 s
 	//   [10, 20): 12 s             [10, 30): 12 s
 	// emitted by window end, then start.
-	if err := os.WriteFile(in, []byte(`{"t": 1000}
+	in := jsonInput(t, `{"t": 1000}
 {"t": 4000}
 {"t": 12000}
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`)
 	ddl := `CREATE TABLE src (t BIGINT, ts AS TO_TIMESTAMP_LTZ(t, 3), WATERMARK FOR ts AS ts)
 WITH ('connector' = 'filesystem', 'path' = '` + in + `', 'format' = 'json');
 `

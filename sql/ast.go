@@ -128,14 +128,14 @@ type Reset struct {
 	Key string
 }
 
-// Insert is INSERT INTO table [(cols)] query (also INSERT OVERWRITE).
+// Insert is INSERT INTO table [(cols)] query (INSERT OVERWRITE is refused:
+// Flink overwrites in batch mode only).
 type Insert struct {
-	Pos       Pos
-	Table     string
-	TablePos  Pos
-	Columns   []string
-	Overwrite bool
-	Query     Query
+	Pos      Pos
+	Table    string
+	TablePos Pos
+	Columns  []string
+	Query    Query
 }
 
 // StatementSet is EXECUTE STATEMENT SET BEGIN insert; ... END (also BEGIN

@@ -575,7 +575,7 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 		return c.expr(n.Expr)
 	case *ast.ColumnNameExpr:
 		if n.Name.Schema.O != "" {
-			return nil, c.errAtOff(n.OriginTextPosition(), "three-part column names are not supported")
+			return nil, c.errAtOff(n.OriginTextPosition(), "%s.%s.%s: nested field access (t.row_column.field) and three-part column names are not supported", n.Name.Schema.O, n.Name.Table.O, n.Name.Name.O)
 		}
 		return &Ident{Pos: pos, Qualifier: n.Name.Table.O, Name: n.Name.Name.O}, nil
 	case *test_driver.ValueExpr:

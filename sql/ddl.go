@@ -7,6 +7,7 @@ import (
 )
 
 func (p *tparser) create() (Statement, *Error) {
+	first := p.i
 	t := p.next() // CREATE
 	temporary := p.acceptKw("TEMPORARY")
 	switch {
@@ -17,7 +18,7 @@ func (p *tparser) create() (Statement, *Error) {
 	}
 	what := p.peek()
 	if what.kind == tIdent {
-		return nil, &Error{Pos: p.s.tokPos(t), Msg: "unsupported statement CREATE " + what.upper(), Near: what.text}
+		return nil, &Error{Pos: p.s.tokPos(t), Msg: statementName(p.toks[first:]) + " is not supported", Near: what.text}
 	}
 	return nil, p.errAt(what, "expected TABLE or VIEW after CREATE")
 }
@@ -80,8 +81,16 @@ func (p *tparser) createTable(start token, temporary bool) (Statement, *Error) {
 		return nil, err
 	}
 	ct.Name = name
-	if p.peek().is("LIKE") {
-		return nil, p.errAt(p.peek(), "CREATE TABLE ... LIKE is not supported")
+	if p.peek().is("WITH") || p.peek().is("AS") || p.peek().is("LIKE") {
+		// CREATE TABLE t [WITH (...)] AS SELECT | LIKE src: refused by name
+		if p.acceptKw("WITH") {
+			if _, err := p.withOptions(); err != nil {
+				return nil, err
+			}
+		}
+		if err := p.refuseTableTail(); err != nil {
+			return nil, err
+		}
 	}
 	if err := p.expectOp("("); err != nil {
 		return nil, err
@@ -113,10 +122,25 @@ func (p *tparser) createTable(start token, temporary bool) (Statement, *Error) {
 		}
 		ct.Options = opts
 	}
+	if err := p.refuseTableTail(); err != nil {
+		return nil, err
+	}
 	if t := p.peek(); t.kind != tEOF {
 		return nil, p.errAt(t, "unexpected text after CREATE TABLE (missing ';'?)")
 	}
 	return ct, nil
+}
+
+// refuseTableTail refuses CREATE TABLE ... LIKE and CREATE TABLE ... AS
+// SELECT by name.
+func (p *tparser) refuseTableTail() *Error {
+	switch t := p.peek(); {
+	case t.is("LIKE"):
+		return p.errAt(t, "CREATE TABLE ... LIKE is not supported")
+	case t.is("AS"):
+		return p.errAt(t, "CREATE TABLE ... AS SELECT is not supported")
+	}
+	return nil
 }
 
 // withOptions parses ('k' = 'v', ...).

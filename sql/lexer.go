@@ -154,6 +154,10 @@ func lex(s *source) ([]token, *Error) {
 			}
 			advance(i + j)
 			continue
+		case c == '/' && i+2 < len(src) && src[i+1] == '*' && src[i+2] == '+':
+			// Flink reads /*+ ... */ as a hint (OPTIONS, join hints);
+			// ignoring one would silently change what the query does.
+			return nil, errAt(i, "SQL hints (/*+ ... */) are not supported", "/*+")
 		case c == '/' && i+1 < len(src) && src[i+1] == '*':
 			j := strings.Index(src[i+2:], "*/")
 			if j < 0 {

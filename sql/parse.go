@@ -258,7 +258,7 @@ func (p *tparser) statement() (Statement, *Error) {
 		return &QueryStatement{Pos: p.s.tokPos(t), Query: q}, nil
 	}
 	if t.kind == tIdent {
-		return nil, &Error{Pos: p.s.tokPos(t), Msg: fmt.Sprintf("unsupported statement %s", t.upper()), Near: t.text}
+		return nil, &Error{Pos: p.s.tokPos(t), Msg: statementName(p.toks[p.i:]) + " is not supported", Near: t.text}
 	}
 	return nil, p.errAt(t, "expected a statement (CREATE, SET, RESET, INSERT, EXECUTE STATEMENT SET, EXPLAIN or SELECT)")
 }
@@ -377,8 +377,10 @@ func (p *tparser) insert() (*Insert, *Error) {
 	ins := &Insert{Pos: p.s.tokPos(t)}
 	switch {
 	case p.acceptKw("INTO"):
-	case p.acceptKw("OVERWRITE"):
-		ins.Overwrite = true
+	case p.peek().is("OVERWRITE"):
+		// Flink overwrites in batch mode only ("Streaming mode not
+		// support overwrite", FileSystemTableSink).
+		return nil, p.errAt(p.peek(), "INSERT OVERWRITE is not supported in streaming mode; use INSERT INTO")
 	default:
 		return nil, p.errAt(p.peek(), "expected INTO or OVERWRITE after INSERT")
 	}

@@ -282,8 +282,8 @@ func TestStatements(t *testing.T) {
 	if r := parseOne(t, "RESET").(*Reset); r.Key != "" {
 		t.Errorf("reset: %+v", r)
 	}
-	ins := parseOne(t, "INSERT OVERWRITE db.sink (a, b) SELECT a, b FROM t").(*Insert)
-	if !ins.Overwrite || ins.Table != "db.sink" || strings.Join(ins.Columns, ",") != "a,b" {
+	ins := parseOne(t, "INSERT INTO db.sink (a, b) SELECT a, b FROM t").(*Insert)
+	if ins.Table != "db.sink" || strings.Join(ins.Columns, ",") != "a,b" {
 		t.Errorf("insert: %+v", ins)
 	}
 	ex := parseOne(t, "EXPLAIN PLAN FOR INSERT INTO s SELECT * FROM t").(*Explain)
@@ -426,15 +426,19 @@ func TestErrors(t *testing.T) {
 		{"unterminated comment", "SELECT 1;\n  /* never closed\nSELECT 2", 2, 3, "unterminated comment", "/*"},
 		{"missing WITH value", "CREATE TABLE t (a INT) WITH (\n 'connector' = 'kafka',\n 'topic' = )", 3, 12, "missing value for option 'topic'", ")"},
 		{"double quotes", "SELECT \"a\" FROM t", 1, 8, "double quotes", `"a"`},
-		{"unknown statement", "SELECT 1;\n  DROP TABLE t", 2, 3, "unsupported statement DROP", "DROP"},
+		{"unknown statement", "SELECT 1;\n  DROP TABLE t", 2, 3, "DROP TABLE is not supported", "DROP"},
 		{"limit offset", "SELECT a FROM t LIMIT 5, 10", 1, 23, "LIMIT with an offset", "5"},
 		{"assignment", "SELECT @x := 1", 1, 8, "unsupported operator", "@"},
 		{"mysql null-safe eq", "SELECT a <=> b FROM t", 1, 10, "IS NOT DISTINCT FROM", "<=>"},
 		{"unknown window tvf", "SELECT * FROM TABLE(SLIDE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' SECOND))", 1, 21, "TUMBLE, HOP", "SLIDE"},
 		{"tvf missing size", "SELECT * FROM TABLE(HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '1' SECOND))", 1, 69, "HOP needs SLIDE and SIZE", ")"},
 		{"bad interval unit", "SELECT INTERVAL '1' FORTNIGHT", 1, 21, "interval unit", "FORTNIGHT"},
-		{"over window", "SELECT ROW_NUMBER() OVER (ORDER BY a) FROM t", 1, 8, "OVER windows", "ROW_NUMBER"},
+		{"over window", "SELECT ROW_NUMBER() OVER (ORDER BY a) FROM t", 1, 8, "ROW_NUMBER() OVER (Top-N and deduplication) is not supported", "ROW_NUMBER"},
 		{"end of statement", "SELECT a FROM", 1, 14, "unexpected end of statement", ""},
+		{"case list missing value", "SELECT CASE a WHEN 1,\n  THEN 2 END FROM t", 2, 3, "syntax error", "THEN"},
+		{"case list in result", "SELECT CASE a WHEN 1, 2 THEN 3, 4 END FROM t", 1, 31, "syntax error", ","},
+		{"case list error inside", "SELECT CASE a WHEN 1, 2 THEN 3 +* 4 END FROM t", 1, 33, "syntax error", "*"},
+		{"hint", "SELECT a FROM t /*+ OPTIONS('k'='v') */", 1, 17, "SQL hints", "/*+"},
 		{"watermark expr error", "CREATE TABLE t (ts TIMESTAMP(3),\n WATERMARK FOR ts AS ts - ) WITH ('connector'='x')", 2, 27, "unexpected end", ")"},
 		{"primary key enforced", "CREATE TABLE t (a INT PRIMARY KEY) WITH ('connector'='x')", 1, 34, "NOT ENFORCED", ")"},
 		{"statement set without end", "BEGIN STATEMENT SET;\nINSERT INTO a SELECT 1;", 1, 1, "missing its END", "BEGIN"},

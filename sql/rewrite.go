@@ -197,6 +197,9 @@ func (r *rewriter) rewrite(i, j int) *Error {
 	for k := i; k < j; {
 		t := r.toks[k]
 		next := r.tokAt(k + 1)
+		if f := r.refusedAt(k, j); f != nil { // unsupported.go
+			return r.errAt(t, "%s is not supported", f.what)
+		}
 		switch t.kind {
 		case tIdent:
 			if strings.HasPrefix(strings.ToLower(t.val), phPrefix) {
@@ -538,6 +541,9 @@ func (r *rewriter) tvf(k, j int) (int, *Error) {
 	}
 	fn := r.tokAt(k + 2)
 	desc := window.ByName(fn.upper())
+	if fn.kind == tIdent && desc == nil && r.tokAt(k+3).isOp("(") {
+		return 0, r.errAt(fn, "table function %s is not supported: TABLE(...) takes a window function %s", fn.upper(), window.Names())
+	}
 	if fn.kind != tIdent || desc == nil {
 		return 0, r.errAt(fn, "expected a window function %s in TABLE(...)", window.Names())
 	}

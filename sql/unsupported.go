@@ -1,0 +1,106 @@
+package sql
+
+import "strings"
+
+// Refusals by name: the Flink SQL constructs streamsql does not support
+// yet that the TiDB grammar would reject with a bare syntax error (or
+// misread as an unknown function or table), recognised from their tokens
+// before TiDB sees the query. Each gets an error that names it, at its
+// first token. Supporting a construct starts by deleting its entry here.
+//
+// Constructs that parse but cannot be planned (regular joins, GROUP BY
+// without a window, SELECT DISTINCT, ORDER BY, LIMIT, IN/EXISTS
+// subqueries outside window semi joins) are refused by the planner where
+// it plans them. planner/testdata/unsupported.txt lists every refusal
+// with its message and position.
+
+// refusal matches a token sequence: each element is a keyword (matched
+// case-insensitively against an unquoted identifier), "(" or ")", or
+// "?" for any unquoted identifier.
+type refusal struct {
+	seq  []string
+	what string // the message: "<what> is not supported"
+}
+
+var refusals = []refusal{
+	{words("MATCH_RECOGNIZE ("), "MATCH_RECOGNIZE (pattern recognition)"},
+	{words("FOR SYSTEM_TIME AS OF"), "FOR SYSTEM_TIME AS OF (temporal and lookup joins)"},
+	{words("GROUPING SETS"), "GROUPING SETS"},
+	{words("ROLLUP ("), "ROLLUP"},
+	{words("CUBE ("), "CUBE"},
+	{words("GROUPING ("), "GROUPING() (it goes with GROUPING SETS, ROLLUP and CUBE)"},
+	{words("GROUPING_ID ("), "GROUPING_ID() (it goes with GROUPING SETS, ROLLUP and CUBE)"},
+	{words("UNNEST ("), "UNNEST (CROSS JOIN UNNEST)"},
+	{words("LATERAL TABLE"), "LATERAL TABLE (user-defined table functions)"},
+	{words("VALUES ("), "VALUES (literal rows as a table)"},
+	{words("SIMILAR TO"), "SIMILAR TO"},
+	{words("PROCTIME ( )"), "PROCTIME() (processing time: streamsql runs on event time; declare a WATERMARK FOR a rowtime column)"},
+	// Top-N, deduplication and OVER aggregation; ROW_NUMBER and the
+	// ranking functions first, so that their message names them.
+	{words("ROW_NUMBER ( ) OVER"), "ROW_NUMBER() OVER (Top-N and deduplication)"},
+	{words("RANK ( ) OVER"), "RANK() OVER (Top-N)"},
+	{words("DENSE_RANK ( ) OVER"), "DENSE_RANK() OVER (Top-N)"},
+	{words("OVER ("), "OVER aggregation (OVER windows)"},
+	{words("OVER ?"), "OVER aggregation (OVER windows)"},
+	{words("WINDOW ? AS ("), "a WINDOW clause (named OVER windows)"},
+}
+
+func words(s string) []string { return strings.Fields(s) }
+
+// refusedAt returns the refusal whose sequence starts at toks[k] (within
+// toks[:j]), or nil.
+func (r *rewriter) refusedAt(k, j int) *refusal {
+next:
+	for i := range refusals {
+		f := &refusals[i]
+		if k+len(f.seq) > j {
+			continue
+		}
+		for x, w := range f.seq {
+			t := r.toks[k+x]
+			var ok bool
+			switch w {
+			case "(", ")":
+				ok = t.isOp(w)
+			case "?":
+				ok = t.kind == tIdent
+			default:
+				ok = t.kind == tIdent && t.upper() == w
+			}
+			if !ok {
+				continue next
+			}
+		}
+		return f
+	}
+	return nil
+}
+
+// stmtWords are the words that name a statement we do not support: its
+// leading keywords ("DROP TEMPORARY VIEW", "SHOW CREATE TABLE"), up to the
+// first other token.
+var stmtWords = map[string]bool{
+	"CREATE": true, "DROP": true, "ALTER": true, "SHOW": true, "USE": true, "DESCRIBE": true, "DESC": true,
+	"LOAD": true, "UNLOAD": true, "ADD": true, "REMOVE": true, "ANALYZE": true, "TRUNCATE": true,
+	"DELETE": true, "UPDATE": true, "CALL": true, "STOP": true, "REPLACE": true, "MERGE": true,
+	"TEMPORARY": true, "SYSTEM": true, "OR": true, "MATERIALIZED": true, "CURRENT": true, "FULL": true,
+	"TABLE": true, "TABLES": true, "VIEW": true, "VIEWS": true, "FUNCTION": true, "FUNCTIONS": true,
+	"DATABASE": true, "DATABASES": true, "CATALOG": true, "CATALOGS": true, "MODULE": true, "MODULES": true,
+	"JAR": true, "JARS": true, "JOB": true, "JOBS": true, "COLUMNS": true, "PARTITIONS": true,
+	"PROCEDURE": true, "PROCEDURES": true, "USER": true, "FROM": true,
+}
+
+// statementName names an unsupported statement from its leading keywords.
+func statementName(toks []token) string {
+	var ws []string
+	for _, t := range toks {
+		if t.kind != tIdent || !stmtWords[t.upper()] || len(ws) == 4 {
+			break
+		}
+		ws = append(ws, t.upper())
+	}
+	if len(ws) > 1 && ws[len(ws)-1] == "FROM" { // DELETE FROM t
+		ws = ws[:len(ws)-1]
+	}
+	return strings.Join(ws, " ")
+}

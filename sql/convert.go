@@ -614,10 +614,20 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 			return nil, err
 		}
 		return &Unary{Pos: pos, Op: op, X: x}, nil
-	case *ast.PatternRegexpExpr: // only produced by the IS DISTINCT FROM rewrite
+	case *ast.PatternRegexpExpr: // only produced by the IS DISTINCT FROM and IS JSON rewrites
 		l, err := c.expr(n.Expr)
 		if err != nil {
 			return nil, err
+		}
+		if f, ok := n.Pattern.(*ast.FuncCallExpr); ok && f.FnName.L == phStr {
+			if i, ok := c.indexArg(f, len(c.r.strs)); ok && strings.HasPrefix(c.r.strs[i], isJSONMark) {
+				kind := &Literal{Pos: pos, Kind: StringLit, Text: strings.TrimPrefix(c.r.strs[i], isJSONMark)}
+				var e Expr = &Call{Pos: pos, Name: "IS_JSON", Args: []Expr{l, kind}}
+				if n.Not {
+					e = &Unary{Pos: pos, Op: "NOT", X: e}
+				}
+				return e, nil
+			}
 		}
 		r, err := c.expr(n.Pattern)
 		if err != nil {

@@ -42,6 +42,10 @@ var renamedFuncs = map[string]bool{
 	"CUME_DIST": true, "PERCENT_RANK": true, "JSON_OBJECTAGG": true, "JSON_ARRAYAGG": true, "VARIANCE": true,
 }
 
+// isJSONMark prefixes the string the IS JSON rewrite passes to the
+// converter (it cannot occur in SQL text).
+const isJSONMark = "\x00IS JSON "
+
 // flinkOnlyUnits are EXTRACT units Flink (Calcite) has and MySQL lacks.
 var flinkOnlyUnits = map[string]bool{
 	"DOW": true, "ISODOW": true, "DOY": true, "EPOCH": true, "ISOYEAR": true, "MILLISECOND": true,
@@ -224,6 +228,26 @@ func (r *rewriter) rewrite(i, j int) *Error {
 			case u == "IS" && next.is("NOT") && r.tokAt(k+2).is("DISTINCT") && r.tokAt(k+3).is("FROM"):
 				r.gen("<=>", t)
 				k += 4
+				continue
+			case u == "IS" && (next.is("JSON") || next.is("NOT") && r.tokAt(k+2).is("JSON")):
+				// x IS [NOT] JSON [kind]: RLIKE with a marker the converter
+				// turns into IS_JSON(x, kind)
+				at := k + 2
+				not := next.is("NOT")
+				if not {
+					at++
+				}
+				kind := "VALUE"
+				if kw := r.tokAt(at).upper(); r.tokAt(at).kind == tIdent && (kw == "VALUE" || kw == "SCALAR" || kw == "ARRAY" || kw == "OBJECT") && at < j {
+					kind = kw
+					at++
+				}
+				if not {
+					r.gen("NOT", t)
+				}
+				r.strs = append(r.strs, isJSONMark+kind)
+				r.gen("RLIKE "+phStr+"("+strconv.Itoa(len(r.strs)-1)+")", t)
+				k = at
 				continue
 			case u == "IS" && next.is("DISTINCT") && r.tokAt(k+2).is("FROM"):
 				r.gen("RLIKE", t)

@@ -51,6 +51,19 @@ func init() {
 			{"JSON_QUERY('1', '$')", "NULL"}, {"JSON_QUERY('1', '$' WITH CONDITIONAL ARRAY WRAPPER)", "[1]"},
 			{`JSON_QUERY('{}', 'lax $.invalid' EMPTY OBJECT ON EMPTY)`, "{}"}, {`JSON_QUERY('{}', 'strict $.invalid' EMPTY ARRAY ON ERROR)`, "[]"},
 			{"JSON_QUERY(s, '$' WITH ARRAY)", "error: expected WRAPPER"}}})
+	Register(&Spec{Name: "IS_JSON", Category: "json", Syntax: "value IS [NOT] JSON [VALUE | SCALAR | ARRAY | OBJECT]", MinArgs: 1, MaxArgs: 2,
+		Doc: "Whether the string is valid JSON (of the given kind; VALUE by default); FALSE for NULL.",
+		Infer: func(a []Operand) (types.Type, *ArgError) {
+			if e := first(wantString(a, 0), wantString(a, 1)); e != nil {
+				return types.Type{}, e
+			}
+			return types.Type{Kind: types.Boolean, NotNull: true}, nil
+		},
+		Build: buildIsJSON,
+		Examples: []Example{{"'1' IS JSON", "TRUE"}, {"'[]' IS JSON", "TRUE"}, {"'{}' IS JSON", "TRUE"}, {`'"abc"' IS JSON`, "TRUE"}, {"'abc' IS JSON", "FALSE"},
+			{"ns IS JSON", "FALSE"}, {"'1' IS JSON SCALAR", "TRUE"}, {"'1' IS JSON ARRAY", "FALSE"}, {"'1' IS JSON OBJECT", "FALSE"}, {"'{}' IS JSON SCALAR", "FALSE"},
+			{"'{}' IS JSON ARRAY", "FALSE"}, {"'{}' IS JSON OBJECT", "TRUE"}, {"'abc' IS NOT JSON", "TRUE"}, {"'[1]' IS NOT JSON ARRAY AND b", "FALSE"},
+			{"IS_JSON('{}', 'OBJECT')", "TRUE"}}})
 	Register(&Spec{Name: "JSON_STRING", Category: "json", Syntax: "JSON_STRING(value)", MinArgs: 1, MaxArgs: 1,
 		Doc:   "The value serialized as JSON; NULL for NULL.",
 		Infer: func(a []Operand) (types.Type, *ArgError) { return withNull(types.TString, a), nil }, Build: buildJSONString,
@@ -67,6 +80,31 @@ func init() {
 		Infer: jsonCtorType(false), Build: buildJSONArray,
 		Examples: []Example{{"JSON_ARRAY()", "[]"}, {"JSON_ARRAY(1, '2')", `[1,"2"]`}, {"JSON_ARRAY(CAST(NULL AS STRING) NULL ON NULL)", "[null]"},
 			{"JSON_ARRAY(CAST(NULL AS STRING) ABSENT ON NULL)", "[]"}, {"JSON_ARRAY(JSON_ARRAY(1))", "[[1]]"}, {"JSON_ARRAY(i, s, b)", `[7,"hello",true]`}}})
+}
+
+func buildIsJSON(env *Env, call *Call, args []Arg) (Eval, error) {
+	kind, err := modeArg(args, 1)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]string{"": "", "VALUE": "", "SCALAR": "snbz", "ARRAY": "a", "OBJECT": "o"}
+	kinds, ok := want[kind]
+	if !ok {
+		return nil, fmt.Errorf("unknown JSON kind %s (VALUE, SCALAR, ARRAY or OBJECT)", kind)
+	}
+	fs, err := env.Strings(args[:1])
+	if err != nil {
+		return nil, err
+	}
+	f := fs[0]
+	return func(ctx *Ctx, row []types.Value) types.Value {
+		v := f(ctx, row)
+		if v.K == types.Null {
+			return BoolV(false)
+		}
+		n, err := parseJSON(v.S)
+		return BoolV(err == nil && (kinds == "" || strings.IndexByte(kinds, n.kind) >= 0))
+	}, nil
 }
 
 // ---- an order-keeping JSON tree

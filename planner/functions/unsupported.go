@@ -40,12 +40,10 @@ func init() {
 	forms("conditional", []string{"CASE WHEN ... THEN ... END", "CASE value WHEN value1 [, value2]* THEN ... END"}, nil)
 	forms("conversion", []string{"CAST(value AS type)", "TRY_CAST(value AS type)"}, nil)
 	forms("collection", nil, []string{"array[index]", "map[key]"})
-	forms("json", nil, []string{"IS JSON [VALUE | SCALAR | ARRAY | OBJECT]"})
 	forms("valueconstruction", nil, []string{"(value1, value2, ...) and ROW(...)"})
 	forms("valueaccess", nil, []string{"composite.field", "composite.*"})
 	forms("aggregate", []string{"COUNT([ALL | DISTINCT] x)", "COUNT(*)", "SUM", "AVG", "MIN", "MAX", "agg(...) FILTER (WHERE ...)"}, nil)
 
-	notYet("string", "", "ENCODE", "DECODE")
 	notYet("grouping", "GROUPING SETS, ROLLUP and CUBE are not supported", "GROUP_ID", "GROUPING", "GROUPING_ID")
 	notYet("json", "an aggregate", "JSON_OBJECTAGG", "JSON_ARRAYAGG")
 	notYet("aggregate", "", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE", "COLLECT", "ARRAY_AGG", "FIRST_VALUE", "LAST_VALUE", "LISTAGG")

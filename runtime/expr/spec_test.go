@@ -153,7 +153,9 @@ func TestEverySpecIsBuildable(t *testing.T) {
 func TestUnsupportedFunctionRefusedByName(t *testing.T) {
 	for _, n := range functions.UnsupportedNames() {
 		got := evalSQL(t, n+"(1)")
-		if !strings.Contains(got, "function "+n+" is not supported yet") {
+		// the planner says "function X is not supported yet"; the parser
+		// refuses some constructs (GROUPING with GROUPING SETS) itself
+		if !strings.Contains(got, "function "+n+" is not supported yet") && !(strings.Contains(got, n) && strings.Contains(got, "is not supported")) {
 			t.Errorf("%s(1): %q, want it refused by name", n, got)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/streamsql/streamsql/runtime/connector"
 	"github.com/streamsql/streamsql/state"
@@ -200,7 +201,9 @@ const envCrashAt = "STREAMSQL_CRASH_AT"
 // within it, after the entries are written and after the sync (before the
 // manifest); before the sink's transaction commits; after it commits,
 // before the manifest is marked complete; after the checkpoint.
-var checkpointPhases = []string{"flush", "snapshot", "sync", "flushed", "synced", "commit", "complete", "done"}
+// "align" is a parallel job's: a task received a barrier on one of its
+// input channels and waits for the others (parallel_ckpt.go).
+var checkpointPhases = []string{"flush", "snapshot", "sync", "flushed", "synced", "commit", "complete", "done", "align"}
 
 type failpoint struct {
 	phase string
@@ -225,11 +228,17 @@ func parseFailpoint(v string) (failpoint, error) {
 	return failpoint{phase: phase, n: n}, nil
 }
 
+// failpointMu guards failpoints: a parallel job's tasks reach "align"
+// on their own goroutines.
+var failpointMu sync.Mutex
+
 // hit kills the process when the failpoint is reached.
 func (f *failpoint) hit(phase string) {
 	if f.phase != phase {
 		return
 	}
+	failpointMu.Lock()
+	defer failpointMu.Unlock()
 	f.seen++
 	if f.seen != f.n {
 		return

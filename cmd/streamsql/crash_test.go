@@ -108,6 +108,9 @@ type crashRun struct {
 	Guarantee string // exactly-once or at-least-once
 	Events    int
 	Kills     int // at least this many SIGKILLs before the final run
+	// Parallelism, when set, is 'parallelism.default' of each start in
+	// turn (a restart at another parallelism rescales the checkpoint).
+	Parallelism []int
 
 	KillsByPhase map[string]int
 	Starts       int
@@ -122,7 +125,7 @@ type crashRun struct {
 
 func (r *crashRun) String() string {
 	var phases []string
-	for _, p := range append(append([]string(nil), crashPhases...), "random") {
+	for _, p := range append(append([]string(nil), crashPhases...), "align", "random") {
 		if n := r.KillsByPhase[p]; n > 0 {
 			phases = append(phases, fmt.Sprintf("%s=%d", p, n))
 		}
@@ -290,6 +293,9 @@ func runCrash(t *testing.T, r *crashRun, seed uint64) {
 	defer logf.Close()
 	rng := rand.New(rand.NewPCG(seed, 99))
 	phases := crashPhases
+	if len(r.Parallelism) > 0 {
+		phases = append([]string{"align"}, crashPhases...)
+	}
 	if r.Guarantee != "exactly-once" {
 		phases = nil // no transaction: no commit or complete phase
 		for _, p := range crashPhases {
@@ -303,6 +309,14 @@ func runCrash(t *testing.T, r *crashRun, seed uint64) {
 	for attempt := 0; ; attempt++ {
 		if attempt > 10*r.Kills+20 {
 			t.Fatalf("no completion after %d starts; log %s", attempt, logPath)
+		}
+		if len(r.Parallelism) > 0 {
+			par := r.Parallelism[attempt%len(r.Parallelism)]
+			src := fmt.Sprintf("SET 'parallelism.default' = '%d';\n", par) + crashSQL(t, addr, r.Guarantee, "crash-"+fmt.Sprint(seed), "10 ms")
+			if err := os.WriteFile(sqlPath, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(logf, "---- parallelism %d\n", par)
 		}
 		cmd := exec.Command(bin, "run", "--quiet", "--state-dir", stateDir, sqlPath)
 		cmd.Stdout = logf
@@ -431,6 +445,25 @@ func TestCrashExactlyOnce(t *testing.T) {
 	fmt.Println("crash harness:", r)
 	if !r.Completed || r.Lost != 0 || r.Dup != 0 || r.Wrong != 0 {
 		t.Errorf("exactly-once violated: %s", r)
+	}
+}
+
+// TestCrashExactlyOnceParallel: the same at parallelism 2 and 4 in turn
+// (every restart rescales the checkpoint, 4 Kafka partitions), with kills
+// while a task aligns its barriers too.
+func TestCrashExactlyOnceParallel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: starts a broker and kills the engine many times")
+	}
+	r := &crashRun{Guarantee: "exactly-once", Events: 60000, Kills: 9, Parallelism: []int{2, 4}}
+	if *crashLong {
+		r.Events, r.Kills = 200000, 24
+	}
+	runCrash(t, r, 11)
+	t.Log(r)
+	fmt.Println("crash harness (parallelism 2 and 4):", r)
+	if !r.Completed || r.Lost != 0 || r.Dup != 0 || r.Wrong != 0 || r.KillsByPhase["align"] == 0 {
+		t.Errorf("exactly-once violated or no kill during alignment: %s", r)
 	}
 }
 

@@ -75,13 +75,17 @@ func init() {
 	str("RIGHT", "RIGHT(string, length)", "The last length characters of string; empty for a negative length.", 2, 2,
 		sig(types.TString, wantString, wantInteger), strict(func(_ *Ctx, v [4]types.Value) types.Value { return leftRight(v[0].S, v[1].I, false) }, "si"),
 		Example{"RIGHT('hello', 2)", "lo"}, Example{"RIGHT('héllo', 4)", "éllo"}, Example{"RIGHT('hello', -1)", ""})
-	str("REVERSE", "REVERSE(string)", "The string with its characters in reverse order.", 1, 1, StringFunc,
-		stringFn(func(s string) string {
+	Register(&Spec{Name: "REVERSE", Category: "string", Syntax: "REVERSE(string)",
+		MinArgs: 1, MaxArgs: 1, Doc: "The string with its characters in reverse order.",
+		Infer: StringFunc, // string arguments, a STRING result, NULL when an argument is
+		Build: stringFn(func(s string) string { // NULL in, NULL out; once per row
 			r := []rune(s)
 			slices.Reverse(r)
 			return string(r)
 		}),
-		Example{"REVERSE('abc')", "cba"}, Example{"REVERSE('')", ""}, Example{"REVERSE(CAST(NULL AS STRING))", "NULL"}, Example{"REVERSE(1)", "error: must be a string"})
+		Examples: []Example{{"REVERSE('abc')", "cba"}, {"REVERSE('')", ""},
+			{"REVERSE(CAST(NULL AS STRING))", "NULL"}, {"REVERSE(1)", "error: must be a string"}},
+	})
 	str("INITCAP", "INITCAP(string)", "The string with the first letter of each word (run of ASCII letters and digits) in upper case and the rest in lower case.", 1, 1,
 		StringFunc, stringFn(initcap),
 		Example{"INITCAP('hello wORLD-foo 9ab')", "Hello World-Foo 9ab"}, Example{"INITCAP('')", ""}, Example{"INITCAP(ns)", "NULL"})

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamsql/streamsql/sql"
 	"github.com/streamsql/streamsql/sql/types"
 )
 
@@ -23,16 +24,28 @@ var (
 
 func (e *Const) String() string { return formatValue(e.V, e.T) }
 
+// String prints the call in one builder (linear in the size of e, however
+// deep it is nested).
 func (e *Call) String() string {
 	var b strings.Builder
+	writeExpr(&b, e)
+	return b.String()
+}
+
+func writeExpr(b *strings.Builder, x Expr) {
+	e, ok := x.(*Call)
+	if !ok {
+		b.WriteString(x.String())
+		return
+	}
 	switch e.Func {
 	case "CAST", "TRY_CAST":
 		b.WriteString(e.Func + "(")
 		if len(e.Args) > 0 {
-			b.WriteString(e.Args[0].String())
+			writeExpr(b, e.Args[0])
 		}
 		b.WriteString(" AS " + e.T.WithoutRowtime().Nullable().String() + ")")
-		return b.String()
+		return
 	}
 	b.WriteString(e.Func)
 	b.WriteByte('(')
@@ -40,7 +53,7 @@ func (e *Call) String() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(a.String())
+		writeExpr(b, a)
 	}
 	if e.Unit != "" {
 		if len(e.Args) > 0 {
@@ -49,7 +62,6 @@ func (e *Call) String() string {
 		b.WriteString("FLAG(" + e.Unit + ")")
 	}
 	b.WriteByte(')')
-	return b.String()
 }
 
 // formatValue prints a constant as Flink does in plans.
@@ -147,6 +159,97 @@ func rewriteColRefs(e Expr, f func(*ColRef) Expr) Expr {
 // substitute replaces ColRef i by projs[i] (merging a Calc into the Calc below).
 func substitute(e Expr, projs []Expr) Expr {
 	return rewriteColRefs(e, func(r *ColRef) Expr { return projs[r.Index] })
+}
+
+// conjunction joins bound predicates with AND (nil for none), shaped as
+// the parser shapes a chain (sql.Chain): left-deep when short, balanced
+// when long, so that a long ON or WHERE clause keeps a small depth.
+func conjunction(preds []Expr) Expr {
+	switch {
+	case len(preds) == 0:
+		return nil
+	case len(preds) == 1:
+		return preds[0]
+	case len(preds) <= sql.LeftDeepChain:
+		e := preds[0]
+		for _, x := range preds[1:] {
+			e = &Call{Func: "AND", Args: []Expr{e, x}, T: types.TBoolean}
+		}
+		return e
+	}
+	mid := (len(preds) + 1) / 2
+	return &Call{Func: "AND", Args: []Expr{conjunction(preds[:mid]), conjunction(preds[mid:])}, T: types.TBoolean}
+}
+
+// mergeBloat is how many expression nodes merging two Calcs may add
+// beyond the sizes of both: Calcite's ProjectMergeRule.DEFAULT_BLOAT,
+// which Flink's planner uses. A column the upper Calc reads many times
+// would otherwise be copied that many times, and a chain of such
+// subqueries or views grows exponentially.
+const mergeBloat = 100
+
+// mergeable reports whether the Calc (projs, filter) can be merged into
+// the Calc inner below it without bloating the expressions (mergeBloat)
+// or nesting them deeper than the front-end allows (sql.MaxDepth).
+// Otherwise the two stay separate operators.
+func mergeable(inner *CalcOp, projs []Expr, filter Expr) bool {
+	n := len(inner.Projections)
+	size, depth := make([]int, n), make([]int, n)
+	bottom := exprSize(inner.Filter)
+	for i, e := range inner.Projections {
+		size[i], depth[i] = exprSize(e), exprDepth(e)
+		bottom += size[i]
+	}
+	top, merged, deepest := 0, exprSize(inner.Filter), exprDepth(inner.Filter)
+	for _, e := range append(projs[:len(projs):len(projs)], filter) {
+		if e == nil {
+			continue
+		}
+		top += exprSize(e)
+		s, d := mergedStats(e, size, depth)
+		merged += s
+		deepest = max(deepest, d)
+	}
+	return merged <= top+bottom+mergeBloat && deepest <= sql.MaxDepth
+}
+
+// mergedStats is the size and depth e would have with ColRef i replaced
+// by an expression of size[i] nodes and depth[i] levels.
+func mergedStats(e Expr, size, depth []int) (int, int) {
+	switch x := e.(type) {
+	case *ColRef:
+		return size[x.Index], depth[x.Index]
+	case *Call:
+		s, d := 1, 0
+		for _, a := range x.Args {
+			as, ad := mergedStats(a, size, depth)
+			s += as
+			d = max(d, ad)
+		}
+		return s, d + 1
+	}
+	return 1, 1
+}
+
+// exprSize counts e's nodes (0 for nil).
+func exprSize(e Expr) int {
+	n := 0
+	walkExpr(e, func(Expr) { n++ })
+	return n
+}
+
+// exprDepth is the number of levels of e (0 for nil).
+func exprDepth(e Expr) int {
+	if e == nil {
+		return 0
+	}
+	d := 0
+	if c, ok := e.(*Call); ok {
+		for _, a := range c.Args {
+			d = max(d, exprDepth(a))
+		}
+	}
+	return d + 1
 }
 
 // usesColumn reports whether e reads a column index >= from (used to

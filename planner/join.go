@@ -104,14 +104,7 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 		return nil, errAt(j.Pos, "the join condition does not equate %s of both windowed inputs, so this is %s", missing, strings.TrimPrefix(regularJoinMsg, "a "))
 	}
 	op.LeftKeys, op.RightKeys, op.NullSafe = jc.lk, jc.rk, jc.nullSafe
-	residual := jc.residual
-	for _, x := range residual {
-		if op.Condition == nil {
-			op.Condition = x
-		} else {
-			op.Condition = &Call{Func: "AND", Args: []Expr{op.Condition, x}, T: types.TBoolean}
-		}
-	}
+	op.Condition = conjunction(jc.residual)
 	nullL := op.Type == JoinRight || op.Type == JoinFull
 	nullR := op.Type == JoinLeft || op.Type == JoinFull
 	var schema Schema

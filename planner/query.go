@@ -22,24 +22,29 @@ type planner struct {
 
 // exprKey identifies a bound expression structurally (columns by index).
 func exprKey(e Expr) string {
+	var b strings.Builder
+	writeKey(&b, e)
+	return b.String()
+}
+
+func writeKey(b *strings.Builder, e Expr) {
 	switch x := e.(type) {
 	case *ColRef:
-		return "$" + strconv.Itoa(x.Index)
+		b.WriteString("$" + strconv.Itoa(x.Index))
 	case *Const:
-		return x.String() + ":" + x.T.String()
+		b.WriteString(x.String() + ":" + x.T.String())
 	case *Call:
-		var b strings.Builder
 		b.WriteString(x.Func + "[" + x.Unit + "|" + x.T.Nullable().WithoutRowtime().String() + "](")
 		for i, a := range x.Args {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(exprKey(a))
+			writeKey(b, a)
 		}
 		b.WriteByte(')')
-		return b.String()
+	default:
+		fmt.Fprintf(b, "%v", e)
 	}
-	return fmt.Sprintf("%v", e)
 }
 
 func newNode(op Op, schema Schema, rowtime int, inputs ...*Node) *Node {
@@ -51,6 +56,7 @@ func newNode(op Op, schema Schema, rowtime int, inputs ...*Node) *Node {
 func (p *planner) calc(in *rel, projs []Expr, names []string, filter Expr) *rel {
 	base := in.node
 	inner, merge := base.Op.(*CalcOp)
+	merge = merge && mergeable(inner, projs, filter)
 	oldProjs := projs
 	if merge {
 		ps := make([]Expr, len(projs))

@@ -37,6 +37,7 @@ func splitSubqueryPreds(where sql.Expr) (sql.Expr, []subqueryPred) {
 	}
 	var rest sql.Expr
 	var subs []subqueryPred
+	var rests []sql.Expr
 	for _, c := range splitAnd(where, nil) {
 		e, not := c, false
 		for {
@@ -56,11 +57,13 @@ func splitSubqueryPreds(where sql.Expr) (sql.Expr, []subqueryPred) {
 			subs = append(subs, subqueryPred{pos: x.Pos, query: x.Query, not: not != x.Not})
 			continue
 		}
-		if rest == nil {
-			rest = c
-		} else {
-			rest = &sql.Binary{Pos: c.Position(), Op: "AND", L: rest, R: c}
-		}
+		rests = append(rests, c)
+	}
+	if len(subs) == 0 {
+		return where, nil
+	}
+	if len(rests) > 0 {
+		rest = sql.Chain("AND", rests)
 	}
 	return rest, subs
 }
@@ -236,35 +239,28 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 		projs[j] = &ColRef{Index: i, Name: c.Name, T: c.Type}
 		names[j] = c.Name
 	}
-	var filter Expr
+	var filters []Expr
 	for _, f := range rightFilter {
-		f = rewriteColRefs(f, func(ref *ColRef) Expr { nr := *ref; nr.Index -= nl; return &nr })
-		if filter == nil {
-			filter = f
-		} else {
-			filter = &Call{Func: "AND", Args: []Expr{filter, f}, T: types.TBoolean}
-		}
+		filters = append(filters, rewriteColRefs(f, func(ref *ColRef) Expr { nr := *ref; nr.Index -= nl; return &nr }))
 	}
+	filter := conjunction(filters)
 	right := p.calc(r, projs, names, filter)
 	op.RightWindowStart, op.RightWindowEnd = remap[r.win.start], remap[r.win.end]
 	for _, k := range rightKeys {
 		op.RightKeys = append(op.RightKeys, remap[k])
 	}
+	var conds []Expr
 	for _, x := range residual {
-		x = rewriteColRefs(x, func(ref *ColRef) Expr {
+		conds = append(conds, rewriteColRefs(x, func(ref *ColRef) Expr {
 			if ref.Index < nl {
 				return ref
 			}
 			nr := *ref
 			nr.Index = nl + remap[ref.Index-nl]
 			return &nr
-		})
-		if op.Condition == nil {
-			op.Condition = x
-		} else {
-			op.Condition = &Call{Func: "AND", Args: []Expr{op.Condition, x}, T: types.TBoolean}
-		}
+		}))
 	}
+	op.Condition = conjunction(conds)
 
 	schema := make(Schema, nl)
 	for i, c := range l.node.Schema {

@@ -14,7 +14,9 @@ import (
 
 // parseQueryToks parses toks (a query, without its trailing EOF; after
 // is the token following it) through rewrite -> TiDB -> conversion.
-func parseQueryToks(s *source, toks []token, after token, ctes []map[string]cteDef) (Query, *Error) {
+// outer is the converter of the enclosing query (nil at the top): the
+// nested query sees its WITH queries and continues its depth count.
+func parseQueryToks(s *source, toks []token, after token, outer *converter) (Query, *Error) {
 	if len(toks) == 0 {
 		return nil, &Error{Pos: s.tokPos(after), Msg: "expected a query"}
 	}
@@ -26,7 +28,10 @@ func parseQueryToks(s *source, toks []token, after token, ctes []map[string]cteD
 	if err != nil {
 		return nil, err
 	}
-	c := &converter{r: r, ctes: ctes}
+	c := &converter{r: r}
+	if outer != nil {
+		c.ctes, c.depth = outer.ctes, outer.depth
+	}
 	rs, ok := node.(ast.ResultSetNode)
 	if !ok {
 		return nil, c.errAt(toks[0], "expected a query")
@@ -134,9 +139,23 @@ func (r *rewriter) tidbError(text string, err error) *Error {
 // ---------------------------------------------------------------- converter
 
 type converter struct {
-	r    *rewriter
-	ctes []map[string]cteDef // innermost last
+	r     *rewriter
+	ctes  []map[string]cteDef // innermost last
+	depth int                 // syntax-tree levels entered (MaxDepth)
 }
+
+// enter counts one level of the syntax tree starting at TiDB offset off;
+// the caller defers c.leave() when it succeeds.
+func (c *converter) enter(off int) *Error {
+	c.depth++
+	if c.depth > MaxDepth {
+		c.depth--
+		return c.tooDeep(off)
+	}
+	return nil
+}
+
+func (c *converter) leave() { c.depth-- }
 
 type cteDef struct {
 	query Query
@@ -204,6 +223,10 @@ func (c *converter) namePos(name string, from int) Pos {
 }
 
 func (c *converter) query(n ast.ResultSetNode, from int) (Query, *Error) {
+	if err := c.enter(n.OriginTextPosition()); err != nil {
+		return nil, err
+	}
+	defer c.leave()
 	switch n := n.(type) {
 	case *ast.SelectStmt:
 		return c.selectStmt(n)
@@ -433,6 +456,10 @@ func (c *converter) selectStmt(s *ast.SelectStmt) (Query, *Error) {
 }
 
 func (c *converter) join(j *ast.Join) (FromItem, *Error) {
+	if err := c.enter(j.OriginTextPosition()); err != nil {
+		return nil, err
+	}
+	defer c.leave()
 	left, err := c.fromItem(j.Left)
 	if err != nil {
 		return nil, err
@@ -566,13 +593,16 @@ func (c *converter) origTok(n ast.Node) token {
 }
 
 func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
+	n = unparen(n)
 	if n == nil {
 		return nil, c.unsupported("empty expression")
 	}
+	if err := c.enter(n.OriginTextPosition()); err != nil {
+		return nil, err
+	}
+	defer c.leave()
 	pos := c.pos(n.OriginTextPosition())
 	switch n := n.(type) {
-	case *ast.ParenthesesExpr:
-		return c.expr(n.Expr)
 	case *ast.ColumnNameExpr:
 		if n.Name.Schema.O != "" {
 			return nil, c.errAtOff(n.OriginTextPosition(), "%s.%s.%s: nested field access (t.row_column.field) and three-part column names are not supported", n.Name.Schema.O, n.Name.Table.O, n.Name.Name.O)
@@ -584,6 +614,9 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 		op, ok := binOps[n.Op]
 		if !ok {
 			return nil, c.errAtOff(n.OriginTextPosition(), "operator %s is not supported", n.Op)
+		}
+		if op == "AND" || op == "OR" {
+			return c.andOrChain(n, op)
 		}
 		l, err := c.expr(n.L)
 		if err != nil {

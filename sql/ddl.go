@@ -408,6 +408,11 @@ func (p *tparser) parseType() (types.Type, *Error) {
 	if t.kind != tIdent {
 		return types.Type{}, p.errAt(t, "expected a type")
 	}
+	if p.typeDepth >= MaxTypeDepth {
+		return types.Type{}, p.errAt(t, "type nested more than %d levels deep", MaxTypeDepth)
+	}
+	p.typeDepth++
+	defer func() { p.typeDepth-- }()
 	p.next()
 	var typ types.Type
 	var err *Error

@@ -68,6 +68,13 @@
 // TIMESTAMPDIFF/TIMESTAMPADD units become a TimeUnitExpr argument with no
 // X. Anything TiDB accepts that we do not map is an *Error naming it.
 //
+// Limits (limits.go). Parentheses are counted on the tokens before the
+// rewrite, and syntax-tree levels while converting, against MaxDepth;
+// types against MaxTypeDepth. Everything after the front-end walks
+// expressions recursively, so these bounds are what keeps a huge
+// statement from overflowing a Go stack. AND and OR chains are collected
+// iteratively and balanced beyond LeftDeepChain terms (Chain).
+//
 // TiDB's parser is run inside a recover: a panic there (none seen by
 // FuzzParse so far) becomes an *Error at the statement start rather than
 // a crash.

@@ -13,6 +13,9 @@ func Parse(file string, src []byte) (*Script, error) {
 	if lerr != nil {
 		return nil, lerr
 	}
+	if err := checkParenDepth(s, toks); err != nil {
+		return nil, err
+	}
 	groups := splitStatements(toks)
 	script := &Script{File: file}
 	for gi := 0; gi < len(groups); gi++ {
@@ -50,6 +53,9 @@ func ParseExpr(file string, src string) (Expr, error) {
 	if lerr != nil {
 		return nil, lerr
 	}
+	if err := checkParenDepth(s, toks); err != nil {
+		return nil, err
+	}
 	if len(toks) == 1 {
 		return nil, &Error{Pos: s.tokPos(toks[0]), Msg: "empty expression"}
 	}
@@ -84,9 +90,10 @@ func splitStatements(toks []token) [][]token {
 
 // tparser walks one statement's tokens; toks always ends with tEOF.
 type tparser struct {
-	s    *source
-	toks []token
-	i    int
+	s         *source
+	toks      []token
+	i         int
+	typeDepth int // types entered (MaxTypeDepth)
 }
 
 func (p *tparser) peek() token        { return p.toks[p.i] }

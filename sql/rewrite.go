@@ -689,7 +689,7 @@ func (c *converter) tvfData(w *WindowTVF, rng [2]int) *Error {
 		if cl < 0 {
 			return p.errAt(p.peek(), "unbalanced parenthesis")
 		}
-		q, err := parseQueryToks(r.s, p.toks[open+1:cl], p.toks[cl], c.ctes)
+		q, err := parseQueryToks(r.s, p.toks[open+1:cl], p.toks[cl], c)
 		if err != nil {
 			return err
 		}

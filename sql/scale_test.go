@@ -14,7 +14,7 @@ func TestLargeInputs(t *testing.T) {
 		"nested parens": "SELECT " + strings.Repeat("(", 3000) + "1" + strings.Repeat(")", 3000),
 		"nested calls":  "SELECT " + strings.Repeat("f(", 3000) + "1" + strings.Repeat(")", 3000),
 		"nested casts":  "SELECT " + strings.Repeat("CAST(", 500) + "1" + strings.Repeat(" AS INT)", 500),
-		"wide line":     "SELECT " + strings.Repeat("a + ", 50000) + "1 FROM t",
+		"wide line":     "SELECT " + strings.Repeat("a AND ", 50000) + "1 FROM t",
 		"wide error":    "SELECT " + strings.Repeat("a + ", 50000) + "1 FROM t WHERE WHERE",
 	} {
 		start := time.Now()

@@ -342,6 +342,7 @@ func OptionError(t *planner.TableDesc, key, format string, args ...any) error {
 // are compared with their "*" standing for the matching part of s.
 func Suggest(s string, candidates []string) string {
 	best, bestD := "", 1<<30
+	limit := planner.SuggestLimit(s)
 	for _, c := range candidates {
 		cc := c
 		if star := strings.IndexByte(c, '*'); star >= 0 {
@@ -359,12 +360,12 @@ func Suggest(s string, candidates []string) string {
 				continue
 			}
 		}
-		d := planner.EditDistance(s, cc)
+		d := planner.EditDistanceWithin(s, cc, limit)
 		if d < bestD {
 			best, bestD = cc, d
 		}
 	}
-	if best == "" || bestD > max(2, len(s)/3) {
+	if best == "" || bestD > limit {
 		return ""
 	}
 	return best

@@ -46,6 +46,10 @@ func TestRerunWarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
+	// a source never creates its topic (the dev broker creates 'out' for the sink)
+	if err := b.CreateTopic("in", 1); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	kafkaSQL := func(startup, extra string) string {
 		return extra + `

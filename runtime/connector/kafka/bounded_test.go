@@ -3,7 +3,6 @@ package kafka_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +30,15 @@ INSERT INTO out SELECT * FROM src;`, topic, addr, prefix))
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// boundedQuery prints the ids of topic from its earliest offset, with the
+// given (bounded) options.
+func boundedQuery(addr, topic, opts string) string {
+	return fmt.Sprintf(`CREATE TABLE src (id INT) WITH ('connector' = 'kafka', 'topic' = '%s',
+  'properties.bootstrap.servers' = '%s', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset', %s);
+CREATE TABLE out (id INT) WITH ('connector' = 'print');
+INSERT INTO out SELECT id FROM src;`, topic, addr, opts)
 }
 
 // write writes ids into the sink's open transaction; commit commits it
@@ -139,12 +147,7 @@ func TestBoundedReadEndsAtTransactionMarkers(t *testing.T) {
 						commitGroup(t, addr, group, topic, end)
 						opts = fmt.Sprintf(opts, group)
 					}
-					q := fmt.Sprintf(`CREATE TABLE src (id INT) WITH ('connector' = 'kafka', 'topic' = '%s',
-  'properties.bootstrap.servers' = '%s', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset',
-  'properties.isolation.level' = '%s', %s);
-CREATE TABLE out (id INT) WITH ('connector' = 'print');
-INSERT INTO out SELECT id FROM src;`, topic, addr, iso, opts)
-					out, _ := mustRun(t, q)
+					out, _ := mustRun(t, boundedQuery(addr, topic, fmt.Sprintf("'properties.isolation.level' = '%s', %s", iso, opts)))
 					sameSet(t, "rows", lines(out), want)
 				})
 			}
@@ -162,12 +165,7 @@ func TestBoundedReadCommittedStopsBeforeOpenTransaction(t *testing.T) {
 	write(t, s, 1, 2)
 	commit(t, s, 1)
 	write(t, s, 3) // stays open
-	q := fmt.Sprintf(`CREATE TABLE src (id INT) WITH ('connector' = 'kafka', 'topic' = 'open',
-  'properties.bootstrap.servers' = '%s', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset',
-  'properties.isolation.level' = 'read_committed', 'scan.bounded.mode' = 'latest-offset');
-CREATE TABLE out (id INT) WITH ('connector' = 'print');
-INSERT INTO out SELECT id FROM src;`, addr)
-	out, _ := mustRun(t, q)
+	out, _ := mustRun(t, boundedQuery(addr, "open", "'properties.isolation.level' = 'read_committed', 'scan.bounded.mode' = 'latest-offset'"))
 	sameSet(t, "rows", lines(out), idLines(1, 2))
 }
 
@@ -178,9 +176,7 @@ INSERT INTO out SELECT id FROM src;`, addr)
 func TestBoundedSpecificOffsetsWaitsForRecords(t *testing.T) {
 	addr := cluster(t, kfake.SeedTopics(2, "t"))
 	produce(t, addr, append(events("t", 0, 3, 1000), events("t", 1, 1, 2000)...)...)
-	q := idsQuery(addr, "t", `, 'scan.startup.mode' = 'earliest-offset'`)
-	q = strings.Replace(q, "'scan.bounded.mode' = 'latest-offset'",
-		"'scan.bounded.mode' = 'specific-offsets', 'scan.bounded.specific-offsets' = 'partition:0,offset:6;partition:1,offset:1'", 1)
+	q := boundedQuery(addr, "t", "'scan.bounded.mode' = 'specific-offsets', 'scan.bounded.specific-offsets' = 'partition:0,offset:6;partition:1,offset:1'")
 	type result struct {
 		out string
 		err error
@@ -212,9 +208,7 @@ func TestBoundedSpecificOffsetsWaitsForRecords(t *testing.T) {
 func TestBoundedTimestampResolvedAtStart(t *testing.T) {
 	addr := cluster(t, kfake.SeedTopics(2, "t"))
 	produce(t, addr, append(events("t", 0, 3, 1000), events("t", 1, 3, 2000)...)...)
-	q := idsQuery(addr, "t", `, 'scan.startup.mode' = 'earliest-offset'`)
-	q = strings.Replace(q, "'scan.bounded.mode' = 'latest-offset'",
-		"'scan.bounded.mode' = 'timestamp', 'scan.bounded.timestamp-millis' = '2001'", 1)
+	q := boundedQuery(addr, "t", "'scan.bounded.mode' = 'timestamp', 'scan.bounded.timestamp-millis' = '2001'")
 	// partition 0 has no record at or after 2001: it ends at its end
 	// offset (3); partition 1 stops before offset 1 (ts 2001)
 	out, _ := mustRun(t, q)

@@ -82,6 +82,7 @@ type parallel struct {
 
 	// instances[i] are plan node i's subtasks (0 is the job's own node)
 	instances [][]*node
+	taskOf    map[*node]*task
 	// running is true while the tasks run (the coordinator's view)
 	running bool
 	// checkpoint in progress: acknowledgements, and the signal that lets
@@ -109,8 +110,9 @@ type task struct {
 	pos    uint64 // position of what is processed now (stamped on output)
 	fwd    uint64 // last marker forwarded
 	fwdAny bool
-	// backpressure: nanoseconds senders of this task waited on full inboxes
-	waited atomic.Int64
+	// backpressured: nanoseconds this task waited to send to a full inbox
+	// (Flink's backPressuredTimeMsPerSecond, cumulated)
+	backpressured atomic.Int64
 }
 
 type inChan struct {
@@ -165,8 +167,9 @@ func (p *parallel) firstErr() error {
 
 var errAborted = errors.New("aborted: another subtask failed")
 
-// send puts m into t's inbox, waiting (and counting the wait) when full.
-func (t *task) send(m message) error {
+// send puts m into t's inbox; when it is full, the sender waits and
+// counts the wait as backpressure.
+func (t *task) send(m message, from *task) error {
 	select {
 	case t.inbox <- m:
 		return nil
@@ -175,7 +178,7 @@ func (t *task) send(m message) error {
 	start := time.Now()
 	select {
 	case t.inbox <- m:
-		t.waited.Add(int64(time.Since(start)))
+		from.backpressured.Add(int64(time.Since(start)))
 		return nil
 	case <-t.par.abort:
 		return errAborted
@@ -244,13 +247,13 @@ func (x *exchange) hash(rows []core.Row, wms []int64) error {
 }
 
 func (x *exchange) emit(t int, rows []core.Row, wms []int64) error {
-	return x.targets[t].send(message{ch: x.chans[t], kind: msgBatch, pos: x.from.pos, b: &core.Batch{Rows: rows, Watermarks: wms}})
+	return x.targets[t].send(message{ch: x.chans[t], kind: msgBatch, pos: x.from.pos, b: &core.Batch{Rows: rows, Watermarks: wms}}, x.from)
 }
 
 func (x *exchange) ProcessWatermark(wm int64, _ core.Output) error {
 	x.cur = wm
 	for i, t := range x.targets {
-		if err := t.send(message{ch: x.chans[i], kind: msgWatermark, pos: x.from.pos, wm: wm}); err != nil {
+		if err := t.send(message{ch: x.chans[i], kind: msgWatermark, pos: x.from.pos, wm: wm}, x.from); err != nil {
 			return err
 		}
 	}
@@ -261,7 +264,7 @@ func (x *exchange) Finish(core.Output) error { return nil }
 
 func (x *exchange) control(kind uint8, pos uint64) error {
 	for i, t := range x.targets {
-		if err := t.send(message{ch: x.chans[i], kind: kind, pos: pos}); err != nil {
+		if err := t.send(message{ch: x.chans[i], kind: kind, pos: pos}, x.from); err != nil {
 			return err
 		}
 	}
@@ -389,7 +392,7 @@ func (j *Job) buildParallel() error {
 			}
 		}
 	}
-	p := &parallel{j: j, replay: j.Bounded(), rp: rp, abort: make(chan struct{})}
+	p := &parallel{j: j, replay: j.Bounded(), rp: rp, abort: make(chan struct{}), taskOf: map[*node]*task{}}
 	chains := map[int][]*task{} // chain root -> subtasks
 	var roots []int
 	taskOf := func(i, sub int) *task { return chains[find(i)][sub] }
@@ -435,6 +438,7 @@ func (j *Job) buildParallel() error {
 		for s, n := range inst[i] {
 			t := taskOf(i, s)
 			t.nodes = append(t.nodes, n)
+			p.taskOf[n] = t
 		}
 	}
 	// edges
@@ -838,4 +842,26 @@ func (j *Job) Subtasks() int {
 		return 1
 	}
 	return 1 + len(j.par.tasks)
+}
+
+// subtaskProgress fills op (plan node i) with its subtasks' figures.
+func (p *parallel) subtaskProgress(i int, op *OperatorProgress) {
+	op.RecordsIn, op.RecordsOut, op.LateRecordsDropped, op.RecordsSkipped, op.OpenWindows = 0, 0, 0, 0, 0
+	op.Watermark = core.MaxWatermark
+	for s, n := range p.instances[i] {
+		m := n.metrics
+		st := SubtaskProgress{Index: s, RecordsIn: m.RecordsIn.Load(), RecordsOut: m.RecordsOut.Load(),
+			LateRecordsDropped: m.LateRecordsDropped.Load(), OpenWindows: m.OpenWindows.Load(),
+			Watermark: m.CurrentWatermark.Load()}
+		if t := p.taskOf[n]; t != nil {
+			st.BackPressured = time.Duration(t.backpressured.Load())
+		}
+		op.Subtasks = append(op.Subtasks, st)
+		op.RecordsIn += st.RecordsIn
+		op.RecordsOut += st.RecordsOut
+		op.LateRecordsDropped += st.LateRecordsDropped
+		op.RecordsSkipped += m.RecordsSkipped.Load()
+		op.OpenWindows += st.OpenWindows
+		op.Watermark = min(op.Watermark, st.Watermark)
+	}
 }

@@ -210,7 +210,7 @@ func (p *parallel) collect(ctx context.Context, id int64) (map[*node]*nodeSnap, 
 	p.acks = make(chan taskAck, len(p.tasks))
 	for _, x := range p.src.outs {
 		for i, t := range x.targets {
-			if err := t.send(message{ch: x.chans[i], kind: msgBarrier, pos: p.src.pos, id: id}); err != nil {
+			if err := t.send(message{ch: x.chans[i], kind: msgBarrier, pos: p.src.pos, id: id}, p.src); err != nil {
 				return nil, err
 			}
 		}
@@ -293,7 +293,7 @@ func (t *task) onBarrier(id int64) error {
 	}
 	for _, x := range t.outs {
 		for i, to := range x.targets {
-			if err := to.send(message{ch: x.chans[i], kind: msgBarrier, pos: t.pos, id: id}); err != nil {
+			if err := to.send(message{ch: x.chans[i], kind: msgBarrier, pos: t.pos, id: id}, t); err != nil {
 				return err
 			}
 		}

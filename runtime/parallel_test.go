@@ -74,3 +74,42 @@ func TestParallelLiveSavepointRestores(t *testing.T) {
 		}
 	}
 }
+
+// The progress view shows a parallel operator's subtasks; their counters
+// add up to the operator's, and the job's summary counts every subtask.
+func TestParallelProgressSubtasks(t *testing.T) {
+	src := strings.Replace(liveParallelSQL, "'rows-per-second' = '0',", "'rows-per-second' = '0', 'number-of-rows' = '3000',", 1)
+	rj, err := runtest.Build("p.sql", src, runtime.Options{Stdout: &strings.Builder{}, Stderr: &strings.Builder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rj.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, op := range rj.Progress().Operators {
+		if op.Name != "WindowAggregate" {
+			continue
+		}
+		found = true
+		if len(op.Subtasks) != 2 {
+			t.Fatalf("WindowAggregate has %d subtasks, want 2", len(op.Subtasks))
+		}
+		var in int64
+		for _, st := range op.Subtasks {
+			if st.RecordsIn == 0 {
+				t.Errorf("subtask %d received no rows (keys 0..50 spread over both)", st.Index)
+			}
+			in += st.RecordsIn
+		}
+		if in != 3000 || op.RecordsIn != 3000 {
+			t.Errorf("subtasks received %d rows, operator %d, want 3000", in, op.RecordsIn)
+		}
+	}
+	if !found {
+		t.Fatal("no WindowAggregate in the progress view")
+	}
+	if s := rj.Summary(); s.RecordsRead != 3000 {
+		t.Errorf("summary: %v", s)
+	}
+}

@@ -111,6 +111,24 @@ type OperatorProgress struct {
 	RecordsSkipped     int64
 	OpenWindows        int64
 	Watermark          int64 // input watermark; core.MinWatermark before the first
+	// Subtasks has one entry per subtask when the node runs as several
+	// (the figures above are then their sums, the watermark their minimum).
+	Subtasks []SubtaskProgress
+}
+
+// SubtaskProgress is one subtask's figures.
+type SubtaskProgress struct {
+	Index              int // 0-based; Flink prints Index+1
+	RecordsIn          int64
+	RecordsOut         int64
+	LateRecordsDropped int64
+	OpenWindows        int64
+	Watermark          int64
+	// BackPressured is how long the subtask's task waited to send to a
+	// full channel, in all; BackPressuredMsPerSec that per second since
+	// the previous snapshot (SetRates; Flink's backPressuredTimeMsPerSecond).
+	BackPressured         time.Duration
+	BackPressuredMsPerSec float64
 }
 
 // CheckpointInfo describes a completed checkpoint. The checkpoint
@@ -171,13 +189,16 @@ func (s *sourceNode) publish() {
 // any goroutine, during or after Run.
 func (j *Job) Progress() *Snapshot {
 	s := &Snapshot{Taken: time.Now(), Operators: make([]OperatorProgress, 0, len(j.nodes))}
-	for _, n := range j.nodes {
+	for i, n := range j.nodes {
 		m := n.metrics
 		op := OperatorProgress{
 			ID: n.plan.ID, Name: n.plan.Name(),
 			RecordsIn: m.RecordsIn.Load(), RecordsOut: m.RecordsOut.Load(),
 			LateRecordsDropped: m.LateRecordsDropped.Load(), RecordsSkipped: m.RecordsSkipped.Load(),
 			OpenWindows: m.OpenWindows.Load(), Watermark: m.CurrentWatermark.Load(),
+		}
+		if j.par != nil && len(j.par.instances[i]) > 1 {
+			j.par.subtaskProgress(i, &op)
 		}
 		switch o := n.plan.Op.(type) {
 		case *planner.SourceOp:
@@ -242,6 +263,17 @@ func (s *Snapshot) SetRates(prev *Snapshot) {
 		for _, p := range prev.Sources {
 			if p.ID == s.Sources[i].ID {
 				s.Sources[i].RowsPerSec = float64(s.Sources[i].RecordsRead-p.RecordsRead) / dt
+			}
+		}
+	}
+	for i := range s.Operators {
+		for _, p := range prev.Operators {
+			if p.ID != s.Operators[i].ID || len(p.Subtasks) != len(s.Operators[i].Subtasks) {
+				continue
+			}
+			for k := range p.Subtasks {
+				st := &s.Operators[i].Subtasks[k]
+				st.BackPressuredMsPerSec = float64((st.BackPressured-p.Subtasks[k].BackPressured).Milliseconds()) / dt
 			}
 		}
 	}

@@ -238,6 +238,11 @@ func (p *tparser) statement() (Statement, *Error) {
 		return p.reset()
 	case "INSERT":
 		return p.insert()
+	case "EXECUTE":
+		if p.peekAt(1).is("INSERT") { // EXECUTE INSERT INTO ...: the same as INSERT INTO
+			p.next()
+			return p.insert()
+		}
 	case "EXPLAIN":
 		p.next()
 		p.skipExplainDetails()

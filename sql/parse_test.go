@@ -286,6 +286,10 @@ func TestStatements(t *testing.T) {
 	if ins.Table != "db.sink" || strings.Join(ins.Columns, ",") != "a,b" {
 		t.Errorf("insert: %+v", ins)
 	}
+	// Flink's EXECUTE INSERT INTO is INSERT INTO.
+	if ins := parseOne(t, "EXECUTE INSERT INTO s SELECT a FROM t").(*Insert); ins.Table != "s" || ins.Pos.Col != 9 {
+		t.Errorf("execute insert: %+v", ins)
+	}
 	ex := parseOne(t, "EXPLAIN PLAN FOR INSERT INTO s SELECT * FROM t").(*Explain)
 	if _, ok := ex.Stmt.(*Insert); !ok {
 		t.Errorf("explain: %T", ex.Stmt)

@@ -15,8 +15,8 @@ import "strings"
 // with its message and position.
 
 // refusal matches a token sequence: each element is a keyword (matched
-// case-insensitively against an unquoted identifier), "(" or ")", or
-// "?" for any unquoted identifier.
+// case-insensitively against an unquoted identifier), "(" or ")", "?"
+// for any unquoted identifier or "#" for a number.
 type refusal struct {
 	seq  []string
 	what string // the message: "<what> is not supported"
@@ -32,8 +32,14 @@ var refusals = []refusal{
 	{words("GROUPING_ID ("), "GROUPING_ID() (it goes with GROUPING SETS, ROLLUP and CUBE)"},
 	{words("UNNEST ("), "UNNEST (CROSS JOIN UNNEST)"},
 	{words("LATERAL TABLE"), "LATERAL TABLE (user-defined table functions)"},
+	{words("LATERAL ("), "a LATERAL subquery"},
 	{words("VALUES ("), "VALUES (literal rows as a table)"},
 	{words("SIMILAR TO"), "SIMILAR TO"},
+	{words("ROW ("), "the ROW(...) constructor"},
+	{words("SOURCE_WATERMARK ( )"), "SOURCE_WATERMARK() (watermarks from the connector; write WATERMARK FOR ts AS ts - INTERVAL ...)"},
+	{words("OFFSET #"), "OFFSET on a stream"},
+	{words("NULLS FIRST"), "ORDER BY ... NULLS FIRST"},
+	{words("NULLS LAST"), "ORDER BY ... NULLS LAST"},
 	{words("PROCTIME ( )"), "PROCTIME() (processing time: streamsql runs on event time; declare a WATERMARK FOR a rowtime column)"},
 	// Top-N, deduplication and OVER aggregation; ROW_NUMBER and the
 	// ranking functions first, so that their message names them.
@@ -64,6 +70,8 @@ next:
 				ok = t.isOp(w)
 			case "?":
 				ok = t.kind == tIdent
+			case "#":
+				ok = t.kind == tNumber
 			default:
 				ok = t.kind == tIdent && t.upper() == w
 			}
@@ -87,7 +95,8 @@ var stmtWords = map[string]bool{
 	"TABLE": true, "TABLES": true, "VIEW": true, "VIEWS": true, "FUNCTION": true, "FUNCTIONS": true,
 	"DATABASE": true, "DATABASES": true, "CATALOG": true, "CATALOGS": true, "MODULE": true, "MODULES": true,
 	"JAR": true, "JARS": true, "JOB": true, "JOBS": true, "COLUMNS": true, "PARTITIONS": true,
-	"PROCEDURE": true, "PROCEDURES": true, "USER": true, "FROM": true,
+	"PROCEDURE": true, "PROCEDURES": true, "USER": true, "FROM": true, "EXECUTE": true, "COMPILE": true,
+	"PLAN": true,
 }
 
 // statementName names an unsupported statement from its leading keywords.
@@ -101,6 +110,9 @@ func statementName(toks []token) string {
 	}
 	if len(ws) > 1 && ws[len(ws)-1] == "FROM" { // DELETE FROM t
 		ws = ws[:len(ws)-1]
+	}
+	if len(ws) == 0 && len(toks) > 0 {
+		return "statement " + toks[0].upper()
 	}
 	return strings.Join(ws, " ")
 }

@@ -23,15 +23,11 @@ func checkpointingOn(g *planner.Graph) bool {
 	return err == nil && d > 0
 }
 
-// rerunWarning is the warning printed when a job starts that would write
-// its whole output again if it were run again: it reads a Kafka topic from
-// 'earliest-offset', writes to Kafka, and checkpointing is off, so nothing
-// remembers where it stopped. "" when the job is not such a job.
-func rerunWarning(g *planner.Graph, stateDir string) string {
-	if g == nil || checkpointingOn(g) {
-		return ""
-	}
-	var from, to []string
+// rereads finds the Kafka tables of a job that would be read again from
+// the start and written again if the job ran a second time from scratch:
+// sources read from 'earliest-offset' and Kafka sinks (both empty when
+// the job is not like that).
+func rereads(g *planner.Graph) (from, to []string) {
 	for _, n := range g.Nodes {
 		switch op := n.Op.(type) {
 		case *planner.SourceOp:
@@ -50,6 +46,21 @@ func rerunWarning(g *planner.Graph, stateDir string) string {
 		}
 	}
 	if len(from) == 0 || len(to) == 0 {
+		return nil, nil
+	}
+	return from, to
+}
+
+// rerunWarning is the warning printed when a job starts that would write
+// its whole output again if it were run again: it reads a Kafka topic from
+// 'earliest-offset', writes to Kafka, and checkpointing is off, so nothing
+// remembers where it stopped. "" when the job is not such a job.
+func rerunWarning(g *planner.Graph, stateDir string) string {
+	if g == nil || checkpointingOn(g) {
+		return ""
+	}
+	from, to := rereads(g)
+	if from == nil {
 		return ""
 	}
 	where := ""

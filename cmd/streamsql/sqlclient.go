@@ -143,6 +143,12 @@ func (s *session) interactive(in, out *os.File, history string) error {
 		return err
 	}
 	defer rl.Close()
+	// Jobs report failures while a statement is being typed: through the
+	// line editor, which redraws the prompt after them (the terminal is
+	// in raw mode then, so lines need \r\n).
+	errw := s.err
+	s.err = crlf{rl}
+	defer func() { s.err = errw }()
 	s.out = out
 	io.WriteString(out, sqlWelcome)
 	var pending []string

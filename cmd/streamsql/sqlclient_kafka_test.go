@@ -99,6 +99,7 @@ func TestSQLClientCTRLive(t *testing.T) {
 		`  'connector' = 'kafka', 'topic' = 'results', 'properties.bootstrap.servers' = '` + b.Addr() + `', 'format' = 'json');` + "\r")
 	c.waitFor("[INFO] Table has been created.")
 	c.typeKeys("INSERT INTO results " + ctr)
+	c.waitFor("[WARNING] ad_events (topic ad-events-2) is read from 'earliest-offset' and this job starts without a savepoint")
 	id := regexp.MustCompile(`[0-9a-f]{32}`).FindString(c.waitFor("Job ID: ") + c.waitFor("\n"))
 	if id == "" {
 		t.Fatal("no job id")

@@ -795,6 +795,12 @@ func (s *session) submit(st stmtText, stmt sql.Statement) error {
 	if err := checkRelativePaths(job.Graph); err != nil {
 		return err
 	}
+	if from, to := rereads(job.Graph); from != nil && opts.FromCheckpoint == "" {
+		fmt.Fprintf(s.out, "[WARNING] %s is read from 'earliest-offset' and this job starts without a savepoint: "+
+			"results an earlier job wrote to %s are written again. To continue a stopped job instead, "+
+			"SET '%s' = '<the path STOP JOB ... WITH SAVEPOINT printed>'; before the INSERT.\n",
+			strings.Join(from, ", "), strings.Join(to, ", "), savepointPathKey)
+	}
 	rj, err := runtime.Build(job.Graph, opts)
 	if err != nil {
 		return err

@@ -349,6 +349,14 @@ func TestResultViewScrolls(t *testing.T) {
 	if n := strings.Count(frame, "\n"); n != 9 {
 		t.Errorf("a frame of a 10-line terminal has %d line breaks, want 9:\n%s", n, frame)
 	}
+	// Changelog mode: every change with its kind in the op column.
+	b.add("-D", []string{"31"})
+	v = &resultView{buf: b, mode: "changelog", follow: true}
+	frame = v.render(60, 10, "RUNNING", runtime.Summary{})
+	if !strings.Contains(frame, "SQL Query Result (Changelog)") || !strings.Contains(frame, "\nop                    n\n") ||
+		!strings.Contains(frame, "\n+I                   31\n-D                   31\n") {
+		t.Errorf("changelog view:\n%s", frame)
+	}
 }
 
 func TestCompletion(t *testing.T) {

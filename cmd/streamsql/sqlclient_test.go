@@ -420,3 +420,21 @@ SHOW JOBS;
 		t.Errorf("a.json %q, b.json %q", a, bb)
 	}
 }
+
+// A detached job's print output is marked with its job.
+func TestSQLClientDetachedPrint(t *testing.T) {
+	t.Chdir(t.TempDir())
+	writeFile(t, "job.sql", `CREATE TABLE nums (n BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '2',
+  'fields.n.kind' = 'sequence', 'fields.n.start' = '7', 'fields.n.end' = '8');
+CREATE TABLE p (n BIGINT) WITH ('connector' = 'print');
+INSERT INTO p SELECT n FROM nums;
+`)
+	stdout, stderr, err := runApp(t, "sql", "-f", "job.sql")
+	if err != nil {
+		t.Fatalf("%v\n%s%s", err, stdout, stderr)
+	}
+	id := regexp.MustCompile(`Job ID: ([0-9a-f]{8})`).FindStringSubmatch(stdout)
+	if id == nil || stderr != "[job "+id[1]+"] +I[7]\n[job "+id[1]+"] +I[8]\n" {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+}

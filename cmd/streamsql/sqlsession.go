@@ -786,7 +786,10 @@ func (s *session) submit(st stmtText, stmt sql.Statement) error {
 	if base == "" {
 		base = filepath.Join(".streamsql", "sql-client")
 	}
-	opts := runtime.Options{Stdout: s.out, Stderr: &prefixWriter{w: s.err, prefix: "[job " + id[:8] + "] "}, JobName: name,
+	// A detached job's print output and warnings go to the session's
+	// error stream, each line marked with the job.
+	jobOut := &prefixWriter{w: s.err, prefix: "[job " + id[:8] + "] "}
+	opts := runtime.Options{Stdout: jobOut, Stderr: jobOut, JobName: name,
 		StateDir: filepath.Join(base, id), CheckpointEveryRecords: math.MaxInt64}
 	if p := s.settings[savepointPathKey]; p != "" {
 		opts.FromCheckpoint = p

@@ -421,6 +421,17 @@ SHOW JOBS;
 	}
 }
 
+// The last statement of a file may go without ';', and its errors keep
+// the file's line and column.
+func TestSQLClientLastStatementWithoutSemicolon(t *testing.T) {
+	t.Chdir(t.TempDir())
+	writeFile(t, "job.sql", "CREATE TABLE nums (n BIGINT) WITH ('connector' = 'datagen');\n-- done\n\n  SELECT nn FROM nums\n")
+	stdout, _, err := runApp(t, "sql", "-f", "job.sql")
+	if err == nil || !strings.Contains(stdout, `[ERROR] job.sql:4:10: unknown column "nn" (did you mean "n"?)`) {
+		t.Errorf("%v\n%s", err, stdout)
+	}
+}
+
 // A detached job's print output is marked with its job.
 func TestSQLClientDetachedPrint(t *testing.T) {
 	t.Chdir(t.TempDir())

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/planner/functions"
@@ -78,8 +79,11 @@ func (s *session) errorf(err error) {
 func (s *session) runScript(name string, src string, stopOnError bool) error {
 	stmts, rest := splitStatements(src)
 	if strings.TrimSpace(stripComments(rest)) != "" {
-		line := 1 + strings.Count(src[:len(src)-len(rest)], "\n")
-		stmts = append(stmts, stmtText{Text: strings.TrimSpace(rest), Line: line + strings.Count(rest[:len(rest)-len(strings.TrimLeft(rest, " \t\r\n"))], "\n"), Col: 1})
+		// The last statement may go without its ';'.
+		before := src[:len(src)-len(rest)+leadingBlank(rest)]
+		line := 1 + strings.Count(before, "\n")
+		col := 1 + utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:])
+		stmts = append(stmts, stmtText{Text: strings.TrimSpace(rest[leadingBlank(rest):]), Line: line, Col: col})
 	}
 	prev := s.file
 	s.file = name

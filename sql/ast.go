@@ -409,7 +409,8 @@ type Between struct {
 	Symmetric bool // BETWEEN SYMMETRIC: the bounds in either order
 }
 
-// Like is x [NOT] LIKE pattern [ESCAPE e] (SIMILAR TO is not supported).
+// Like is x [NOT] LIKE pattern [ESCAPE e] (SIMILAR TO is a call of
+// SIMILAR_TO).
 type Like struct {
 	Pos        Pos
 	X, Pattern Expr

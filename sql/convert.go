@@ -647,10 +647,21 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 			return nil, err
 		}
 		return &Unary{Pos: pos, Op: op, X: x}, nil
-	case *ast.PatternRegexpExpr: // only produced by the IS DISTINCT FROM and IS JSON rewrites
+	case *ast.PatternRegexpExpr: // only produced by the IS DISTINCT FROM, IS JSON and SIMILAR TO rewrites
 		l, err := c.expr(n.Expr)
 		if err != nil {
 			return nil, err
+		}
+		if f, ok := n.Pattern.(*ast.FuncCallExpr); ok && f.FnName.L == phFn+"similar_pattern" {
+			args, err := c.exprs(f.Args)
+			if err != nil {
+				return nil, err
+			}
+			var e Expr = &Call{Pos: pos, Name: "SIMILAR_TO", Args: append([]Expr{l}, args...)}
+			if n.Not {
+				e = &Unary{Pos: pos, Op: "NOT", X: e}
+			}
+			return e, nil
 		}
 		if f, ok := n.Pattern.(*ast.FuncCallExpr); ok && f.FnName.L == phStr {
 			if i, ok := c.indexArg(f, len(c.r.strs)); ok && strings.HasPrefix(c.r.strs[i], isJSONMark) {

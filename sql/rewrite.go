@@ -266,6 +266,24 @@ func (r *rewriter) rewrite(i, j int) *Error {
 				r.gen(")", r.toks[end])
 				k = end + 1
 				continue
+			case u == "SIMILAR" && next.is("TO"):
+				// x [NOT] SIMILAR TO 'p' [ESCAPE 'e']: RLIKE with a marker call
+				// the converter turns into SIMILAR_TO(x, 'p'[, 'e'])
+				p := r.tokAt(k + 2)
+				hasEsc := r.tokAt(k+3).is("ESCAPE") && k+4 < j
+				if p.kind != tString || k+2 >= j || hasEsc && r.tokAt(k+4).kind != tString {
+					return r.errAt(p, "SIMILAR TO with a pattern (or ESCAPE) that is not a string literal is not supported")
+				}
+				r.gen("RLIKE "+phFn+"SIMILAR_PATTERN(", t)
+				r.emit(p)
+				k += 3
+				if hasEsc {
+					r.gen(",", r.toks[k])
+					r.emit(r.toks[k+1])
+					k += 2
+				}
+				r.gen(")", p)
+				continue
 			case u == "BETWEEN" && next.is("ASYMMETRIC"):
 				r.emit(t)
 				k += 2

@@ -39,6 +39,13 @@ func init() {
 		sig(types.TBoolean, wantString, wantString), buildRegexp,
 		Example{"REGEXP('foobar', 'o+b')", "TRUE"}, Example{"REGEXP('foobar', '^o')", "FALSE"}, Example{"REGEXP('', '')", "TRUE"},
 		Example{"REGEXP(ns, 'a')", "NULL"}, Example{"REGEXP('a', '(')", "error: invalid regular expression"})
+	Register(&Spec{Name: "SIMILAR_TO", Category: "comparison", Syntax: "string [NOT] SIMILAR TO pattern [ESCAPE char]", MinArgs: 2, MaxArgs: 3,
+		Doc:   "Whether the whole string matches the SQL regular expression: % and _ as in LIKE, plus | * + ? {m,n} ( ) [ ]; other characters are literal.",
+		Infer: sig(types.TBoolean, wantString, wantString, wantString), Build: buildSimilarTo,
+		Examples: []Example{{"'abc' SIMILAR TO 'a%'", "TRUE"}, {"'abc' SIMILAR TO '(a|x)bc'", "TRUE"}, {"'abc' SIMILAR TO 'a'", "FALSE"},
+			{"'abc' SIMILAR TO 'a.c'", "FALSE"}, {"'a.c' SIMILAR TO 'a.c'", "TRUE"}, {"'ab' NOT SIMILAR TO 'a_'", "FALSE"}, {"'ab' SIMILAR TO '[a-c]{2}'", "TRUE"},
+			{"'a%' SIMILAR TO 'a!%' ESCAPE '!'", "TRUE"}, {"'ab' SIMILAR TO 'a!%' ESCAPE '!'", "FALSE"}, {"ns SIMILAR TO 'a'", "NULL"},
+			{"SIMILAR_TO('x', 'x')", "TRUE"}, {"'a' SIMILAR TO s", "error: SIMILAR TO with a pattern (or ESCAPE) that is not a string literal is not supported"}}})
 	str("REGEXP_REPLACE", "REGEXP_REPLACE(string, regex, replacement)", "string with every match of the regular expression replaced by replacement (taken literally).", 3, 3,
 		StringFunc, buildRegexpReplace,
 		Example{"REGEXP_REPLACE('foobar', 'oo|ar', '')", "fb"}, Example{"REGEXP_REPLACE('a1b22', '[0-9]+', '$')", "a$b$"},
@@ -159,6 +166,64 @@ func buildOverlay(env *Env, call *Call, args []Arg) (Eval, error) {
 		end := min(max(start+max(n, 0), start), int64(len(s)))
 		return types.StringValue(string(s[:start]) + r + string(s[end:]))
 	}, "ssii")(env, call, args)
+}
+
+// similarToRegex translates a SQL regular expression (SIMILAR TO) into an
+// anchored RE2 one, as Calcite's sqlToRegexSimilar.
+func similarToRegex(pat string, esc rune) string {
+	var b strings.Builder
+	b.WriteString("^(?s:")
+	rs := []rune(pat)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case esc >= 0 && r == esc && i+1 < len(rs):
+			i++
+			b.WriteString(regexp.QuoteMeta(string(rs[i])))
+		case r == '%':
+			b.WriteString(".*")
+		case r == '_':
+			b.WriteString(".")
+		case strings.ContainsRune("|*+?{}()[]", r), r == '^' && i > 0 && rs[i-1] == '[', r == '-' && i > 0 && rs[i-1] != '[':
+			b.WriteRune(r)
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString(")$")
+	return b.String()
+}
+
+func buildSimilarTo(env *Env, call *Call, args []Arg) (Eval, error) {
+	fs, err := env.Strings(args)
+	if err != nil {
+		return nil, err
+	}
+	esc := rune(-1)
+	if len(args) == 3 {
+		if !args[2].Konst || args[2].V.K != types.String || utf8.RuneCountInString(args[2].V.S) != 1 {
+			return nil, fmt.Errorf("the ESCAPE of SIMILAR TO must be one constant character")
+		}
+		esc, _ = utf8.DecodeRuneInString(args[2].V.S)
+	}
+	if !args[1].Konst {
+		return nil, fmt.Errorf("the pattern of SIMILAR TO must be a constant")
+	}
+	if args[1].V.K == types.Null {
+		return func(*Ctx, []types.Value) types.Value { return nullV }, nil
+	}
+	re, err := regexp.Compile(similarToRegex(args[1].V.S, esc))
+	if err != nil {
+		return nil, fmt.Errorf("invalid SIMILAR TO pattern %q: %v", args[1].V.S, err)
+	}
+	f := fs[0]
+	return func(ctx *Ctx, row []types.Value) types.Value {
+		v := f(ctx, row)
+		if v.K == types.Null {
+			return nullV
+		}
+		return BoolV(re.MatchString(v.S))
+	}, nil
 }
 
 // stringFn builds a STRING function of one string argument.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	"github.com/streamsql/streamsql/runtime/gen"
 )
 
@@ -268,5 +269,42 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	if rep.Summary.LateRecordsDropped != 0 || rep.Summary.RecordsSkipped != 0 {
 		t.Errorf("summary %v: nothing should be late or malformed", rep.Summary)
+	}
+}
+
+// On a real (pseudo-)terminal 60 columns wide, the demo uses the
+// alternate screen and every line it prints, its summary included, fits.
+func TestDemoOnANarrowTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: starts a broker")
+	}
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Fatalf("opening a pseudo-terminal: %v", err)
+	}
+	defer master.Close()
+	pty.Setsize(master, &pty.Winsize{Rows: 30, Cols: 60})
+	var screen syncBuf
+	copied := make(chan struct{})
+	go func() { io.Copy(&screen, master); close(copied) }()
+	app := newApp()
+	app.Writer, app.ErrWriter = tty, tty
+	if err := app.Run([]string{"streamsql", "demo", "--addr", "127.0.0.1:0", "--duration", "1500ms", "--rate", "500"}); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	<-copied
+	s := screen.String()
+	if !strings.Contains(s, enterAltScreen) || !strings.Contains(s, leaveAltScreen) {
+		t.Errorf("the demo did not use the alternate screen")
+	}
+	_, final, _ := strings.Cut(s, leaveAltScreen)
+	if !strings.Contains(final, "streamsql demo: ") || !strings.Contains(final, "events generated in") {
+		t.Errorf("no final table and summary after the alternate screen:\n%s", final)
+	}
+	for _, l := range strings.Split(strings.ReplaceAll(final, "\r", ""), "\n") {
+		if n := len([]rune(l)); n > 59 {
+			t.Errorf("a line of %d columns on a 60-column terminal: %q", n, l)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/streamsql/streamsql/runtime"
+	"github.com/streamsql/streamsql/state"
 )
 
 // A checkpoint that cannot be written for lack of disk space fails as an
@@ -95,5 +96,25 @@ func TestCheckpointFailuresTolerated(t *testing.T) {
 	err := withTolerance(t, f, "1", runtime.Options{StateDir: f.state, CheckpointEveryRecords: 100, BatchSize: 16}).Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "checkpoint 2 failed") || !strings.Contains(err.Error(), "2 consecutive checkpoint failures") {
 		t.Fatalf("want the second consecutive failure to stop the job, got %v", err)
+	}
+}
+
+// Spilling window state onto a full disk fails the job with an error
+// naming the spill directory and what to change, and removes the spill
+// table at once (it used to be left behind, keeping the disk full).
+func TestSpillOnFullDiskFailsCleanly(t *testing.T) {
+	state.SpillFreeSpace = func(string) (int64, error) { return 2 << 20, nil }
+	defer func() { state.SpillFreeSpace = nil }()
+	f := newFileJob(t)
+	tmp := t.TempDir()
+	rj := f.build(t, "10", runtime.Options{BatchSize: 16},
+		"SET 'state.backend.memory-limit' = '1 kb';\n", "SET 'io.tmp.dirs' = '"+tmp+"';\n")
+	err := rj.Run(context.Background())
+	if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "spill: no space left on device in "+tmp) ||
+		!strings.Contains(err.Error(), "io.tmp.dirs") {
+		t.Fatalf("want the job to fail with a spill ENOSPC naming %s, got %v", tmp, err)
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+		t.Errorf("the spill table was left behind in %s: %v", tmp, ents)
 	}
 }

@@ -46,6 +46,10 @@ type Spill struct {
 // instead of letting Badger fault on a full disk.
 const SpillMinFree = 128 << 20
 
+// SpillFreeSpace is the free-space probe of spill tables opened from now
+// on (tests simulate a full disk with it); nil is statfs.
+var SpillFreeSpace FreeSpaceFunc
+
 // spillPrefix starts the name of every spill directory: spillPrefix + pid + "-" + random.
 const spillPrefix = "streamsql-spill-"
 
@@ -127,7 +131,11 @@ func OpenSpill(dir string) (*Spill, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spill directory %s: cannot open: %w", dir, err)
 	}
-	return &Spill{dir: dir, db: db, guard: spaceGuard{dir: dir, reserve: SpillMinFree, free: statfsFree,
+	free := SpillFreeSpace
+	if free == nil {
+		free = statfsFree
+	}
+	return &Spill{dir: dir, db: db, guard: spaceGuard{dir: dir, reserve: SpillMinFree, free: free,
 		what: "spilling needs", advice: "free space there, point SET 'io.tmp.dirs' at a larger file system or raise 'state.backend.memory-limit'"}}, nil
 }
 

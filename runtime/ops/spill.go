@@ -225,8 +225,20 @@ func (o *windowAgg) reload(w *aggWindow) (*group, error) {
 
 // ---------------------------------------------------------------- eviction
 
-// maybeEvict spills groups when the estimate exceeds the limit.
+// maybeEvict spills groups when the estimate exceeds the limit. When
+// spilling fails (a full disk: state.Spill refuses before Badger could
+// fault), the groups of this round are lost with the job, which fails:
+// the spill table is closed and its directory removed at once, so the
+// space it took is free again for whatever runs next.
 func (o *windowAgg) maybeEvict() error {
+	err := o.evict()
+	if err != nil && o.spill != nil && o.spill.tab != nil {
+		o.closeSpill() // the error that matters is err
+	}
+	return err
+}
+
+func (o *windowAgg) evict() error {
 	s := o.spill
 	if s == nil || s.used <= s.limit {
 		return nil

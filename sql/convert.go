@@ -652,6 +652,17 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 		if err != nil {
 			return nil, err
 		}
+		if f, ok := n.Pattern.(*ast.FuncCallExpr); ok && f.FnName.L == phFn+"overlaps_right" {
+			left, ok := n.Expr.(*ast.RowExpr)
+			if !ok || len(left.Values) != 2 || len(f.Args) != 2 || n.Not {
+				return nil, c.errAtOff(n.OriginTextPosition(), "OVERLAPS needs the form (start1, end1) OVERLAPS (start2, end2)")
+			}
+			args, err := c.exprs(append(append([]ast.ExprNode(nil), left.Values...), f.Args...))
+			if err != nil {
+				return nil, err
+			}
+			return &Call{Pos: pos, Name: "OVERLAPS", Args: args}, nil
+		}
 		if f, ok := n.Pattern.(*ast.FuncCallExpr); ok && f.FnName.L == phFn+"similar_pattern" {
 			args, err := c.exprs(f.Args)
 			if err != nil {

@@ -284,6 +284,20 @@ func (r *rewriter) rewrite(i, j int) *Error {
 				}
 				r.gen(")", p)
 				continue
+			case u == "OVERLAPS" && next.isOp("("):
+				// (s1, e1) OVERLAPS (s2, e2): RLIKE with a marker call the
+				// converter turns into OVERLAPS(s1, e1, s2, e2)
+				end := matchParen(r.toks[:j], k+1)
+				if end < 0 {
+					return r.errAt(next, "unbalanced parenthesis")
+				}
+				r.gen("RLIKE "+phFn+"OVERLAPS_RIGHT(", t)
+				if err := r.rewrite(k+2, end); err != nil {
+					return err
+				}
+				r.gen(")", r.toks[end])
+				k = end + 1
+				continue
 			case u == "BETWEEN" && next.is("ASYMMETRIC"):
 				r.emit(t)
 				k += 2

@@ -101,6 +101,27 @@ func init() {
 			{"CONVERT_TZ('2023-07-01 12:00:00', 'Europe/Berlin', 'GMT+08:00')", "2023-07-01 18:00:00"}, {"CONVERT_TZ(ns, 'UTC', 'UTC')", "NULL"},
 			{"CONVERT_TZ('garbage', 'UTC', 'UTC')", "NULL"}, {"CONVERT_TZ('1970-01-01 00:00:00', 'UTC', 'Mars/Base')", "error: unknown time zone"}}})
 
+	Register(&Spec{Name: "OVERLAPS", Category: "temporal", Syntax: "(timepoint1, temporal1) OVERLAPS (timepoint2, temporal2)", MinArgs: 4, MaxArgs: 4,
+		Doc: "Whether the two periods overlap; a period is a start and an end, or a start and an interval.",
+		Infer: func(a []Operand) (types.Type, *ArgError) {
+			for _, i := range []int{0, 2} {
+				k := a[i].T.Kind
+				if !k.IsTimestamp() && k != types.Date && k != types.Time {
+					return types.Type{}, &ArgError{i, fmt.Sprintf("a period starts with a date, time or timestamp, not %s", a[i].T.WithoutRowtime())}
+				}
+				e := a[i+1].T.Kind
+				if e != k && e != types.IntervalDayTime && e != types.IntervalYearMonth && !(k.IsTimestamp() && e.IsTimestamp()) {
+					return types.Type{}, &ArgError{i + 1, fmt.Sprintf("a period of %s ends with a %s or an interval, not %s", a[i].T.WithoutRowtime(), a[i].T.WithoutRowtime(), a[i+1].T.WithoutRowtime())}
+				}
+			}
+			return withNull(types.TBoolean, a), nil
+		},
+		Build: buildOverlaps,
+		Examples: []Example{{"(TIME '2:55:00', INTERVAL '1' HOUR) OVERLAPS (TIME '3:30:00', INTERVAL '2' HOUR)", "TRUE"},
+			{"(TIME '9:00:00', TIME '10:00:00') OVERLAPS (TIME '10:15:00', INTERVAL '3' HOUR)", "FALSE"},
+			{"(DATE '2023-01-10', DATE '2023-01-01') OVERLAPS (DATE '2023-01-05', INTERVAL '1' DAY)", "TRUE"},
+			{"(ts, INTERVAL '1' MINUTE) OVERLAPS (ts - INTERVAL '1' HOUR, ts - INTERVAL '30' MINUTE)", "FALSE"},
+			{"(1, 2) OVERLAPS (3, 4)", "error: a period starts with a date, time or timestamp"}}})
 	now := func(name, syntax, doc string, t types.Type, val func(ms int64, loc *time.Location) int64, ex ...Example) {
 		t.NotNull = true
 		Register(&Spec{Name: name, Category: "temporal", Syntax: syntax, Doc: doc, MinArgs: 0, MaxArgs: 0, Volatile: true,
@@ -131,6 +152,44 @@ func init() {
 	now("CURRENT_TIME", "CURRENT_TIME", "The current time of day in the session time zone as a TIME(0), evaluated for each row.", types.Type{Kind: types.Time}, localTime,
 		Example{"CURRENT_TIME <= TIME '23:59:59'", "TRUE"})
 	now("LOCALTIME", "LOCALTIME", "A synonym of CURRENT_TIME.", types.Type{Kind: types.Time}, localTime, Example{"LOCALTIME >= TIME '00:00:00'", "TRUE"})
+}
+
+// buildOverlaps: each period becomes [min, max] of its start and end
+// (start plus the interval); they overlap when each starts no later than
+// the other ends (Calcite's convertOverlaps).
+func buildOverlaps(env *Env, call *Call, args []Arg) (Eval, error) {
+	var at [4]func(ctx *Ctx, start, v types.Value) int64
+	for i, a := range args {
+		k := a.T.Kind
+		switch {
+		case k == types.IntervalDayTime:
+			w := toWall(env, args[i-1].T.Kind)
+			at[i] = func(ctx *Ctx, s, v types.Value) int64 { return w(ctx, s) + v.I }
+		case k == types.IntervalYearMonth:
+			w := toWall(env, args[i-1].T.Kind)
+			at[i] = func(ctx *Ctx, s, v types.Value) int64 {
+				r, _ := ShiftMillis(w(ctx, s), v.I)
+				return r
+			}
+		default:
+			w := toWall(env, k)
+			at[i] = func(ctx *Ctx, _, v types.Value) int64 { return w(ctx, v) }
+		}
+	}
+	fs := [4]Eval{args[0].F, args[1].F, args[2].F, args[3].F}
+	return func(ctx *Ctx, row []types.Value) types.Value {
+		var v [4]types.Value
+		for i, f := range fs {
+			if v[i] = f(ctx, row); v[i].K == types.Null {
+				return nullV
+			}
+		}
+		s1, e1 := at[0](ctx, v[0], v[0]), at[1](ctx, v[0], v[1])
+		s2, e2 := at[2](ctx, v[2], v[2]), at[3](ctx, v[2], v[3])
+		s1, e1 = min(s1, e1), max(s1, e1)
+		s2, e2 = min(s2, e2), max(s2, e2)
+		return BoolV(e1 >= s2 && e2 >= s1)
+	}, nil
 }
 
 // unitMs is the length of the fixed-length units; months, quarters and

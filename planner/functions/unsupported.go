@@ -35,8 +35,7 @@ func init() {
 	forms("logical", []string{"OR", "AND", "NOT", "IS [NOT] TRUE", "IS [NOT] FALSE", "IS [NOT] UNKNOWN"}, nil)
 	forms("arithmetic", []string{"+ numeric", "- numeric", "+", "-", "*", "/", "%"}, nil)
 	forms("string", []string{"||"}, nil)
-	forms("temporal", []string{"DATE 'literal'", "TIME 'literal'", "TIMESTAMP 'literal'", "INTERVAL 'literal' unit", "timepoint ± interval"},
-		[]string{"(timepoint, temporal) OVERLAPS (timepoint, temporal)"})
+	forms("temporal", []string{"DATE 'literal'", "TIME 'literal'", "TIMESTAMP 'literal'", "INTERVAL 'literal' unit", "timepoint ± interval"}, nil)
 	forms("conditional", []string{"CASE WHEN ... THEN ... END", "CASE value WHEN value1 [, value2]* THEN ... END"}, nil)
 	forms("conversion", []string{"CAST(value AS type)", "TRY_CAST(value AS type)"}, nil)
 	forms("collection", nil, []string{"array[index]", "map[key]"})

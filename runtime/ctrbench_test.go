@@ -18,7 +18,8 @@ import (
 //	STREAMSQL_BENCH_FILE=$PWD/bench/data/events-1m.jsonl go test ./runtime \
 //	  -run '^$' -bench CTRFile -benchtime 1x -cpuprofile cpu.prof
 //
-// It is skipped when the variable is unset: the file is too big to commit.
+// STREAMSQL_BENCH_PARALLELISM sets 'parallelism.default'. It is skipped
+// when STREAMSQL_BENCH_FILE is unset: the file is too big to commit.
 func BenchmarkCTRFile(b *testing.B) {
 	path := os.Getenv("STREAMSQL_BENCH_FILE")
 	if path == "" {
@@ -29,6 +30,9 @@ func BenchmarkCTRFile(b *testing.B) {
 		b.Fatal(err)
 	}
 	text := strings.Replace(string(src), "bench/data/events-10m.jsonl", path, 1)
+	if p := os.Getenv("STREAMSQL_BENCH_PARALLELISM"); p != "" {
+		text = "SET 'parallelism.default' = '" + p + "';\n" + text
+	}
 	for i := 0; i < b.N; i++ {
 		rj, err := runtest.Build("ctr_bench.sql", text, runtime.Options{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
 		if err != nil {

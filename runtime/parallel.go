@@ -69,7 +69,7 @@ type message struct {
 
 // channelCapacity is the number of messages a task's inbox holds per
 // producer before a sender waits (backpressure).
-const channelCapacity = 8
+const channelCapacity = 64
 
 // parallel is a job's parallel execution: its chains and tasks.
 type parallel struct {
@@ -220,6 +220,12 @@ func (x *exchange) hash(rows []core.Row, wms []int64) error {
 	n := len(x.targets)
 	parts := make([][]core.Row, n)
 	pw := make([][]int64, n)
+	for t := range parts {
+		parts[t] = make([]core.Row, 0, len(rows)/n+len(rows)/(4*n)+1)
+		if wms != nil {
+			pw[t] = make([]int64, 0, cap(parts[t]))
+		}
+	}
 	for i, r := range rows {
 		var h int32
 		if x.conv != nil {
@@ -441,18 +447,33 @@ func (j *Job) buildParallel() error {
 			p.taskOf[n] = t
 		}
 	}
+	// side outputs of the other subtasks (the job's own are wired)
+	for i, pn := range g.Nodes {
+		if _, side := pn.Op.(*planner.SideOutputOp); side {
+			for s := 1; s < len(inst[i]); s++ {
+				if err := wireSideInstance(inst[idx[pn.Inputs[0]]][s], inst[i][s]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	fused := fuseAcross(g, inst, idx)
 	// edges
 	for i, pn := range g.Nodes {
 		for k, in := range pn.Inputs {
 			u := idx[in]
 			d := edgeDist(pn, k, rp)
 			if _, side := pn.Op.(*planner.SideOutputOp); side {
-				for s := 1; s < len(inst[i]); s++ {
-					if err := wireSideInstance(inst[u][s], inst[i][s]); err != nil {
-						return err
-					}
-				}
 				continue
+			}
+			if remap := fused[in]; remap != nil && d.Kind == planner.DistHash {
+				// the fused Calc forwards its input rows: hash the
+				// columns its projections read
+				keys := make([]int, len(d.Keys))
+				for i, c := range d.Keys {
+					keys[i] = remap[c]
+				}
+				d.Keys = keys
 			}
 			if d.Kind == planner.DistForward {
 				for s := range inst[i] {
@@ -865,3 +886,63 @@ func (p *parallel) subtaskProgress(i int, op *OperatorProgress) {
 		op.Watermark = min(op.Watermark, st.Watermark)
 	}
 }
+
+// fuseAcross fuses a Calc into the window aggregation it feeds, as Build
+// does at parallelism 1 (ops.FuseCalc), also across a hash exchange:
+// every subtask of the aggregation reads through the Calc, the Calc's
+// node forwards its input rows, and the exchange hashes the input columns
+// the Calc projected as keys. It returns, per fused Calc, the input
+// column of each of its output columns (-1 when not a plain column).
+func fuseAcross(g *planner.Graph, inst [][]*node, idx map[*planner.Node]int) map[*planner.Node][]int {
+	out := map[*planner.Node][]int{}
+	if !fuseCalcs {
+		return out
+	}
+	consumers := map[*planner.Node][]*planner.Node{}
+	for _, n := range g.Nodes {
+		for _, in := range n.Inputs {
+			consumers[in] = append(consumers[in], n)
+		}
+	}
+	for _, n := range g.Nodes {
+		spec, ok := n.Op.(*planner.CalcOp)
+		if !ok || len(consumers[n]) != 1 || len(inst[idx[n]]) != 1 {
+			continue
+		}
+		to := consumers[n][0]
+		if _, agg := to.Op.(*planner.WindowAggOp); !agg || len(to.Inputs) != 1 {
+			continue
+		}
+		var pass core.Operator
+		all := true
+		for _, a := range inst[idx[to]] {
+			p, ok := ops.FuseCalc(spec, a.op)
+			if !ok {
+				all = false
+				break
+			}
+			pass = p
+		}
+		if !all {
+			if pass != nil {
+				panic("parallel: a Calc fused into some subtasks of an aggregation only")
+			}
+			continue
+		}
+		// (not a core.Borrower: the rows it forwards cross the exchange
+		// and stay referenced, so its producer must not reuse them)
+		inst[idx[n]][0].op = keeps{pass}
+		remap := make([]int, len(spec.Projections))
+		for i, e := range spec.Projections {
+			remap[i] = -1
+			if c, ok := e.(*planner.ColRef); ok {
+				remap[i] = c.Index
+			}
+		}
+		out[n] = remap
+	}
+	return out
+}
+
+// keeps hides an operator's core.Borrower promise.
+type keeps struct{ core.Operator }

@@ -94,6 +94,11 @@ func (j *Job) keyGroupOf(pn *planner.Node, input int, cols []int, vals []types.V
 		return 0, nil // single: every key in key group 0's subtask
 	}
 	keys := pn.InputDists[input].Keys
+	if agg, ok := pn.Op.(*planner.WindowAggOp); ok {
+		// a group's key values, in GroupKeys order (whatever columns
+		// the operator reads them from: a fused Calc changes those)
+		cols = agg.GroupKeys
+	}
 	row := make(core.Row, len(keys))
 	var conv func(int, types.Value) types.Value
 	if jo, ok := pn.Op.(*planner.WindowJoinOp); ok {

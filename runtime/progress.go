@@ -273,7 +273,7 @@ func (s *Snapshot) SetRates(prev *Snapshot) {
 			}
 			for k := range p.Subtasks {
 				st := &s.Operators[i].Subtasks[k]
-				st.BackPressuredMsPerSec = float64((st.BackPressured-p.Subtasks[k].BackPressured).Milliseconds()) / dt
+				st.BackPressuredMsPerSec = float64((st.BackPressured - p.Subtasks[k].BackPressured).Milliseconds()) / dt
 			}
 		}
 	}

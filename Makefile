@@ -48,7 +48,7 @@ demo: build
 
 # The CTR query over 10 million generated events (bench/data/, made on
 # first use): engine vs the hand-written baseline, at GOMAXPROCS=1 and all
-# cores; then the same query reading 5 million events preloaded into a
+# cores, and the engine at parallelism 2 beside it; then the same query reading 5 million events preloaded into a
 # topic of the development broker (its own process), bounded (about 1
 # minute, 3 GiB in the broker). Prints the table and writes
 # bench/results/*.json; see docs/performance.md. BENCH_FLAGS='-events

@@ -121,11 +121,16 @@ func run(events int64, data, engine, baseline string, runs int, outDir string) e
 	if err := warm(data); err != nil {
 		return err
 	}
-	sql, err := engineSQL(data)
+	sql, err := engineSQL(data, 0)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(sql)
+	sql2, err := engineSQL(data, 2)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(sql2)
 	cpus := runtime.NumCPU()
 	rep := Report{
 		Time: time.Now().UTC().Format(time.RFC3339), Machine: machine(), DataFile: data,
@@ -158,6 +163,25 @@ func run(events int64, data, engine, baseline string, runs int, outDir string) e
 		}
 		if m.RowsWritten != base.RowsWritten || m.LateDropped != base.LateDropped {
 			return fmt.Errorf("engine and baseline disagree: engine wrote %d rows and dropped %d late rows, baseline %d and %d",
+				m.RowsWritten, m.LateDropped, base.RowsWritten, base.LateDropped)
+		}
+		m.RatioToBaseline = m.EventsPerSec / base.EventsPerSec
+		rep.Measurements = append(rep.Measurements, m)
+	}
+	if cpus > 1 {
+		// parallelism 2 beside parallelism 1 (the engine rows above)
+		m, err := best(runs, func() (Measurement, error) {
+			r, err := measure(cpus, engine, "run", sql2)
+			if err != nil {
+				return Measurement{}, err
+			}
+			return engineMeasurement("engine p=2", r, cpus, events)
+		})
+		if err != nil {
+			return err
+		}
+		if m.RowsWritten != base.RowsWritten || m.LateDropped != base.LateDropped {
+			return fmt.Errorf("engine at parallelism 2 and baseline disagree: %d rows and %d late rows, baseline %d and %d",
 				m.RowsWritten, m.LateDropped, base.RowsWritten, base.LateDropped)
 		}
 		m.RatioToBaseline = m.EventsPerSec / base.EventsPerSec
@@ -257,12 +281,17 @@ func warm(path string) error {
 }
 
 // engineSQL writes bench/ctr_bench.sql with its path pointing at data.
-func engineSQL(data string) (string, error) {
+// engineSQL writes bench/ctr_bench.sql over data to a temporary file; with
+// parallelism > 0 it SETs 'parallelism.default' to it.
+func engineSQL(data string, parallelism int) (string, error) {
 	src, err := os.ReadFile("bench/ctr_bench.sql")
 	if err != nil {
 		return "", fmt.Errorf("run from the repository root: %w", err)
 	}
 	s := strings.Replace(string(src), "'bench/data/events-10m.jsonl'", "'"+data+"'", 1)
+	if parallelism > 0 {
+		s = fmt.Sprintf("SET 'parallelism.default' = '%d';\n", parallelism) + s
+	}
 	f, err := os.CreateTemp("", "ctr_bench-*.sql")
 	if err != nil {
 		return "", err

@@ -213,7 +213,7 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 				if r, ok := tx.(*ColRef); !ok || !tx.Type().Rowtime || r.Index != in.node.Rowtime {
 					return nil, errAt(c.Args[0].Position(), "the window function requires the time column to be a time attribute (the column of a WATERMARK FOR clause), but %s is a plain %s", tx.String(), tx.Type().WithoutRowtime())
 				}
-				sp, err := windowSpec(kind, c.Args[1:], c.Pos, d.GroupUsage())
+				sp, err := p.windowSpec(kind, c.Args[1:], c.Pos, d.GroupUsage())
 				if err != nil {
 					return nil, err
 				}

@@ -103,6 +103,7 @@ func Plan(script *sql.Script) (*Job, error) {
 	p := &planner{cat: newCatalog()}
 	job := &Job{File: script.File, Catalog: p.cat}
 	settings := map[string]string{}
+	p.settings = settings
 	main := &graphBuilder{}
 	var selects []*sql.QueryStatement
 	var graphSettings map[string]string
@@ -124,6 +125,9 @@ func Plan(script *sql.Script) (*Job, error) {
 				return nil, err
 			}
 		case *sql.Set:
+			if err := checkSetting(st); err != nil {
+				return nil, err
+			}
 			job.Settings = append(job.Settings, Setting{Pos: st.Pos, Key: st.Key, Value: st.Value})
 			if st.Key != "" {
 				settings[st.Key] = st.Value
@@ -132,6 +136,7 @@ func Plan(script *sql.Script) (*Job, error) {
 			job.Settings = append(job.Settings, Setting{Pos: st.Pos, Key: st.Key, Reset: true})
 			if st.Key == "" {
 				settings = map[string]string{}
+				p.settings = settings
 			} else {
 				delete(settings, st.Key)
 			}

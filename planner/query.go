@@ -18,6 +18,8 @@ import (
 type planner struct {
 	cat       *Catalog
 	viewDepth int
+	// settings are the SET values in force at the statement planned.
+	settings map[string]string
 }
 
 // exprKey identifies a bound expression structurally (columns by index).
@@ -233,7 +235,7 @@ func windowText(s WindowSpec, timeName string, partNames []string) string {
 // windowSpec builds and validates a spec from its interval arguments, in
 // the kind's parameter order (window.Descriptor.Params); form is the
 // usage text for an arity error.
-func windowSpec(kind sql.WindowKind, args []sql.Expr, pos sql.Pos, form string) (WindowSpec, error) {
+func (p *planner) windowSpec(kind sql.WindowKind, args []sql.Expr, pos sql.Pos, form string) (WindowSpec, error) {
 	s := WindowSpec{Kind: kind}
 	d := window.Of(kind)
 	if len(args) < d.MinArgs() || len(args) > len(d.Params) {
@@ -264,7 +266,20 @@ func windowSpec(kind sql.WindowKind, args []sql.Expr, pos sql.Pos, form string) 
 	if err := d.Validate(sz); err != nil {
 		return s, errAt(pos, "%s", err.Error())
 	}
+	if n, limit := d.WindowsPerRow(sz), p.maxWindowsPerRow(); n > limit {
+		return s, errAt(pos, "%s(%s) puts every row into %d windows, more than SET '%s' allows (%d); use a larger %s, or raise the option",
+			d.Name, strings.Join(d.ExplainText(sz), ", "), n, SettingMaxWindowsPerRow, limit, perRowParam(d))
+	}
 	return s, nil
+}
+
+// perRowParam names the parameter that divides the size into the
+// windows of one row (HOP's slide, CUMULATE's step).
+func perRowParam(d *window.Descriptor) string {
+	if len(d.Params) > 0 {
+		return d.Params[0].Label
+	}
+	return "window"
 }
 
 func (p *planner) planTVF(f *sql.WindowTVF) (*rel, error) {
@@ -282,7 +297,7 @@ func (p *planner) planTVF(f *sql.WindowTVF) (*rel, error) {
 	if !tc.t.Rowtime || tc.idx != in.node.Rowtime {
 		return nil, errAt(f.TimeColPos, "the window function requires the time column %q to be a time attribute (the column of a WATERMARK FOR clause, or window_time of a window aggregation), but it is a plain %s", f.TimeCol, tc.t.WithoutRowtime())
 	}
-	spec, err := windowSpec(f.Kind, f.Args, f.Pos, window.Of(f.Kind).TVFUsage())
+	spec, err := p.windowSpec(f.Kind, f.Args, f.Pos, window.Of(f.Kind).TVFUsage())
 	if err != nil {
 		return nil, err
 	}

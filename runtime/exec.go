@@ -132,13 +132,13 @@ func (n *node) inputView(i int, b *core.Batch) *core.Batch {
 	}
 	if others <= n.wm {
 		// held back by another input throughout: no movement in the batch
-		return &core.Batch{Rows: b.Rows}
+		return &core.Batch{Rows: b.Rows, Kinds: b.Kinds}
 	}
 	w := make([]int64, len(b.Watermarks))
 	for k, x := range b.Watermarks {
 		w[k] = min(x, others)
 	}
-	return &core.Batch{Rows: b.Rows, Watermarks: w}
+	return &core.Batch{Rows: b.Rows, Watermarks: w, Kinds: b.Kinds}
 }
 
 func (n *node) wrap(err error) error {

@@ -198,25 +198,25 @@ func (x *exchange) ProcessBatch(_ int, b *core.Batch, _ core.Output) error {
 	n := len(x.targets)
 	switch {
 	case n == 1 || x.dist == planner.DistSingle:
-		return x.emit(0, b.Rows, wms)
+		return x.emit(0, b.Rows, wms, b.Kinds)
 	case x.dist == planner.DistBroadcast:
 		for i := range x.targets {
-			if err := x.emit(i, b.Rows, wms); err != nil {
+			if err := x.emit(i, b.Rows, wms, b.Kinds); err != nil {
 				return err
 			}
 		}
 		return nil
 	case x.dist == planner.DistHash:
-		return x.hash(b.Rows, wms)
+		return x.hash(b.Rows, wms, b.Kinds)
 	}
 	// rebalance: whole batches round-robin
 	x.rr = (x.rr + 1) % n
-	return x.emit(x.rr, b.Rows, wms)
+	return x.emit(x.rr, b.Rows, wms, b.Kinds)
 }
 
 // hash splits rows by the subtask owning their key group; rows are not
-// copied, each keeps its carried watermark.
-func (x *exchange) hash(rows []core.Row, wms []int64) error {
+// copied, each keeps its carried watermark and its row kind.
+func (x *exchange) hash(rows []core.Row, wms []int64, kinds []core.RowKind) error {
 	n := len(x.targets)
 	parts := make([][]core.Row, n)
 	pw := make([][]int64, n)
@@ -225,6 +225,10 @@ func (x *exchange) hash(rows []core.Row, wms []int64) error {
 		if wms != nil {
 			pw[t] = make([]int64, 0, cap(parts[t]))
 		}
+	}
+	var pk [][]core.RowKind
+	if kinds != nil {
+		pk = make([][]core.RowKind, n)
 	}
 	for i, r := range rows {
 		var h int32
@@ -241,10 +245,17 @@ func (x *exchange) hash(rows []core.Row, wms []int64) error {
 		if wms != nil {
 			pw[t] = append(pw[t], wms[i])
 		}
+		if kinds != nil {
+			pk[t] = append(pk[t], kinds[i])
+		}
 	}
 	for t := range parts {
 		if len(parts[t]) > 0 {
-			if err := x.emit(t, parts[t], pw[t]); err != nil {
+			var k []core.RowKind
+			if kinds != nil {
+				k = pk[t]
+			}
+			if err := x.emit(t, parts[t], pw[t], k); err != nil {
 				return err
 			}
 		}
@@ -252,8 +263,8 @@ func (x *exchange) hash(rows []core.Row, wms []int64) error {
 	return nil
 }
 
-func (x *exchange) emit(t int, rows []core.Row, wms []int64) error {
-	return x.targets[t].send(message{ch: x.chans[t], kind: msgBatch, pos: x.from.pos, b: &core.Batch{Rows: rows, Watermarks: wms}}, x.from)
+func (x *exchange) emit(t int, rows []core.Row, wms []int64, kinds []core.RowKind) error {
+	return x.targets[t].send(message{ch: x.chans[t], kind: msgBatch, pos: x.from.pos, b: &core.Batch{Rows: rows, Watermarks: wms, Kinds: kinds}}, x.from)
 }
 
 func (x *exchange) ProcessWatermark(wm int64, _ core.Output) error {
@@ -699,14 +710,18 @@ func (t *task) process(pos uint64) error {
 				evs = append(evs, event{w: m.wm, kind: 0, c: i, m: m})
 				continue
 			}
-			rows, wms := m.b.Rows, m.b.Watermarks
+			rows, wms, kinds := m.b.Rows, m.b.Watermarks, m.b.Kinds
 			for a := 0; a < len(rows); {
 				b := a + 1
 				for b < len(rows) && wms[b] == wms[a] {
 					b++
 				}
+				var k []core.RowKind
+				if kinds != nil {
+					k = kinds[a:b:b]
+				}
 				evs = append(evs, event{w: wms[a], kind: 1, c: i, m: message{ch: i, kind: msgBatch, pos: pos,
-					b: &core.Batch{Rows: rows[a:b:b], Watermarks: wms[a:b:b]}}})
+					b: &core.Batch{Rows: rows[a:b:b], Watermarks: wms[a:b:b], Kinds: k}}})
 				a = b
 			}
 		}
@@ -749,7 +764,7 @@ func (t *task) deliver(m message) error {
 	b := m.b
 	if !t.par.replay {
 		// live: rows meet the input's watermark over its channels
-		b = &core.Batch{Rows: b.Rows}
+		b = &core.Batch{Rows: b.Rows, Kinds: b.Kinds}
 	}
 	n.metrics.RecordsIn.Add(int64(len(b.Rows)))
 	if len(n.inWM) > 1 {

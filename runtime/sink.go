@@ -105,6 +105,7 @@ func (s *sinkNode) ProcessBatch(_ int, b *core.Batch, _ core.Output) error {
 				out[c] = row[i]
 			}
 		}
+		nb.Kinds = b.Kinds
 		b = nb
 	}
 	if err := s.writer.Write(s.ctx, b); err != nil {

@@ -44,6 +44,46 @@ type Batch struct {
 	// rewrites the slice for nodes with several inputs (their watermark
 	// is the minimum over inputs).
 	Watermarks []int64
+	// Kinds, when not nil, has one entry per row: the row's change kind
+	// in a changelog (a dynamic table's update stream). nil means every
+	// row is an insert, so append-only streams pay nothing. Whoever
+	// splits, filters or copies a batch keeps Kinds aligned with Rows, as
+	// with Watermarks.
+	Kinds []RowKind
+}
+
+// RowKind is the kind of change a row carries, Flink's RowKind.
+type RowKind uint8
+
+const (
+	Insert       RowKind = iota // +I
+	UpdateBefore                // -U: the previous value of an updated row
+	UpdateAfter                 // +U: the new value of an updated row
+	Delete                      // -D
+)
+
+// String is the kind's short form as Flink prints it: +I, -U, +U, -D.
+func (k RowKind) String() string {
+	switch k {
+	case UpdateBefore:
+		return "-U"
+	case UpdateAfter:
+		return "+U"
+	case Delete:
+		return "-D"
+	}
+	return "+I"
+}
+
+// IsRetract reports whether the row retracts an earlier one (-U, -D).
+func (k RowKind) IsRetract() bool { return k == UpdateBefore || k == Delete }
+
+// KindAt returns the kind of row i (Insert when b carries no kinds).
+func (b *Batch) KindAt(i int) RowKind {
+	if b.Kinds == nil {
+		return Insert
+	}
+	return b.Kinds[i]
 }
 
 // WatermarkAt returns the watermark in force before row i of b, or cur

@@ -97,8 +97,8 @@ type captureWriter struct {
 }
 
 func (w *captureWriter) Write(_ context.Context, b *core.Batch) error {
-	for _, row := range b.Rows {
-		w.c.pending = append(w.c.pending, string(w.f.Format(nil, row)))
+	for i, row := range b.Rows {
+		w.c.pending = append(w.c.pending, string(w.f.FormatKind(nil, b.KindAt(i), row)))
 	}
 	return nil
 }

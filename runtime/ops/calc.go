@@ -19,6 +19,7 @@ type calc struct {
 	reuse  bool       // consumers are core.Borrowers: out is reused
 	out    core.Batch // reused output (rows carved from one slab)
 	wmBuf  []int64
+	kBuf   []core.RowKind
 }
 
 // BorrowsBatches: calc copies values into its own rows.
@@ -94,6 +95,15 @@ func (o *calc) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	c.Err = nil
 	wms := b.Watermarks
 	ob := o.outBatch(len(b.Rows), wms != nil)
+	kinds := b.Kinds
+	if kinds != nil {
+		if !o.reuse || cap(o.kBuf) < len(kinds) {
+			o.kBuf = make([]core.RowKind, len(kinds))
+		}
+		ob.Kinds = o.kBuf[:len(kinds)]
+	} else {
+		ob.Kinds = nil
+	}
 	n := 0
 	for ri, row := range b.Rows {
 		if wms != nil {
@@ -101,6 +111,9 @@ func (o *calc) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 			o.wm = max(o.wm, wms[ri])
 			c.Watermark = o.wm
 			ob.Watermarks[n] = wms[ri]
+		}
+		if kinds != nil {
+			ob.Kinds[n] = kinds[ri]
 		}
 		if o.filter != nil {
 			keep := o.filter(c, row)
@@ -133,6 +146,9 @@ func (o *calc) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	ob.Rows = ob.Rows[:n]
 	if wms != nil {
 		ob.Watermarks = ob.Watermarks[:n]
+	}
+	if kinds != nil {
+		ob.Kinds = ob.Kinds[:n]
 	}
 	return out.Emit(ob)
 }

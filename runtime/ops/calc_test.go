@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,3 +70,36 @@ func TestWindowJoinCondition(t *testing.T) {
 		sameRows(t, tc.typ.String(), c.rows, tc.want)
 	}
 }
+
+// A filtering Calc keeps each row's change kind with it.
+func TestCalcKeepsKinds(t *testing.T) {
+	a := &planner.ColRef{Index: 0, Name: "a", T: types.TBigInt}
+	spec := &planner.CalcOp{Projections: []planner.Expr{a},
+		Filter: &planner.Call{Func: ">", Args: []planner.Expr{a, &planner.Const{V: bi(0), T: types.TBigInt}}, T: types.TBoolean}}
+	for _, reuse := range []bool{false, true} {
+		op, err := NewCalc(spec, newCtx())
+		mustNoErr(t, err)
+		if reuse {
+			op.(core.OutputReuser).ReuseOutput()
+		}
+		var kinds []core.RowKind
+		out := outputFunc(func(b *core.Batch) error {
+			for i := range b.Rows {
+				kinds = append(kinds, b.KindAt(i))
+			}
+			return nil
+		})
+		in := batch(core.Row{bi(1)}, core.Row{bi(-1)}, core.Row{bi(2)}, core.Row{bi(3)})
+		in.Kinds = []core.RowKind{core.Insert, core.UpdateBefore, core.UpdateBefore, core.UpdateAfter}
+		mustNoErr(t, op.ProcessBatch(0, in, out))
+		mustNoErr(t, op.ProcessBatch(0, batch(core.Row{bi(4)}), out))
+		want := []core.RowKind{core.Insert, core.UpdateBefore, core.UpdateAfter, core.Insert}
+		if !slices.Equal(kinds, want) {
+			t.Errorf("reuse=%v: kinds %v, want %v", reuse, kinds, want)
+		}
+	}
+}
+
+type outputFunc func(*core.Batch) error
+
+func (f outputFunc) Emit(b *core.Batch) error { return f(b) }

@@ -57,8 +57,15 @@ func NewFormatter(t *planner.TableDesc, env *connector.Env) (*Formatter, error) 
 // Flink's CAST to STRING writes them (types.AppendValue), a NULL field as
 // `null`.
 func (f *Formatter) Format(b []byte, row core.Row) []byte {
+	return f.FormatKind(b, core.Insert, row)
+}
+
+// FormatKind is Format for a row of the given change kind: `+I[...]`,
+// `-U[...]`, `+U[...]`, `-D[...]`, as Flink's print sink writes them.
+func (f *Formatter) FormatKind(b []byte, kind core.RowKind, row core.Row) []byte {
 	b = append(b, f.prefix...)
-	b = append(b, "+I["...)
+	b = append(b, kind.String()...)
+	b = append(b, '[')
 	for i, v := range row {
 		if i > 0 {
 			b = append(b, ", "...)
@@ -110,8 +117,8 @@ func NewSink(t *planner.TableDesc, env *connector.Env) (*Sink, error) {
 // Write prints the batch's rows in one write.
 func (s *Sink) Write(_ context.Context, b *core.Batch) error {
 	s.buf = s.buf[:0]
-	for _, row := range b.Rows {
-		s.buf = s.f.Format(s.buf, row)
+	for i, row := range b.Rows {
+		s.buf = s.f.FormatKind(s.buf, b.KindAt(i), row)
 		s.buf = append(s.buf, '\n')
 	}
 	if len(s.buf) == 0 {

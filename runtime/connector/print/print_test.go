@@ -135,3 +135,23 @@ func TestPrintStandardError(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q; want nothing and \"+I[7]\\n\"", out.String(), errOut.String())
 	}
 }
+
+// A changelog prints each row with its kind, as Flink's print sink does.
+func TestPrintRowKinds(t *testing.T) {
+	var out bytes.Buffer
+	td := &planner.TableDesc{Name: "p", Columns: planner.Schema{{Name: "k", Type: types.TString}, {Name: "n", Type: types.TBigInt}}}
+	s, err := NewSink(td, &connector.Env{Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := func(k string, n int64) core.Row { return core.Row{types.StringValue(k), types.BigIntValue(n)} }
+	b := &core.Batch{Rows: []core.Row{row("a", 1), row("a", 1), row("a", 2), row("a", 2)},
+		Kinds: []core.RowKind{core.Insert, core.UpdateBefore, core.UpdateAfter, core.Delete}}
+	if err := s.Write(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	want := "+I[a, 1]\n-U[a, 1]\n+U[a, 2]\n-D[a, 2]\n"
+	if out.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}

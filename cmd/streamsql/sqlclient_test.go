@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime"
+	"github.com/streamsql/streamsql/runtime/core"
 	"github.com/streamsql/streamsql/sql/types"
 )
 
@@ -297,16 +299,19 @@ func TestSplitStatements(t *testing.T) {
 }
 
 // Table mode applies retractions: a -U or -D removes the row it names,
-// +U adds the new one; changelog mode keeps every change. (The runtime
-// emits only +I today; this is the slot for its updates.)
+// +U adds the new one; changelog mode keeps every change. The kinds come
+// from the batches the sink receives.
 func TestResultBufferAppliesChanges(t *testing.T) {
 	b := &resultBuffer{cols: []string{"k", "n"}}
-	for _, c := range []change{
-		{"+I", []string{"a", "1"}}, {"+I", []string{"b", "1"}},
-		{"-U", []string{"a", "1"}}, {"+U", []string{"a", "2"}},
-		{"-D", []string{"b", "1"}}, {"+I", []string{"c", "5"}},
-	} {
-		b.add(c.kind, c.vals)
+	schema := planner.Schema{{Name: "k", Type: types.Type{Kind: types.String}}, {Name: "n", Type: types.Type{Kind: types.BigInt}}}
+	w := &collectWriter{buf: b, cols: schema, loc: time.UTC}
+	row := func(k string, n int64) core.Row { return core.Row{types.StringValue(k), types.IntValue(n)} }
+	batch := &core.Batch{
+		Rows:  []core.Row{row("a", 1), row("b", 1), row("a", 1), row("a", 2), row("b", 1), row("c", 5)},
+		Kinds: []core.RowKind{core.Insert, core.Insert, core.UpdateBefore, core.UpdateAfter, core.Delete, core.Insert},
+	}
+	if err := w.Write(context.Background(), batch); err != nil {
+		t.Fatal(err)
 	}
 	table, total, _ := b.snapshot("table")
 	if fmt.Sprint(table) != "[{+U [a 2]} {+I [c 5]}]" || total != 6 {

@@ -22,11 +22,10 @@ import (
 //
 // The query runs as a job whose implicit print sink (the table "stdout"
 // of a bare SELECT) is replaced by a collecting sink. Every row arrives
-// as a change with its kind. Today every result is insert-only (+I); a
-// runtime that emits updates will hand -U, +U and -D rows to the same
-// resultBuffer.add, where table mode already retracts them (a -U or -D
-// removes the row it names, as Flink's materialized result does) and
-// changelog and tableau modes print the kind in the op column.
+// as a change with its kind (core.Batch.KindAt: +I, -U, +U, -D). Table
+// mode applies them (a -U or -D removes the row it names, as Flink's
+// materialized result does); changelog and tableau modes print the kind
+// in the op column.
 
 // change is one row of a result with its kind (+I, -U, +U, -D).
 type change struct {
@@ -124,7 +123,7 @@ type collectWriter struct {
 }
 
 func (w *collectWriter) Write(_ context.Context, b *core.Batch) error {
-	for _, row := range b.Rows {
+	for r, row := range b.Rows {
 		vals := make([]string, len(row))
 		for i, v := range row {
 			if v.IsNull() {
@@ -138,7 +137,7 @@ func (w *collectWriter) Write(_ context.Context, b *core.Batch) error {
 			w.tmp = types.AppendValue(w.tmp[:0], v, t, w.loc)
 			vals[i] = string(w.tmp)
 		}
-		w.buf.add("+I", vals) // rows are insert-only today (see above)
+		w.buf.add(b.KindAt(r).String(), vals)
 	}
 	return nil
 }

@@ -35,10 +35,13 @@
 //	CAST(x AS <flink type>)          → __ssql_cast(N, x)           (Cast, type parsed by ParseType)
 //	agg(...) FILTER (WHERE c)        → __ssql_filter(agg(...), c)  (Call.Filter)
 //	FLOOR/CEIL(x TO unit)            → __ssql_unit(N, x)           (TimeUnitExpr)
-//	TABLE(TUMBLE(TABLE t, ...))      → __ssql_tvf_N as a table     (WindowTVF, parsed by us;
-//	                                                                its size arguments and a
-//	                                                                TABLE (subquery) input go
-//	                                                                through this pipeline again)
+//	TABLE(TUMBLE(TABLE t, ...))      → __ssql_tvf_N as a table     (WindowTVF, parsed by us
+//	                                                                from the kind's descriptor in
+//	                                                                sql/window; its size arguments
+//	                                                                and a TABLE (subquery) input go
+//	                                                                through this pipeline again, the
+//	                                                                table argument in the converter
+//	                                                                so that it sees WITH queries)
 //	a IS NOT DISTINCT FROM b         → a <=> b
 //	a IS DISTINCT FROM b             → a RLIKE b  (the user's own REGEXP/RLIKE operators are rejected)
 //	FULL [OUTER] JOIN                → STRAIGHT_JOIN (the user's own STRAIGHT_JOIN is rejected)
@@ -47,7 +50,9 @@
 //
 // MySQL-only syntax that would otherwise slip through (<=>, :=, @vars,
 // DIV, XOR, bit operators, LIMIT x,y, OVER windows, hex literals) is
-// rejected with an *Error naming it.
+// rejected with an *Error naming it, and so is Flink syntax we do not
+// support (MATCH_RECOGNIZE, GROUPING SETS, FOR SYSTEM_TIME AS OF, ...):
+// the table in unsupported.go, checked at every token before TiDB runs.
 //
 // Position map. Every emitted token records (rewritten offset → original
 // offset); generated text maps to the token that caused it. TiDB reports

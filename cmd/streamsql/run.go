@@ -211,7 +211,8 @@ func explainCommand() *cli.Command {
 		ArgsUsage: "FILE.sql",
 		Description: `Shows how streamsql will run FILE.sql: the logical plan and the physical
 operator graph, with column names and types, the watermark, window specs, keys and
-each node's changelog mode ([I]: insert-only). Nothing is read or written.
+each node's changelog mode ([I]: insert-only). Nothing is read or written, but
+the file is checked as run checks it first (connector options included).
 --format=dot prints the physical operator graph for Graphviz; --format=svg renders
 it with Graphviz's dot command when installed.`,
 		Flags: []cli.Flag{
@@ -225,6 +226,17 @@ it with Graphviz's dot command when installed.`,
 			job, err := loadArg(path, c.App.Reader)
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
+			}
+			// Refuse what run refuses (unknown or malformed connector
+			// options, a sink-only connector read, ...) before printing.
+			graphs := []*planner.Graph{job.Graph}
+			for _, e := range job.Explains {
+				graphs = append(graphs, e.Graph)
+			}
+			for _, g := range graphs {
+				if err := runtime.Validate(g); err != nil {
+					return cli.Exit(err.Error(), 1)
+				}
 			}
 			if err := writeExplain(c.App.Writer, job, jobName(path), c.String("format")); err != nil {
 				return cli.Exit(err.Error(), 1)

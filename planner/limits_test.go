@@ -165,3 +165,23 @@ func TestEditDistanceWithin(t *testing.T) {
 		}
 	}
 }
+
+// A chain of views, each reading the one before, plans up to the limit
+// (it was refused at 33 as "refers to itself"), and beyond it the error
+// says what the limit is.
+func TestViewChainDepth(t *testing.T) {
+	chain := func(n int) string {
+		var b strings.Builder
+		b.WriteString(limitsHead + "CREATE VIEW v0 AS SELECT x FROM t;\n")
+		for i := 1; i <= n; i++ {
+			b.WriteString(sprintf("CREATE VIEW v%d AS SELECT x + 1 AS x FROM v%d;\n", i, i-1))
+		}
+		b.WriteString(sprintf("INSERT INTO o SELECT x FROM v%d;", n))
+		return b.String()
+	}
+	mustPlan(t, chain(maxViewDepth-1)) // v0 ... v99: 100 views
+	_, err := planText(t, chain(maxViewDepth))
+	if err == nil || !strings.Contains(err.Error(), "views nested more than 100 levels deep") {
+		t.Fatalf("got %v", err)
+	}
+}

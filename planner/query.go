@@ -15,6 +15,11 @@ import (
 // Everything is planned straight into physical nodes; each relation also
 // carries the logical tree it came from, for EXPLAIN.
 
+// maxViewDepth bounds how many views a query may read through, one
+// inside the other (each is planned anew where it is used). A view cannot
+// refer to itself: it is not yet defined while its query is bound.
+const maxViewDepth = 100
+
 type planner struct {
 	cat       *Catalog
 	viewDepth int
@@ -158,8 +163,8 @@ func (p *planner) planTableRef(f *sql.TableRef) (*rel, error) {
 		alias = f.Name
 	}
 	if v, ok := p.cat.views[f.Name]; ok {
-		if p.viewDepth > 32 {
-			return nil, errAt(f.Pos, "view %q refers to itself", f.Name)
+		if p.viewDepth >= maxViewDepth {
+			return nil, errAt(f.Pos, "views nested more than %d levels deep (view %q reads a view that reads a view ...)", maxViewDepth, f.Name)
 		}
 		p.viewDepth++
 		r, err := p.planQuery(v.Query)

@@ -125,7 +125,7 @@ func Plan(script *sql.Script) (*Job, error) {
 				return nil, err
 			}
 		case *sql.Set:
-			if err := checkSetting(st); err != nil {
+			if err := CheckSetting(st); err != nil {
 				return nil, err
 			}
 			job.Settings = append(job.Settings, Setting{Pos: st.Pos, Key: st.Key, Value: st.Value})

@@ -66,9 +66,10 @@ var knownSettings = map[string]settingSpec{
 	SettingMaxWindowsPerRow:                                {kind: settingInt, min: 1},
 }
 
-// checkSetting validates one SET statement's value, reporting an error at
-// the statement.
-func checkSetting(st *sql.Set) error {
+// CheckSetting validates one SET statement's value, reporting an error at
+// the statement. Plan calls it for every SET; the SQL client calls it when
+// a SET is typed.
+func CheckSetting(st *sql.Set) error {
 	spec, ok := knownSettings[st.Key]
 	if !ok {
 		return nil
@@ -113,7 +114,7 @@ func checkSetting(st *sql.Set) error {
 }
 
 // maxWindowsPerRow is the SET value of SettingMaxWindowsPerRow in force
-// (validated by checkSetting), or its default.
+// (validated by CheckSetting), or its default.
 func (p *planner) maxWindowsPerRow() int64 {
 	if v, ok := p.settings[SettingMaxWindowsPerRow]; ok {
 		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {

@@ -54,3 +54,15 @@ func TestExplainValidatesConnectors(t *testing.T) {
 		})
 	}
 }
+
+// The SQL client refuses a malformed SET value when it is typed, at its
+// position, as a file is refused when planned.
+func TestSQLClientChecksSetValues(t *testing.T) {
+	t.Chdir(t.TempDir())
+	writeFile(t, "job.sql", "SET 'pipeline.name' = 'x';\n  SET 'execution.checkpointing.interval' = '0 s';\n")
+	stdout, _, err := runApp(t, "sql", "-f", "job.sql")
+	want := "[ERROR] job.sql:2:3: SET 'execution.checkpointing.interval' = '0 s': must be at least 10 ms"
+	if err == nil || !strings.Contains(stdout, want) {
+		t.Errorf("%v\n%s\nwant %q", err, stdout, want)
+	}
+}

@@ -258,6 +258,9 @@ func (s *session) set(st *sql.Set) error {
 			return sql.Errorf(st.Pos, "unknown client option '%s'%s (the client knows '%s')", st.Key, suggestion(st.Key, []string{resultModeKey}), resultModeKey)
 		}
 	} else {
+		if err := planner.CheckSetting(st); err != nil {
+			return err
+		}
 		s.settings[st.Key] = st.Value
 	}
 	s.infof("Execute statement succeeded.")

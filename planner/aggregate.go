@@ -286,20 +286,9 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 		timeExpr = &ColRef{Index: tc, Name: in.node.Schema[tc].Name, T: in.node.Schema[tc].Type}
 		wtext = in.tvf.text
 	}
-	if spec == nil {
-		at := s.Pos
-		if len(s.GroupBy) > 0 {
-			at = s.GroupBy[0].Position()
-		} else {
-			var exprs []sql.Expr
-			for _, it := range s.Items {
-				exprs = append(exprs, it.Expr)
-			}
-			if a := firstAggregate(append(exprs, s.Having)...); a != nil {
-				at = a.Pos
-			}
-		}
-		return nil, errAt(at, "aggregation without a window is not supported: a non-windowed GROUP BY produces an updating result that the append-only sinks cannot take; aggregate over a window instead, e.g. FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) ... GROUP BY window_start, window_end, ...")
+	aggPos := s.Pos
+	if len(s.GroupBy) > 0 {
+		aggPos = s.GroupBy[0].Position()
 	}
 
 	// Collect aggregate calls from the select list and HAVING.
@@ -324,10 +313,13 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 	for i, k := range keys {
 		groupKeys = append(groupKeys, addPre(k, keyNames[i]))
 	}
-	timeIdx := addPre(timeExpr, timeExpr.String())
+	timeIdx := -1
 	var partKeys []int
-	for _, pk := range spec.PartitionKeys {
-		partKeys = append(partKeys, addPre(&ColRef{Index: pk, Name: in.node.Schema[pk].Name, T: in.node.Schema[pk].Type.WithoutRowtime()}, in.node.Schema[pk].Name))
+	if spec != nil {
+		timeIdx = addPre(timeExpr, timeExpr.String())
+		for _, pk := range spec.PartitionKeys {
+			partKeys = append(partKeys, addPre(&ColRef{Index: pk, Name: in.node.Schema[pk].Name, T: in.node.Schema[pk].Type.WithoutRowtime()}, in.node.Schema[pk].Name))
+		}
 	}
 	var aggErr error
 	collect := func(e sql.Expr, alias string) {
@@ -398,33 +390,18 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 		return nil, aggErr
 	}
 
-	// Calc -> WindowAggregate.
 	base := &rel{node: in.node, lg: in.lg}
 	preRel := p.calc(base, pre, preNames, nil)
+	if spec == nil {
+		// Calc -> GroupAggregate: no window, an updating result.
+		return p.groupAggregate(s, in, lg, scope, preRel, pre, keys, groupKeys, aggPos)
+	}
+	// Calc -> WindowAggregate.
 	spec.TimeCol = timeIdx
 	spec.PartitionKeys = partKeys
 	op := &WindowAggOp{Window: *spec, GroupKeys: groupKeys}
 	var schema Schema
-	for i, k := range groupKeys {
-		t := preRel.node.Schema[k].Type.WithoutRowtime()
-		scope.keyOut[exprKey(keys[i])] = len(schema)
-		schema = append(schema, Column{Name: preRel.node.Schema[k].Name, Type: t})
-	}
-	names := map[string]bool{}
-	for _, c := range schema {
-		names[c.Name] = true
-	}
-	for _, ag := range scope.aggs {
-		ag.out = len(schema)
-		name := ag.call.Name
-		for names[name] {
-			name += "0"
-		}
-		names[name] = true
-		ag.call.Name = name
-		op.Aggs = append(op.Aggs, ag.call)
-		schema = append(schema, Column{Name: name, Type: ag.call.T})
-	}
+	schema, op.Aggs = aggSchema(scope, preRel, keys, groupKeys)
 	tt := timeExpr.Type()
 	tt.NotNull = true
 	tt.Rowtime = true
@@ -437,17 +414,72 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 	scope.node = aggNode
 	aggRel := &rel{node: aggNode, win: &winInfo{spec: *spec, text: wtext, start: scope.start, end: scope.end, time: scope.time}}
 
-	// Logical aggregate.
+	lg = logicalAggregate(keys, op.Aggs, pre, "window=["+wtext+"]", schema, lg)
+	return p.aggregateOutput(s, in, lg, scope, aggRel)
+}
+
+// groupAggregate plans the GroupAggregate of a GROUP BY without a window
+// (or of aggregates without GROUP BY) over preRel, the Calc computing its
+// keys and arguments, then HAVING and the select list over it.
+func (p *planner) groupAggregate(s *sql.Select, in *rel, lg *LogicalNode, scope *aggScope, preRel *rel, pre []Expr, keys []Expr, groupKeys []int, at sql.Pos) (*rel, error) {
+	op := &GroupAggOp{GroupKeys: groupKeys, Pos: at}
+	var schema Schema
+	schema, op.Aggs = aggSchema(scope, preRel, keys, groupKeys)
+	scope.start, scope.end, scope.time = -1, -1, -1
+	node := newNode(op, schema, -1, preRel.node)
+	scope.node = node
+	lg = logicalAggregate(keys, op.Aggs, pre, "", schema, lg)
+	return p.aggregateOutput(s, in, lg, scope, &rel{node: node})
+}
+
+// aggSchema is an aggregation's output (group keys, then aggregates with
+// unique names) and its aggregate calls; it records where each key and
+// aggregate lands in scope.
+func aggSchema(scope *aggScope, preRel *rel, keys []Expr, groupKeys []int) (Schema, []AggCall) {
+	var schema Schema
+	var calls []AggCall
+	names := map[string]bool{}
+	for i, k := range groupKeys {
+		c := preRel.node.Schema[k]
+		scope.keyOut[exprKey(keys[i])] = len(schema)
+		schema = append(schema, Column{Name: c.Name, Type: c.Type.WithoutRowtime()})
+		names[c.Name] = true
+	}
+	for _, ag := range scope.aggs {
+		ag.out = len(schema)
+		name := ag.call.Name
+		for names[name] {
+			name += "0"
+		}
+		names[name] = true
+		ag.call.Name = name
+		calls = append(calls, ag.call)
+		schema = append(schema, Column{Name: name, Type: ag.call.T})
+	}
+	return schema, calls
+}
+
+// logicalAggregate is the LogicalAggregate node (window: "window=[...]"
+// for a window aggregation, "" otherwise).
+func logicalAggregate(keys []Expr, aggs []AggCall, pre []Expr, window string, schema Schema, in *LogicalNode) *LogicalNode {
 	var gs, as []string
 	for _, k := range keys {
 		gs = append(gs, k.String())
 	}
-	for _, ag := range op.Aggs {
+	for _, ag := range aggs {
 		as = append(as, aggText(ag, pre))
 	}
-	lg = &LogicalNode{Name: "LogicalAggregate", Attrs: []string{"group=[" + strings.Join(gs, ", ") + "]", "window=[" + wtext + "]", "aggs=[" + strings.Join(as, ", ") + "]"}, Schema: schema, Inputs: []*LogicalNode{lg}}
+	attrs := []string{"group=[" + strings.Join(gs, ", ") + "]"}
+	if window != "" {
+		attrs = append(attrs, window)
+	}
+	attrs = append(attrs, "aggs=["+strings.Join(as, ", ")+"]")
+	return &LogicalNode{Name: "LogicalAggregate", Attrs: attrs, Schema: schema, Inputs: []*LogicalNode{in}}
+}
 
-	// Calc over the aggregate: HAVING and the select list.
+// aggregateOutput plans HAVING and the select list over an aggregation.
+func (p *planner) aggregateOutput(s *sql.Select, in *rel, lg *LogicalNode, scope *aggScope, aggRel *rel) (*rel, error) {
+	schema := aggRel.node.Schema
 	post := &binder{r: in, agg: scope}
 	var having Expr
 	if s.Having != nil {

@@ -21,9 +21,13 @@
 //     TVF stays pending until we know whether a window aggregation, a join
 //     or nothing follows; only then is it planned (as part of a
 //     WindowAggregate, or as a WindowTableFunction node). Consecutive Calcs
-//     are merged as they are built. Everything that would produce an
-//     updating result (non-windowed GROUP BY, regular joins, DISTINCT,
-//     ORDER BY, LIMIT, OVER) is rejected with a message saying so.
+//     are merged as they are built. A GROUP BY without a window (or
+//     aggregates without GROUP BY) and SELECT DISTINCT plan to a
+//     GroupAggregate, whose result is updating; the changelog rule
+//     (changelog.go) then sets every node's changelog mode and upsert
+//     keys and refuses an insert-only sink fed updates. Other updating
+//     constructs (regular joins, ORDER BY, LIMIT, OVER) are rejected
+//     with a message saying so.
 //     A top-level WHERE conjunct x [NOT] IN (subquery) / [NOT] EXISTS
 //     (subquery) correlated on window_start and window_end plans to a
 //     WindowJoin of type LeftSemiJoin / LeftAntiJoin (semijoin.go; NOT IN

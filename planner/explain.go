@@ -108,11 +108,10 @@ func (rp *reusePrinter) write(b *strings.Builder, n *Node, first, rest string) {
 		b.WriteString(first + "Reused(reference_id=[" + strconv.Itoa(id) + "])\n")
 		return
 	}
-	mode := "[I]"
-	if !n.AppendOnly {
-		mode = "[I,UB,UA,D]"
+	attrs := append(nodeAttrs(n), "changelogMode="+n.ChangelogMode())
+	if len(n.UpsertKeys) > 0 {
+		attrs = append(attrs, "upsertKeys=[["+colNames(n.Schema, n.UpsertKeys)+"]]")
 	}
-	attrs := append(nodeAttrs(n), "changelogMode="+mode)
 	reuse := ""
 	if rp.shared[n] {
 		rp.ids[n] = len(rp.ids) + 1
@@ -210,32 +209,15 @@ func nodeAttrs(n *Node) []string {
 		}
 		return a
 	case *WindowAggOp:
-		var sel []string
-		sel = append(sel, strings.Split(colNames(in, op.GroupKeys), ", ")...)
-		if len(op.GroupKeys) == 0 {
-			sel = nil
-		}
-		for _, ag := range op.Aggs {
-			arg := "*"
-			if ag.Arg >= 0 {
-				arg = in[ag.Arg].Name
-			}
-			if ag.Distinct {
-				arg = "DISTINCT " + arg
-			}
-			s := ag.Func + "(" + arg + ")"
-			if ag.Filter >= 0 {
-				s += " FILTER " + in[ag.Filter].Name
-			}
-			sel = append(sel, s+" AS "+ag.Name)
-		}
-		sel = append(sel, "start('w$) AS window_start", "end('w$) AS window_end", "rowtime('w$) AS window_time")
+		sel := append(aggSelect(in, op.GroupKeys, op.Aggs), "start('w$) AS window_start", "end('w$) AS window_end", "rowtime('w$) AS window_time")
 		a := []string{}
 		if len(op.GroupKeys) > 0 {
 			a = append(a, "groupBy=["+colNames(in, op.GroupKeys)+"]")
 		}
 		a = append(a, "window=["+windowSpecText(op.Window, in)+"]", "select=["+strings.Join(sel, ", ")+"]")
 		return a
+	case *GroupAggOp:
+		return groupAggAttrs(in, op)
 	case *WindowTVFOp:
 		return []string{"window=[" + windowSpecText(op.Window, in) + "]"}
 	case *WindowJoinOp:
@@ -298,4 +280,37 @@ func containsInt(list []int, x int) bool {
 		}
 	}
 	return false
+}
+
+// aggSelect is an aggregation's select list as Flink prints it: the group
+// keys, then each aggregate (`COUNT(DISTINCT x) FILTER $f2 AS n`).
+func aggSelect(in Schema, keys []int, aggs []AggCall) []string {
+	var sel []string
+	if len(keys) > 0 {
+		sel = strings.Split(colNames(in, keys), ", ")
+	}
+	for _, ag := range aggs {
+		arg := "*"
+		if ag.Arg >= 0 {
+			arg = in[ag.Arg].Name
+		}
+		if ag.Distinct {
+			arg = "DISTINCT " + arg
+		}
+		s := ag.Func + "(" + arg + ")"
+		if ag.Filter >= 0 {
+			s += " FILTER " + in[ag.Filter].Name
+		}
+		sel = append(sel, s+" AS "+ag.Name)
+	}
+	return sel
+}
+
+// groupAggAttrs: GroupAggregate(groupBy=[k], select=[k, COUNT(*) AS n]).
+func groupAggAttrs(in Schema, op *GroupAggOp) []string {
+	var a []string
+	if len(op.GroupKeys) > 0 {
+		a = append(a, "groupBy=["+colNames(in, op.GroupKeys)+"]")
+	}
+	return append(a, "select=["+strings.Join(aggSelect(in, op.GroupKeys, op.Aggs), ", ")+"]")
 }

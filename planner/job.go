@@ -177,6 +177,9 @@ func Plan(script *sql.Script) (*Job, error) {
 				return nil, err
 			}
 			ex.Graph = gb.finish(snapshot())
+			if err := inferChangelog(ex.Graph); err != nil {
+				return nil, err
+			}
 			if err := p.addSideOutputs(ex.Graph, lateSettingPos(job.Settings)); err != nil {
 				return nil, err
 			}
@@ -206,6 +209,9 @@ func Plan(script *sql.Script) (*Job, error) {
 	}
 	if len(main.sinks) > 0 {
 		job.Graph = main.finish(graphSettings)
+		if err := inferChangelog(job.Graph); err != nil {
+			return nil, err
+		}
 		if err := p.addSideOutputs(job.Graph, lateSettingPos(job.Settings)); err != nil {
 			return nil, err
 		}
@@ -462,7 +468,7 @@ func (p *planner) planInsert(g *graphBuilder, ins *sql.Insert) error {
 		sinkSchema[i] = Column{Name: t.Columns[ti].Name, Type: t.Columns[ti].Type.WithoutRowtime()}
 		fields = append(fields, t.Columns[ti].Name)
 	}
-	sink := newNode(&SinkOp{Table: t, Columns: targets}, sinkSchema, -1, r.node)
+	sink := newNode(&SinkOp{Table: t, Columns: targets, Pos: ins.Pos}, sinkSchema, -1, r.node)
 	g.sinks = append(g.sinks, sink)
 	g.logical = append(g.logical, &LogicalNode{Name: "LogicalSink", Attrs: []string{"table=[" + t.Name + "]", "fields=[" + strings.Join(fields, ", ") + "]"}, Schema: sinkSchema, Inputs: []*LogicalNode{r.lg}})
 	return nil
@@ -488,7 +494,7 @@ func (p *planner) planPrint(g *graphBuilder, q *sql.QueryStatement) error {
 		targets = append(targets, i)
 		fields = append(fields, c.Name)
 	}
-	sink := newNode(&SinkOp{Table: t, Columns: targets}, append(Schema(nil), t.Columns...), -1, r.node)
+	sink := newNode(&SinkOp{Table: t, Columns: targets, Pos: q.Pos}, append(Schema(nil), t.Columns...), -1, r.node)
 	g.sinks = append(g.sinks, sink)
 	g.logical = append(g.logical, &LogicalNode{Name: "LogicalSink", Attrs: []string{"table=[*print*]", "fields=[" + strings.Join(fields, ", ") + "]"}, Schema: t.Columns, Inputs: []*LogicalNode{r.lg}})
 	return nil

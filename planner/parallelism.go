@@ -11,14 +11,15 @@ import (
 // (distribute) gives every node its parallelism and every input edge a
 // distribution, as Flink's planner and job-graph builder do:
 //
-//   - a window aggregation is hashed by its group keys (a SESSION window
+//   - a window or group aggregation is hashed by its group keys (a SESSION window
 //     by its PARTITION BY keys), a window join by its join keys on each
 //     side; with no key they need all rows in one subtask (single);
 //   - a stateless node (Calc, Union, window TVF, side output) reads its
 //     input forward at the input's parallelism, so it runs chained with
 //     it;
 //   - a sink reads forward, or rebalanced when 'sink.parallelism'
-//     differs from its input's;
+//     differs from its input's (hashed by the upsert key when the input
+//     is a changelog, so each key's changes stay in order);
 //   - sources run at 'scan.parallelism' or the default.
 //
 // EXPLAIN prints hash, single and broadcast edges as Exchange nodes, as
@@ -132,6 +133,12 @@ func distributeNode(n *Node, p, maxP int) error {
 			n.Parallelism = 1
 		}
 		keyed(0, keys)
+	case *GroupAggOp:
+		n.Parallelism = p
+		if len(op.GroupKeys) == 0 {
+			n.Parallelism = 1
+		}
+		keyed(0, op.GroupKeys)
 	case *WindowJoinOp:
 		n.Parallelism = p
 		if len(op.LeftKeys) == 0 {
@@ -150,6 +157,14 @@ func distributeNode(n *Node, p, maxP int) error {
 		}
 		n.Parallelism = q
 		n.InputDists[0] = forwardOr(in, q)
+		if up := n.Inputs[0]; !up.AppendOnly && q != in {
+			// a changelog keeps each key's changes in order only on
+			// one path: hash by the upsert key rather than rebalance
+			keyed(0, up.UpsertKeys)
+			if len(up.UpsertKeys) == 0 {
+				n.Parallelism = 1
+			}
+		}
 	default: // Calc, Union, WindowTableFunction, SideOutput: stateless, chained
 		q := 0
 		for _, in := range n.Inputs {

@@ -105,10 +105,14 @@ type Graph struct {
 // Node is one physical operator.
 type Node struct {
 	ID         int
-	Op         Op      // *SourceOp, *CalcOp, *WindowAggOp, *WindowTVFOp, *WindowJoinOp, *UnionOp, *SinkOp
+	Op         Op      // *SourceOp, *CalcOp, *GroupAggOp, *WindowAggOp, *WindowTVFOp, *WindowJoinOp, *UnionOp, *SinkOp
 	Inputs     []*Node // data inputs in order (a join has left then right)
 	Schema     Schema  // output columns
-	AppendOnly bool    // output is insert-only ([I])
+	AppendOnly bool    // output is insert-only ([I]); set by the changelog rule (changelog.go)
+	// UpsertKeys are the output columns that identify a row of an
+	// updating result (a group aggregation's keys), nil when unknown or
+	// insert-only (changelog.go).
+	UpsertKeys []int
 	// Rowtime is the index in Schema of the event-time attribute, or -1.
 	Rowtime int
 	// Parallelism is the number of subtasks the node runs as, and
@@ -232,6 +236,20 @@ type WindowAggOp struct {
 	Aggs      []AggCall
 }
 
+// GroupAggOp is a group aggregation without a window (Flink's
+// GroupAggregate): it keeps one group per key and, for each input row,
+// emits the change of that group's result row: +I for a new group, -U
+// (old) and +U (new) when its result changed, -D when the group's last
+// row was retracted. Its input may itself be a changelog. Output layout:
+// GroupKeys..., Aggs.... With no aggregates it is SELECT DISTINCT.
+type GroupAggOp struct {
+	GroupKeys []int
+	Aggs      []AggCall
+	// Pos is where the aggregation is written (its GROUP BY, or the
+	// SELECT), for errors about the updates it produces.
+	Pos sql.Pos
+}
+
 // WindowTVFOp labels each input row with its window(s) and emits it at
 // once (one output row per window the row falls in). Late rows are kept.
 // Output layout: input columns..., window_start, window_end, window_time.
@@ -280,12 +298,15 @@ type UnionOp struct{}
 type SinkOp struct {
 	Table   *TableDesc
 	Columns []int
+	// Pos is the INSERT INTO (or the bare SELECT) writing to the sink.
+	Pos sql.Pos
 }
 
 func (*SourceOp) opName() string     { return "TableSourceScan" }
 func (*CalcOp) opName() string       { return "Calc" }
 func (*WindowAggOp) opName() string  { return "WindowAggregate" }
 func (*WindowTVFOp) opName() string  { return "WindowTableFunction" }
+func (*GroupAggOp) opName() string   { return "GroupAggregate" }
 func (*WindowJoinOp) opName() string { return "WindowJoin" }
 func (*UnionOp) opName() string      { return "Union" }
 func (*SinkOp) opName() string       { return "Sink" }

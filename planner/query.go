@@ -525,7 +525,7 @@ func (p *planner) planSelect(s *sql.Select) (*rel, error) {
 		return nil, errAt(s.Pos, "SELECT without FROM is not supported: a streaming query reads a table")
 	}
 	if s.Distinct {
-		return nil, errAt(s.Pos, "SELECT DISTINCT is not supported: it would produce an updating result that the append-only sinks cannot take; use a window aggregation (GROUP BY window_start, window_end, ...) instead")
+		return p.planDistinct(s)
 	}
 	if len(s.OrderBy) > 0 {
 		return nil, errAt(s.OrderBy[0].Expr.Position(), "ORDER BY is not supported on a stream: sorting an unbounded stream never finishes")
@@ -693,4 +693,33 @@ func (p *planner) selectList(s *sql.Select, b *binder) ([]Expr, []string, []sql.
 		add(e, name, it.Expr.Position())
 	}
 	return projs, names, pos, nil
+}
+
+// planDistinct plans SELECT DISTINCT as Flink does: a GroupAggregate
+// without aggregates, grouped by every column of the select list. Its
+// result is updating (a row is inserted the first time it appears).
+func (p *planner) planDistinct(s *sql.Select) (*rel, error) {
+	plain := *s
+	plain.Distinct = false
+	r, err := p.planSelect(&plain)
+	if err != nil {
+		return nil, err
+	}
+	if r, err = p.materialize(r); err != nil {
+		return nil, err
+	}
+	keys := make([]int, len(r.node.Schema))
+	schema := make(Schema, len(r.node.Schema))
+	for i, c := range r.node.Schema {
+		keys[i] = i
+		schema[i] = Column{Name: c.Name, Type: c.Type.WithoutRowtime()}
+	}
+	node := newNode(&GroupAggOp{GroupKeys: keys, Pos: s.Pos}, schema, -1, r.node)
+	out := &rel{node: node, pos: r.pos, outer: r.outer}
+	for _, c := range r.cols {
+		c.t = c.t.WithoutRowtime()
+		out.cols = append(out.cols, c)
+	}
+	out.lg = &LogicalNode{Name: "LogicalAggregate", Attrs: []string{"group=[" + colNames(r.node.Schema, keys) + "]"}, Schema: schema, Inputs: []*LogicalNode{r.lg}}
+	return out, nil
 }

@@ -328,7 +328,7 @@ func runtimeParallelism(g *planner.Graph) map[*planner.Node]int {
 		switch n.Op.(type) {
 		case *planner.SourceOp, *planner.SinkOp:
 			rp[n] = 1
-		case *planner.WindowAggOp, *planner.WindowJoinOp:
+		case *planner.WindowAggOp, *planner.WindowJoinOp, *planner.GroupAggOp:
 			rp[n] = max(1, n.Parallelism)
 		default:
 			q := 1

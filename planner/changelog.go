@@ -1,0 +1,123 @@
+package planner
+
+import (
+	"strings"
+
+	"github.com/streamsql/streamsql/sql"
+)
+
+// Changelog inference: one rule over the finished graph, in topological
+// order, sets every node's changelog mode (Node.AppendOnly: [I] or
+// [I,UB,UA,D]) and upsert keys (Node.UpsertKeys), and refuses a node
+// that cannot take the changes its input produces, as Flink's
+// FlinkChangelogModeInferenceProgram does:
+//
+//   - a source, a window aggregation, window TVF, window join and a side
+//     output produce inserts only; the window operators, like Flink's,
+//     accept inserts only;
+//   - a GroupAggregate produces every kind and its upsert key is its
+//     group key; it accepts any input (retractions included);
+//   - a Calc and a Union forward their inputs' kinds; a Calc keeps the
+//     upsert key when it projects every key column unchanged;
+//   - a sink whose connector writes inserts only refuses updating input,
+//     naming the operator that produces the updates and what would work.
+//
+// We always produce update-before rows (Flink's BEFORE_AND_AFTER): the
+// print sink and the SQL client show them, and there is no upsert sink
+// yet that could do without them.
+
+// updatingSinks are the connectors that accept a changelog (print shows
+// each row's kind; blackhole discards everything).
+var updatingSinks = map[string]bool{"print": true, "blackhole": true}
+
+// inferChangelog is the rule; it runs after finish, before distribute.
+func inferChangelog(g *Graph) error {
+	for _, n := range g.Nodes {
+		n.AppendOnly, n.UpsertKeys = true, nil
+		switch op := n.Op.(type) {
+		case *GroupAggOp:
+			n.AppendOnly = false
+			for i := range op.GroupKeys {
+				n.UpsertKeys = append(n.UpsertKeys, i)
+			}
+		case *CalcOp:
+			in := n.Inputs[0]
+			n.AppendOnly = in.AppendOnly
+			n.UpsertKeys = projectKeys(op, in.UpsertKeys)
+		case *UnionOp:
+			for _, in := range n.Inputs {
+				n.AppendOnly = n.AppendOnly && in.AppendOnly
+			}
+		case *WindowAggOp, *WindowTVFOp, *WindowJoinOp:
+			for _, in := range n.Inputs {
+				if p := updateProducer(in); p != nil {
+					op := n.Name()
+					return errAt(groupAggPos(p), "%s doesn't support consuming update and delete changes which is produced by node %s; a window operator reads an append-only input: aggregate over a window in the inner query (GROUP BY window_start, window_end, ...) instead of a plain GROUP BY", op, describeNode(p))
+				}
+			}
+		case *SinkOp:
+			in := n.Inputs[0]
+			n.AppendOnly = in.AppendOnly
+			if p := updateProducer(in); p != nil && !updatingSinks[op.Table.Connector] {
+				return errAt(op.Pos, "Table sink '%s' (connector '%s') doesn't support consuming update changes which is produced by node %s (at %s); write the result to a sink that takes a changelog ('print', or 'blackhole'), or aggregate over a window (FROM TABLE(TUMBLE(...)) ... GROUP BY window_start, window_end, ...), whose result is append-only", op.Table.Name, op.Table.Connector, describeNode(p), groupAggPos(p))
+			}
+		}
+	}
+	return nil
+}
+
+// updateProducer finds, below an updating node, the operator that
+// produces the updates (the first GroupAggregate on the way down), or
+// nil when n is insert-only.
+func updateProducer(n *Node) *Node {
+	if n.AppendOnly {
+		return nil
+	}
+	if _, ok := n.Op.(*GroupAggOp); ok {
+		return n
+	}
+	for _, in := range n.Inputs {
+		if p := updateProducer(in); p != nil {
+			return p
+		}
+	}
+	return n
+}
+
+// groupAggPos is where the producing aggregation is written.
+func groupAggPos(n *Node) sql.Pos {
+	if op, ok := n.Op.(*GroupAggOp); ok {
+		return op.Pos
+	}
+	return sql.Pos{}
+}
+
+// describeNode is a node as EXPLAIN prints it, without its schema:
+// GroupAggregate(groupBy=[k], select=[k, COUNT(*) AS n]).
+func describeNode(n *Node) string {
+	return n.Name() + "(" + strings.Join(nodeAttrs(n), ", ") + ")"
+}
+
+// projectKeys maps an input's upsert keys through a Calc: the output
+// columns that are the key columns unchanged, nil if one is projected
+// away.
+func projectKeys(op *CalcOp, keys []int) []int {
+	if len(keys) == 0 {
+		return nil
+	}
+	out := make([]int, 0, len(keys))
+	for _, k := range keys {
+		found := -1
+		for i, e := range op.Projections {
+			if r, ok := e.(*ColRef); ok && r.Index == k {
+				found = i
+				break
+			}
+		}
+		if found < 0 {
+			return nil
+		}
+		out = append(out, found)
+	}
+	return out
+}

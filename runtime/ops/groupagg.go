@@ -1,0 +1,340 @@
+package ops
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/sql/types"
+)
+
+// groupAgg is a group aggregation without a window (planner.GroupAggOp),
+// Flink's GroupAggFunction: for every input row it updates its group's
+// accumulators (an insert or +U accumulates, a -U or -D retracts) and
+// emits the change of the group's result row at once:
+//
+//   - the group's first result: +I;
+//   - a changed result: -U with the previous result, then +U with the new;
+//   - an unchanged result: nothing (Flink suppresses it when no state TTL
+//     is set, which we do not support yet);
+//   - the group's last row retracted: -D with the previous result, and the
+//     group is dropped;
+//   - a retraction for a group with no state (never seen): ignored.
+//
+// MIN and MAX keep every value with its count (Flink's
+// MinWithRetractAggFunction keeps a MapView value -> count), so a
+// retracted minimum is replaced by the next one. DISTINCT aggregates keep
+// each distinct value's count and fold a value in when its count leaves
+// zero and out when it returns to zero. State is one entry per group,
+// addressed by its key (core.KeyedState), so it is split by key group at
+// parallelism > 1 and on restore.
+type groupAgg struct {
+	keys    []int
+	fns     []aggFn
+	groups  map[string]*aggGroup
+	metrics *core.Metrics
+	buf     []byte
+	rowBuf  []byte
+	prevBuf []byte
+}
+
+// aggGroup is one group's state.
+type aggGroup struct {
+	key   []types.Value
+	count int64 // rows accumulated minus rows retracted
+	accs  []acc
+	vals  []map[string]*valCount // per aggregate: MIN/MAX values or DISTINCT values, nil otherwise
+	prev  core.Row               // the result last emitted
+}
+
+type valCount struct {
+	v types.Value
+	n int64
+}
+
+// NewGroupAgg builds the operator for spec over input schema in.
+func NewGroupAgg(spec *planner.GroupAggOp, in planner.Schema, ctx *core.Context) (core.Operator, error) {
+	fns, err := newAggFns(spec.Aggs, in)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range spec.GroupKeys {
+		if k < 0 || k >= len(in) {
+			return nil, fmt.Errorf("group key column %d out of range (input has %d columns)", k, len(in))
+		}
+	}
+	m, _ := metricsOf(ctx)
+	return &groupAgg{keys: spec.GroupKeys, fns: fns, groups: map[string]*aggGroup{}, metrics: m}, nil
+}
+
+// keeps reports whether aggregate f keeps a value -> count map.
+func (f *aggFn) keeps() bool {
+	return f.kind == aggMin || f.kind == aggMax || (f.distinct && f.kind != aggCountStar)
+}
+
+func (o *groupAgg) newGroup(row core.Row) *aggGroup {
+	g := &aggGroup{key: make([]types.Value, len(o.keys)), accs: make([]acc, len(o.fns)), vals: make([]map[string]*valCount, len(o.fns))}
+	for i, k := range o.keys {
+		g.key[i] = row[k]
+	}
+	for i := range o.fns {
+		if o.fns[i].keeps() {
+			g.vals[i] = map[string]*valCount{}
+		}
+	}
+	return g
+}
+
+func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
+	var ob core.Batch
+	for ri, row := range b.Rows {
+		o.buf = o.buf[:0]
+		for _, k := range o.keys {
+			o.buf = types.AppendKey(o.buf, row[k])
+		}
+		kind := b.KindAt(ri)
+		retract := kind.IsRetract()
+		g := o.groups[string(o.buf)]
+		if g == nil {
+			if retract {
+				continue // nothing to retract from (Flink ignores it)
+			}
+			g = o.newGroup(row)
+			o.groups[string(o.buf)] = g
+		}
+		o.fold(g, row, retract)
+		wm := int64(0)
+		if b.Watermarks != nil {
+			wm = b.Watermarks[ri]
+		}
+		emit := func(k core.RowKind, r core.Row) {
+			ob.Rows = append(ob.Rows, r)
+			ob.Kinds = append(ob.Kinds, k)
+			if b.Watermarks != nil {
+				ob.Watermarks = append(ob.Watermarks, wm)
+			}
+		}
+		if g.count <= 0 {
+			if g.prev != nil {
+				emit(core.Delete, g.prev)
+			}
+			delete(o.groups, string(o.buf))
+			continue
+		}
+		res := make(core.Row, len(o.keys)+len(o.fns))
+		copy(res, g.key)
+		for i := range o.fns {
+			res[len(o.keys)+i] = o.fns[i].result(&g.accs[i])
+		}
+		switch {
+		case g.prev == nil:
+			emit(core.Insert, res)
+		case o.sameRow(g.prev, res):
+			continue
+		default:
+			emit(core.UpdateBefore, g.prev)
+			emit(core.UpdateAfter, res)
+		}
+		g.prev = res
+	}
+	if len(ob.Rows) == 0 {
+		return nil
+	}
+	return out.Emit(&ob)
+}
+
+// sameRow compares two results by their exact encodings.
+func (o *groupAgg) sameRow(a, b core.Row) bool {
+	o.prevBuf = o.prevBuf[:0]
+	o.rowBuf = o.rowBuf[:0]
+	for i := range a {
+		o.prevBuf = core.AppendValue(o.prevBuf, a[i])
+		o.rowBuf = core.AppendValue(o.rowBuf, b[i])
+	}
+	return bytes.Equal(o.prevBuf, o.rowBuf)
+}
+
+// fold accumulates (or retracts) one row into g.
+func (o *groupAgg) fold(g *aggGroup, row core.Row, retract bool) {
+	if retract {
+		g.count--
+	} else {
+		g.count++
+	}
+	for i := range o.fns {
+		f := &o.fns[i]
+		if f.filter >= 0 && !isTrue(row[f.filter]) {
+			continue
+		}
+		a := &g.accs[i]
+		if f.kind == aggCountStar {
+			a.n += pick64(retract, -1, 1)
+			continue
+		}
+		v := row[f.arg]
+		if v.K == types.Null {
+			continue
+		}
+		if m := g.vals[i]; m != nil {
+			f.buf = types.AppendKey(f.buf[:0], v)
+			c := m[string(f.buf)]
+			if !retract {
+				if c == nil {
+					c = &valCount{v: v}
+					m[string(f.buf)] = c
+				}
+				c.n++
+				if f.distinct && c.n > 1 && f.kind != aggMin && f.kind != aggMax {
+					continue // already counted once
+				}
+			} else {
+				if c == nil {
+					continue // never accumulated
+				}
+				c.n--
+				if c.n <= 0 {
+					delete(m, string(f.buf))
+				} else if f.distinct && f.kind != aggMin && f.kind != aggMax {
+					continue // still present
+				}
+			}
+		}
+		if retract {
+			f.unapply(a, v, g.vals[i])
+		} else {
+			f.apply(a, v)
+		}
+	}
+}
+
+func pick64(c bool, a, b int64) int64 {
+	if c {
+		return a
+	}
+	return b
+}
+
+// unapply removes one non-NULL value from a (the inverse of apply). For
+// MIN and MAX, vals already holds the remaining values.
+func (f *aggFn) unapply(a *acc, v types.Value, vals map[string]*valCount) {
+	a.n--
+	switch f.kind {
+	case aggSumInt, aggAvgInt:
+		a.i -= v.I
+	case aggSumFloat, aggAvgFloat:
+		a.f -= v.F()
+		if f.kind == aggSumFloat && f.out.Kind == types.Float {
+			a.f = float64(float32(a.f))
+		}
+	case aggSumDec, aggAvgDec:
+		if !a.overflowed() {
+			s := a.decSum()
+			a.b = s.Sub(s, rescaleBig(v.Unscaled(), int(v.Scale), f.scale))
+		}
+	case aggMin, aggMax:
+		// rescan the remaining values only when the extreme itself left
+		if _, left := vals[string(f.buf)]; !left && types.Compare(v, a.v) == 0 {
+			first := true
+			for _, c := range vals {
+				if first || f.beats(c.v, a.v) {
+					a.v, first = c.v, false
+				}
+			}
+		}
+	}
+	if a.n <= 0 {
+		a.n, a.i, a.f, a.b, a.v = 0, 0, 0, nil, types.Value{}
+	}
+}
+
+func (o *groupAgg) ProcessWatermark(int64, core.Output) error { return nil }
+func (o *groupAgg) Finish(core.Output) error                  { return nil }
+
+// BorrowsBatches: groupAgg copies the values it keeps.
+func (o *groupAgg) BorrowsBatches() {}
+
+// ---------------------------------------------------------------- state
+
+// Snapshot writes one entry per group in table 1, keyed by the group's
+// encoded key: key values, row count, accumulators, value counts, the
+// last result.
+func (o *groupAgg) Snapshot(w core.StateWriter) error {
+	keys := make([]string, 0, len(o.groups))
+	for k := range o.groups {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b []byte
+	for _, k := range keys {
+		g := o.groups[k]
+		b = b[:0]
+		for _, v := range g.key {
+			b = core.AppendValue(b, v)
+		}
+		b = binary.AppendVarint(b, g.count)
+		b = appendAccs(b, g.accs)
+		for _, m := range g.vals {
+			vk := make([]string, 0, len(m))
+			for x := range m {
+				vk = append(vk, x)
+			}
+			slices.Sort(vk)
+			b = binary.AppendUvarint(b, uint64(len(vk)))
+			for _, x := range vk {
+				b = core.AppendValue(b, m[x].v)
+				b = binary.AppendVarint(b, m[x].n)
+			}
+		}
+		b = core.AppendRow(b, g.prev)
+		if err := w.Put(tableWindow, []byte(k), b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Restore reads back what Snapshot wrote (possibly the entries of several
+// subtasks, after rescaling).
+func (o *groupAgg) Restore(r core.StateReader) error {
+	o.groups = map[string]*aggGroup{}
+	return r.Scan(tableWindow, func(key, value []byte) error {
+		d := core.NewStateDecoder(value)
+		g := &aggGroup{key: readKeyValues(d, len(o.keys))}
+		g.count = d.Varint()
+		g.accs = readAccs(d, len(o.fns))
+		g.vals = make([]map[string]*valCount, len(o.fns))
+		for i := range o.fns {
+			n := d.Uvarint()
+			if o.fns[i].keeps() {
+				g.vals[i] = make(map[string]*valCount, min(n, 1<<16))
+			} else if n > 0 {
+				d.Fail("value counts of an aggregate that keeps none")
+			}
+			for j := uint64(0); j < n && !d.Failed(); j++ {
+				v := d.Value()
+				c := d.Varint()
+				g.vals[i][string(types.AppendKey(nil, v))] = &valCount{v: v, n: c}
+			}
+		}
+		g.prev = d.Row()
+		if len(g.prev) == 0 {
+			g.prev = nil
+		}
+		if err := d.Err(); err != nil {
+			return fmt.Errorf("group aggregation state: %w", err)
+		}
+		o.groups[string(key)] = g
+		return nil
+	})
+}
+
+// EntryKey implements core.KeyedState: a group's entry starts with its
+// key values.
+func (o *groupAgg) EntryKey(table uint8, _, value []byte) (int, []int, []types.Value, bool, error) {
+	return groupEntryKey(table, value, o.keys)
+}
+
+var _ core.KeyedState = (*groupAgg)(nil)

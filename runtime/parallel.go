@@ -468,7 +468,10 @@ func (j *Job) buildParallel() error {
 			}
 		}
 	}
-	fused := fuseAcross(g, inst, idx)
+	fused, err := fuseAcross(g, inst, idx)
+	if err != nil {
+		return err
+	}
 	// edges
 	for i, pn := range g.Nodes {
 		for k, in := range pn.Inputs {
@@ -908,10 +911,10 @@ func (p *parallel) subtaskProgress(i int, op *OperatorProgress) {
 // node forwards its input rows, and the exchange hashes the input columns
 // the Calc projected as keys. It returns, per fused Calc, the input
 // column of each of its output columns (-1 when not a plain column).
-func fuseAcross(g *planner.Graph, inst [][]*node, idx map[*planner.Node]int) map[*planner.Node][]int {
+func fuseAcross(g *planner.Graph, inst [][]*node, idx map[*planner.Node]int) (map[*planner.Node][]int, error) {
 	out := map[*planner.Node][]int{}
 	if !fuseCalcs {
-		return out
+		return out, nil
 	}
 	consumers := map[*planner.Node][]*planner.Node{}
 	for _, n := range g.Nodes {
@@ -940,7 +943,7 @@ func fuseAcross(g *planner.Graph, inst [][]*node, idx map[*planner.Node]int) map
 		}
 		if !all {
 			if pass != nil {
-				panic("parallel: a Calc fused into some subtasks of an aggregation only")
+				return nil, fmt.Errorf("%s #%d: fused into some subtasks of %s #%d only", n.Name(), n.ID, to.Name(), to.ID)
 			}
 			continue
 		}
@@ -956,7 +959,7 @@ func fuseAcross(g *planner.Graph, inst [][]*node, idx map[*planner.Node]int) map
 		}
 		out[n] = remap
 	}
-	return out
+	return out, nil
 }
 
 // keeps hides an operator's core.Borrower promise.

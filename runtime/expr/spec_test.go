@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // CONVERT_TZ's examples need their zones on any machine
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/planner/functions"

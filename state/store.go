@@ -141,6 +141,9 @@ func openLocked(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("state directory %s: %w: %s free, opening the state database needs at least %s",
 			dir, syscall.ENOSPC, fmtBytes(free), fmtBytes(minFreeToOpen))
 	}
+	if err := dropEmptyMemtableLogs(filepath.Join(dir, "db")); err != nil {
+		return nil, fmt.Errorf("state directory %s: %w", dir, err)
+	}
 	if err := checkTables(filepath.Join(dir, "db")); err != nil {
 		return nil, fmt.Errorf("state directory %s: cannot open the state database (remove the directory to start afresh, losing the state): %w", dir, err)
 	}
@@ -546,6 +549,29 @@ func (s *Store) deleteRange(from, to []byte) error {
 		}
 	}
 	return wb.Flush()
+}
+
+// dropEmptyMemtableLogs removes memtable logs (*.mem) of length zero.
+// Badger creates a memtable's log file and then sizes it; a process killed
+// between the two leaves an empty file, which holds no entry but which
+// Badger refuses on the next open ("while opening memtables ... Create a
+// new file"), so one SIGKILL at the wrong moment would lock the job out of
+// its own state. The crash harness hit this.
+func dropEmptyMemtableLogs(dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.mem"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil || fi.Size() != 0 {
+			continue
+		}
+		if err := os.Remove(f); err != nil {
+			return fmt.Errorf("removing the empty memtable log %s: %w", f, err)
+		}
+	}
+	return nil
 }
 
 // checkTables verifies the footer and index checksum of every table file

@@ -322,3 +322,34 @@ func TestDamagedDatabaseFiles(t *testing.T) {
 		})
 	}
 }
+
+// A process killed between Badger creating a memtable log and sizing it
+// leaves an empty *.mem file; the store must still open, with its
+// checkpoints.
+func TestOpenAfterKillLeftEmptyMemtableLog(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := open(t, dir, 2)
+	w, err := s.NewCheckpoint(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Operator("op").Put(1, []byte("k"), []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(&Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "db", "00099.mem")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = open(t, dir, 2)
+	defer s.Close()
+	ids, err := s.IDs()
+	if err != nil || len(ids) != 1 || ids[0] != 1 {
+		t.Fatalf("checkpoints after reopening: %v, %v; want [1]", ids, err)
+	}
+}

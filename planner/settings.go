@@ -70,6 +70,9 @@ var knownSettings = map[string]settingSpec{
 // the statement. Plan calls it for every SET; the SQL client calls it when
 // a SET is typed.
 func CheckSetting(st *sql.Set) error {
+	if err := checkNotYet(st); err != nil {
+		return err
+	}
 	spec, ok := knownSettings[st.Key]
 	if !ok {
 		return nil
@@ -122,4 +125,22 @@ func (p *planner) maxWindowsPerRow() int64 {
 		}
 	}
 	return DefaultMaxWindowsPerRow
+}
+
+// checkNotYet refuses the options of Flink's group aggregation that we do
+// not implement yet, rather than ignoring them: a state TTL other than 0
+// (never clean up, Flink's default) and mini-batch.
+func checkNotYet(st *sql.Set) error {
+	v := strings.TrimSpace(st.Value)
+	switch st.Key {
+	case "table.exec.state.ttl":
+		if d, err := config.Duration(v); err != nil || d != 0 {
+			return errAt(st.Pos, "SET '%s' = '%s': a state time-to-live is not supported yet: state is kept until its rows are retracted (Flink's default, 0)", st.Key, st.Value)
+		}
+	case "table.exec.mini-batch.enabled":
+		if !strings.EqualFold(v, "false") {
+			return errAt(st.Pos, "SET '%s' = '%s': mini-batch aggregation is not supported yet: every row updates the result at once", st.Key, st.Value)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,61 @@
+package planner
+
+import (
+	"strings"
+	"testing"
+)
+
+// The changelog rule: EXPLAIN shows each node's mode and the aggregation's
+// upsert key, which a Calc keeping the key column carries on.
+func TestExplainChangelogMode(t *testing.T) {
+	j := mustPlan(t, ddl+"SELECT user_id, COUNT(*) AS n FROM ad_events WHERE qty > 0 GROUP BY user_id;")
+	out := j.Explain()
+	for _, want := range []string{
+		"GroupAggregate(groupBy=[user_id], select=[user_id, COUNT(*) AS n], changelogMode=[I,UB,UA,D], upsertKeys=[[user_id]])",
+		"Exchange(distribution=[hash[user_id]], changelogMode=[I])",
+		"Sink(table=[stdout], fields=[user_id, n], options=[connector=print], changelogMode=[I,UB,UA,D])",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("EXPLAIN lacks %q:\n%s", want, out)
+		}
+	}
+	// a projection that drops the key loses the upsert key
+	j = mustPlan(t, ddl+"SELECT n FROM (SELECT user_id, COUNT(*) AS n FROM ad_events GROUP BY user_id);")
+	if out := j.Explain(); !strings.Contains(out, "Calc(select=[n], changelogMode=[I,UB,UA,D]) ->") {
+		t.Errorf("EXPLAIN:\n%s", out)
+	}
+	// a global aggregation runs as one subtask
+	j = mustPlan(t, "SET 'parallelism.default' = '4';\n"+ddl+"SELECT COUNT(*) FROM ad_events;")
+	if got, want := distShape(j.Graph), "TableSourceScan/4; Calc/4 forward; GroupAggregate/1 single; Calc/1 forward; Sink/1 forward"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// A changelog reaching a sink of another parallelism is hashed by its
+// upsert key, so each key's changes stay in order (never rebalanced).
+func TestDistributeChangelogToSink(t *testing.T) {
+	j := mustPlan(t, "SET 'parallelism.default' = '4';\n"+ddl+`CREATE TABLE o2 (a STRING, n BIGINT) WITH ('connector' = 'blackhole', 'sink.parallelism' = '2');
+INSERT INTO o2 SELECT user_id, COUNT(*) FROM ad_events GROUP BY user_id;`)
+	want := "TableSourceScan/4; Calc/4 forward; GroupAggregate/4 hash[user_id]; Calc/4 forward; Sink/2 hash[user_id]"
+	if got := distShape(j.Graph); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// Options of group aggregation we lack are refused, never ignored.
+func TestGroupAggOptionsNotYet(t *testing.T) {
+	for _, c := range []struct{ set, want string }{
+		{"SET 'table.exec.state.ttl' = '1 h';", "a state time-to-live is not supported yet"},
+		{"SET 'table.exec.mini-batch.enabled' = 'true';", "mini-batch aggregation is not supported yet"},
+	} {
+		_, err := planText(t, c.set+"\n"+ddl+"SELECT user_id, COUNT(*) FROM ad_events GROUP BY user_id;")
+		if err == nil || !strings.Contains(err.Error(), "test.sql:1:1: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.set, err, c.want)
+		}
+	}
+	for _, set := range []string{"SET 'table.exec.state.ttl' = '0';", "SET 'table.exec.mini-batch.enabled' = 'false';"} {
+		if _, err := planText(t, set+"\n"+ddl+"SELECT user_id, COUNT(*) FROM ad_events GROUP BY user_id;"); err != nil {
+			t.Errorf("%s: %v", set, err)
+		}
+	}
+}

@@ -141,7 +141,7 @@ func openLocked(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("state directory %s: %w: %s free, opening the state database needs at least %s",
 			dir, syscall.ENOSPC, fmtBytes(free), fmtBytes(minFreeToOpen))
 	}
-	if err := dropEmptyMemtableLogs(filepath.Join(dir, "db")); err != nil {
+	if err := dropEmptyLogs(filepath.Join(dir, "db")); err != nil {
 		return nil, fmt.Errorf("state directory %s: %w", dir, err)
 	}
 	if err := checkTables(filepath.Join(dir, "db")); err != nil {
@@ -551,24 +551,27 @@ func (s *Store) deleteRange(from, to []byte) error {
 	return wb.Flush()
 }
 
-// dropEmptyMemtableLogs removes memtable logs (*.mem) of length zero.
-// Badger creates a memtable's log file and then sizes it; a process killed
-// between the two leaves an empty file, which holds no entry but which
-// Badger refuses on the next open ("while opening memtables ... Create a
+// dropEmptyLogs removes memtable logs (*.mem) and value logs (*.vlog) of
+// length zero. Badger creates such a file and then sizes it; a process
+// killed between the two leaves an empty file, which holds no entry (no
+// value pointer can point into it) but which Badger refuses on the next
+// open ("while opening memtables ..." / "Open existing file ...: Create a
 // new file"), so one SIGKILL at the wrong moment would lock the job out of
-// its own state. The crash harness hit this.
-func dropEmptyMemtableLogs(dir string) error {
-	files, err := filepath.Glob(filepath.Join(dir, "*.mem"))
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		fi, err := os.Stat(f)
-		if err != nil || fi.Size() != 0 {
-			continue
+// its own state. The crash harness hit both.
+func dropEmptyLogs(dir string) error {
+	for _, pattern := range []string{"*.mem", "*.vlog"} {
+		files, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			return err
 		}
-		if err := os.Remove(f); err != nil {
-			return fmt.Errorf("removing the empty memtable log %s: %w", f, err)
+		for _, f := range files {
+			fi, err := os.Stat(f)
+			if err != nil || fi.Size() != 0 {
+				continue
+			}
+			if err := os.Remove(f); err != nil {
+				return fmt.Errorf("removing the empty log %s: %w", f, err)
+			}
 		}
 	}
 	return nil

@@ -323,10 +323,10 @@ func TestDamagedDatabaseFiles(t *testing.T) {
 	}
 }
 
-// A process killed between Badger creating a memtable log and sizing it
-// leaves an empty *.mem file; the store must still open, with its
-// checkpoints.
-func TestOpenAfterKillLeftEmptyMemtableLog(t *testing.T) {
+// A process killed between Badger creating a memtable or value log and
+// sizing it leaves an empty *.mem or *.vlog file; the store must still
+// open, with its checkpoints.
+func TestOpenAfterKillLeftEmptyLogs(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := open(t, dir, 2)
 	w, err := s.NewCheckpoint(1)
@@ -342,9 +342,10 @@ func TestOpenAfterKillLeftEmptyMemtableLog(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	empty := filepath.Join(dir, "db", "00099.mem")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"00099.mem", "000099.vlog"} {
+		if err := os.WriteFile(filepath.Join(dir, "db", name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s, _ = open(t, dir, 2)
 	defer s.Close()

@@ -536,13 +536,13 @@ func (p *planner) planSelect(s *sql.Select) (*rel, error) {
 	for _, it := range s.Items {
 		var over *sql.Call
 		walkAST(it.Expr, func(x sql.Expr) bool {
-			if c, ok := x.(*sql.Call); ok && c.Name == "OVER" {
+			if c, ok := x.(*sql.Call); ok && c.Over != nil {
 				over = c
 			}
 			return true
 		})
 		if over != nil {
-			return nil, errAt(over.Pos, "OVER windows are not supported")
+			return nil, errAt(over.Pos, "ROW_NUMBER() OVER (Top-N and deduplication) is not supported yet")
 		}
 	}
 	r, err := p.planFrom(s.From)

@@ -369,6 +369,16 @@ type Call struct {
 	Star     bool // COUNT(*)
 	Distinct bool // COUNT(DISTINCT x)
 	Filter   Expr // agg(...) FILTER (WHERE cond)
+	// Over is the OVER (...) clause of a window function call
+	// (ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...)), nil otherwise.
+	Over *Over
+}
+
+// Over is a window function's OVER (PARTITION BY ... ORDER BY ...).
+type Over struct {
+	Pos         Pos // the OVER keyword
+	PartitionBy []Expr
+	OrderBy     []OrderItem
 }
 
 // Case is CASE [operand] WHEN ... THEN ... [ELSE ...] END.

@@ -718,7 +718,7 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 		}
 		return call, nil
 	case *ast.WindowFuncExpr:
-		return nil, c.errAtOff(n.OriginTextPosition(), "OVER windows are not supported")
+		return c.windowFunc(n, pos)
 	case *ast.CaseExpr:
 		ce := &Case{Pos: pos}
 		var err *Error
@@ -1053,4 +1053,54 @@ func (c *converter) placeholder(n *ast.FuncCallExpr, pos Pos) (Expr, *Error) {
 		return &Call{Pos: pos, Name: strings.ToUpper(strings.TrimPrefix(lname, phFn)), Args: args}, nil
 	}
 	return bad()
+}
+
+// windowFunc converts ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...),
+// the window function of Top-N and deduplication queries. The other
+// window functions and OVER aggregations are refused by name before
+// TiDB sees the query (unsupported.go).
+func (c *converter) windowFunc(n *ast.WindowFuncExpr, pos Pos) (Expr, *Error) {
+	name := strings.ToUpper(n.Name)
+	if name != "ROW_NUMBER" {
+		return nil, c.errAtOff(n.OriginTextPosition(), "%s() OVER is not supported", name)
+	}
+	if len(n.Args) > 0 {
+		return nil, c.errAtOff(n.OriginTextPosition(), "ROW_NUMBER() takes no arguments")
+	}
+	s := n.Spec
+	if s.Name.O != "" || s.Ref.O != "" {
+		return nil, c.errAtOff(n.OriginTextPosition(), "a named window in ROW_NUMBER() OVER is not supported; write OVER (PARTITION BY ... ORDER BY ...)")
+	}
+	if s.Frame != nil {
+		return nil, c.errAtOff(n.OriginTextPosition(), "ROW_NUMBER() OVER does not take a window frame (ROWS or RANGE)")
+	}
+	over := &Over{Pos: pos}
+	// the OVER keyword, for errors about the window as a whole
+	if k := c.r.tokIndexAtOff(c.r.mapOff(n.OriginTextPosition())); k >= 0 {
+		for j := k; j < len(c.r.toks); j++ {
+			if c.r.toks[j].is("OVER") {
+				over.Pos = c.pos(c.r.toks[j].off)
+				break
+			}
+		}
+	}
+	if s.PartitionBy != nil {
+		for _, it := range s.PartitionBy.Items {
+			e, err := c.expr(it.Expr)
+			if err != nil {
+				return nil, err
+			}
+			over.PartitionBy = append(over.PartitionBy, e)
+		}
+	}
+	if s.OrderBy != nil {
+		for _, it := range s.OrderBy.Items {
+			e, err := c.expr(it.Expr)
+			if err != nil {
+				return nil, err
+			}
+			over.OrderBy = append(over.OrderBy, OrderItem{Expr: e, Desc: it.Desc})
+		}
+	}
+	return &Call{Pos: pos, Name: name, Over: over}, nil
 }

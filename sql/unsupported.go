@@ -44,11 +44,11 @@ var refusals = []refusal{
 	{words("NULLS FIRST"), "ORDER BY ... NULLS FIRST"},
 	{words("NULLS LAST"), "ORDER BY ... NULLS LAST"},
 	{words("PROCTIME ( )"), "PROCTIME() (processing time: streamsql runs on event time; declare a WATERMARK FOR a rowtime column)"},
-	// Top-N, deduplication and OVER aggregation; ROW_NUMBER and the
-	// ranking functions first, so that their message names them.
-	{words("ROW_NUMBER ( ) OVER"), "ROW_NUMBER() OVER (Top-N and deduplication)"},
-	{words("RANK ( ) OVER"), "RANK() OVER (Top-N)"},
-	{words("DENSE_RANK ( ) OVER"), "DENSE_RANK() OVER (Top-N)"},
+	// Top-N and OVER aggregation: the ranking functions first, so that
+	// their message names them. ROW_NUMBER() OVER is supported (Top-N and
+	// deduplication): refusedAt lets its OVER through.
+	{words("RANK ( ) OVER"), "RANK() OVER (Top-N; use ROW_NUMBER())"},
+	{words("DENSE_RANK ( ) OVER"), "DENSE_RANK() OVER (Top-N; use ROW_NUMBER())"},
 	{words("OVER ("), "OVER aggregation (OVER windows)"},
 	{words("OVER ?"), "OVER aggregation (OVER windows)"},
 	{words("WINDOW ? AS ("), "a WINDOW clause (named OVER windows)"},
@@ -59,6 +59,9 @@ func words(s string) []string { return strings.Fields(s) }
 // refusedAt returns the refusal whose sequence starts at toks[k] (within
 // toks[:j]), or nil.
 func (r *rewriter) refusedAt(k, j int) *refusal {
+	if r.toks[k].is("OVER") && k >= 3 && r.toks[k-3].is("ROW_NUMBER") && r.toks[k-2].isOp("(") && r.toks[k-1].isOp(")") {
+		return nil // ROW_NUMBER() OVER (...): Top-N and deduplication
+	}
 next:
 	for i := range refusals {
 		f := &refusals[i]

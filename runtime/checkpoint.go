@@ -209,12 +209,54 @@ func (c *checkpointer) open(ctx context.Context) (err error) {
 		return err
 	}
 	c.restored = cp
+	return c.resumeSinks(ctx, cp.Manifest)
+}
+
+// resumeSinks tells each sink subtask the progress its checkpoint
+// recorded. A sink restored at a lower parallelism has tokens of subtasks
+// that no longer run: their writers are opened at that progress and
+// closed at once, so what they wrote after the checkpoint is discarded
+// (a file truncated) and it is not written twice.
+func (c *checkpointer) resumeSinks(ctx context.Context, m *state.Manifest) error {
 	for _, sk := range c.j.sinks {
-		if op := cp.Manifest.Operator(c.uids[c.index(sk.node)]); op != nil && c.stateMismatch(c.index(sk.node), op) == "" {
-			sk.env.Resume = op.Sink
+		i := c.planIndex(sk.node)
+		op := m.Operator(c.uids[i])
+		if op == nil || c.stateMismatch(i, op) != "" {
+			continue
+		}
+		toks := op.SinkTokens()
+		if sk.sub < len(toks) {
+			sk.env.Resume = toks[sk.sub]
+		}
+		if sk.sub != 0 {
+			continue
+		}
+		for s := max(1, c.j.rp[sk.node.plan]); s < len(toks); s++ {
+			if toks[s] == nil {
+				continue
+			}
+			env := *sk.env
+			env.Resume, env.Subtask = toks[s], s
+			w, err := sk.spec.NewSink(ctx, sk.op.Table, &env)
+			if err == nil {
+				err = w.Close()
+			}
+			if err != nil {
+				return tableErr(sk.op.Table, fmt.Errorf("discarding the output of subtask %d after the checkpoint (it runs as %d subtasks now): %w", s+1, c.j.rp[sk.node.plan], err))
+			}
 		}
 	}
 	return nil
+}
+
+// planIndex is the index of the plan node n is a subtask of.
+func (c *checkpointer) planIndex(n *node) int {
+	for i, pn := range c.j.graph.Nodes {
+		if pn == n.plan {
+			return i
+		}
+	}
+	return -1
 }
 
 func parentDir(p string) string {
@@ -244,7 +286,7 @@ func (c *checkpointer) close() error {
 // hasState reports whether a manifest entry carries state that restoring
 // must not lose.
 func hasState(op *state.OperatorState) bool {
-	return op.Entries > 0 || len(op.Splits) > 0 || len(op.Sink) > 0
+	return op.Entries > 0 || len(op.Splits) > 0 || len(op.Sink) > 0 || len(op.SinkSubtasks) > 0
 }
 
 // checkPlan refuses a checkpoint whose state the current plan would lose

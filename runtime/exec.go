@@ -66,14 +66,26 @@ func (j *Job) connectorFor(t *planner.TableDesc) (*connector.Spec, error) {
 	return spec, nil
 }
 
+// transactional reports whether t is written by a transactional sink
+// (connector.Spec.Transactional).
+func (j *Job) transactional(t *planner.TableDesc) bool {
+	spec, err := j.connectorFor(t)
+	return err == nil && spec.Transactional != nil && spec.Transactional(t)
+}
+
 // Job is a built, runnable graph.
 type Job struct {
 	graph   *planner.Graph
 	opts    Options
 	nodes   []*node // same order as graph.Nodes (topological)
 	sources []*sourceNode
-	sinks   []*sinkNode
-	tz      *time.Location
+	sinks   []*sinkNode // every sink subtask (the job's own nodes first)
+	// rp is each plan node's parallelism at runtime (runtimeParallelism)
+	rp map[*planner.Node]int
+	// sinkOut and sinkErr are Options.Stdout and Stderr as the sinks'
+	// subtasks share them
+	sinkOut, sinkErr *lockedWriter
+	tz               *time.Location
 	// watermarkInterval is pipeline.auto-watermark-interval for live sources.
 	watermarkInterval time.Duration
 	progress          progressState // checkpoint and state figures for Progress (progress.go)
@@ -227,6 +239,7 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 			return nil, fmt.Errorf("SET 'table.exec.source.idle-timeout': %w", err)
 		}
 	}
+	j.rp = runtimeParallelism(g, j.transactional)
 	byID := map[*planner.Node]*node{}
 	for _, pn := range g.Nodes {
 		n := &node{plan: pn, metrics: core.NewMetrics(), wm: core.MinWatermark}
@@ -244,7 +257,7 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 			}
 			j.sources = append(j.sources, s)
 		case *planner.SinkOp:
-			s, err := newSinkNode(n, op, j, ctx)
+			s, err := newSinkNode(n, op, j, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -273,7 +286,7 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 		byID[pn] = n
 		j.nodes = append(j.nodes, n)
 	}
-	parallel := wantsParallel(g)
+	parallel := wantsParallel(j.rp)
 	if fuseCalcs && !parallel {
 		j.fuseCalcNodes()
 	}

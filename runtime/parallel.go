@@ -77,7 +77,7 @@ type parallel struct {
 	replay bool
 	src    *task   // the source task (Run's goroutine)
 	tasks  []*task // every other task
-	// rp is each plan node's parallelism at runtime (sources and sinks 1).
+	// rp is each plan node's parallelism at runtime (runtimeParallelism).
 	rp map[*planner.Node]int
 
 	// instances[i] are plan node i's subtasks (0 is the job's own node)
@@ -320,14 +320,27 @@ func (t *task) finish() error {
 // ---------------------------------------------------------------- building
 
 // runtimeParallelism is the plan parallelism the executor honours:
-// sources and sinks run as one subtask, a keyed node at its parallelism,
-// a stateless one at its inputs' (the largest when they differ).
-func runtimeParallelism(g *planner.Graph) map[*planner.Node]int {
+// sources run as one subtask, a keyed node at its parallelism, a
+// stateless one at its inputs' (the largest when they differ). A sink
+// runs at its input's (chained to it, as Flink chains a sink at the
+// same parallelism), at its own under 'sink.parallelism', and as one
+// subtask when txn says it is transactional (Kafka exactly-once: one
+// transaction per checkpoint for the job).
+func runtimeParallelism(g *planner.Graph, txn func(*planner.TableDesc) bool) map[*planner.Node]int {
 	rp := map[*planner.Node]int{}
 	for _, n := range g.Nodes {
-		switch n.Op.(type) {
-		case *planner.SourceOp, *planner.SinkOp:
+		switch op := n.Op.(type) {
+		case *planner.SourceOp:
 			rp[n] = 1
+		case *planner.SinkOp:
+			q := rp[n.Inputs[0]]
+			if _, set := op.Table.Option(planner.OptionSinkParallelism); set {
+				q = n.Parallelism
+			}
+			if txn != nil && txn(op.Table) {
+				q = 1
+			}
+			rp[n] = max(1, q)
 		case *planner.WindowAggOp, *planner.WindowJoinOp, *planner.GroupAggOp:
 			rp[n] = max(1, n.Parallelism)
 		default:
@@ -342,8 +355,8 @@ func runtimeParallelism(g *planner.Graph) map[*planner.Node]int {
 }
 
 // wantsParallel reports whether some operator runs as several subtasks.
-func wantsParallel(g *planner.Graph) bool {
-	for _, q := range runtimeParallelism(g) {
+func wantsParallel(rp map[*planner.Node]int) bool {
+	for _, q := range rp {
 		if q > 1 {
 			return true
 		}
@@ -376,7 +389,7 @@ func edgeDist(n *planner.Node, i int, rp map[*planner.Node]int) planner.Distribu
 // job's own nodes serve as subtask 0 of every chain.
 func (j *Job) buildParallel() error {
 	g := j.graph
-	rp := runtimeParallelism(g)
+	rp := j.rp
 	idx := map[*planner.Node]int{}
 	for i, n := range g.Nodes {
 		idx[n] = i
@@ -445,6 +458,16 @@ func (j *Job) buildParallel() error {
 				n.inWM[k] = core.MinWatermark
 			}
 			ctx := &core.Context{TimeZone: j.tz, Metrics: n.metrics, Settings: g.Settings}
+			if op, ok := pn.Op.(*planner.SinkOp); ok {
+				sk, err := newSinkNode(n, op, j, s)
+				if err != nil {
+					return err
+				}
+				n.op = sk
+				j.sinks = append(j.sinks, sk)
+				inst[i] = append(inst[i], n)
+				continue
+			}
 			o, err := newOperator(pn, ctx)
 			if err != nil {
 				return fmt.Errorf("%s #%d: %w", pn.Name(), pn.ID, err)

@@ -251,6 +251,14 @@ func (p *parallel) fill(i int, op *state.OperatorState, ow core.StateWriter, sna
 	pn := p.j.graph.Nodes[i]
 	op.KeyGroups = p.rp[pn] > 1
 	op.Counters = state.Counters{}
+	if _, sink := pn.Op.(*planner.SinkOp); sink && len(p.instances[i]) > 1 {
+		op.SinkSubtasks = make([][]byte, len(p.instances[i]))
+		for s, n := range p.instances[i] {
+			if sn := snaps[n]; sn != nil {
+				op.SinkSubtasks[s] = sn.sink
+			}
+		}
+	}
 	for s, n := range p.instances[i] {
 		sn := snaps[n]
 		if sn == nil {

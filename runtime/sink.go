@@ -3,6 +3,8 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"io"
+	"sync"
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/connector"
@@ -25,9 +27,12 @@ type sinkNode struct {
 	identity bool
 	width    int
 	ctx      context.Context
+	// sub is the subtask this node is (0-based) of the sink's subtasks
+	sub int
 }
 
-func newSinkNode(n *node, op *planner.SinkOp, j *Job, ctx *core.Context) (*sinkNode, error) {
+// newSinkNode builds subtask sub of a sink.
+func newSinkNode(n *node, op *planner.SinkOp, j *Job, sub int) (*sinkNode, error) {
 	t := op.Table
 	spec, err := j.connectorFor(t)
 	if err != nil {
@@ -36,14 +41,19 @@ func newSinkNode(n *node, op *planner.SinkOp, j *Job, ctx *core.Context) (*sinkN
 	if spec.NewSink == nil {
 		return nil, tableErr(t, fmt.Errorf("connector '%s' cannot be written to (it is a source only)", spec.Name))
 	}
-	s := &sinkNode{node: n, op: op, spec: spec, width: len(t.Columns)}
+	s := &sinkNode{node: n, op: op, spec: spec, width: len(t.Columns), sub: sub}
 	s.identity = len(op.Columns) == len(t.Columns)
 	for i, c := range op.Columns {
 		if c != i {
 			s.identity = false
 		}
 	}
-	env := &connector.Env{Settings: j.graph.Settings, Metrics: n.metrics, Stdout: j.opts.Stdout, Stderr: j.opts.Stderr}
+	if j.sinkOut == nil {
+		// sink subtasks write from goroutines of their own
+		j.sinkOut, j.sinkErr = &lockedWriter{w: j.opts.Stdout}, &lockedWriter{w: j.opts.Stderr}
+	}
+	env := &connector.Env{Settings: j.graph.Settings, Metrics: n.metrics, Stdout: j.sinkOut, Stderr: j.sinkErr,
+		Subtask: sub, Subtasks: max(1, j.rp[n.plan])}
 	if needsFormat(spec) {
 		var payload []int
 		var cols planner.Schema
@@ -64,6 +74,19 @@ func newSinkNode(n *node, op *planner.SinkOp, j *Job, ctx *core.Context) (*sinkN
 	}
 	s.env = env
 	return s, nil
+}
+
+// lockedWriter serialises writes of several sink subtasks to one writer
+// (each Write of the print sink is whole lines).
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 // projectingEncoder encodes only the payload columns of a table row.

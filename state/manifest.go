@@ -79,8 +79,24 @@ type OperatorState struct {
 	KeyGroups bool `json:",omitempty"`
 	// Splits are a source's read positions (one per split it has seen).
 	Splits []SplitPosition `json:",omitempty"`
-	// Sink is a sink's progress token (what is durable in its output).
+	// Sink is a sink's progress token (what is durable in its output);
+	// of its first subtask when it ran as several.
 	Sink []byte `json:",omitempty"`
+	// SinkSubtasks are the progress tokens of every subtask of a sink that
+	// ran as several (index = subtask), nil otherwise.
+	SinkSubtasks [][]byte `json:",omitempty"`
+}
+
+// SinkTokens are the progress tokens of a sink's subtasks (index =
+// subtask; one entry when it ran as one).
+func (op *OperatorState) SinkTokens() [][]byte {
+	if len(op.SinkSubtasks) > 0 {
+		return op.SinkSubtasks
+	}
+	if op.Sink == nil {
+		return nil
+	}
+	return [][]byte{op.Sink}
 }
 
 // Counters are an operator's metrics, restored so that a resumed job's

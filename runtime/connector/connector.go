@@ -127,6 +127,10 @@ type Env struct {
 	// A source that produces rows itself (datagen) fills Record.Row in
 	// this layout. nil means every physical column in declared order.
 	ReadColumns []int
+	// Subtask is the index of the sink subtask this writer is (0-based)
+	// and Subtasks how many the sink runs as (Flink's
+	// getIndexOfThisSubtask / getNumberOfParallelSubtasks); 0 means 1.
+	Subtask, Subtasks int
 	// Checkpointing is true when the job takes checkpoints: a source then
 	// does not commit read positions anywhere by itself (a Kafka consumer
 	// group); checkpoints do (CheckpointListener, TransactionalSink).

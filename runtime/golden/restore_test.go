@@ -73,7 +73,7 @@ func (c *Case) runWithCrashes(ctx context.Context, dir string, batch int, every 
 		break
 	}
 	for t, cp := range captures {
-		res.Outputs[t] = cp.committed
+		res.Outputs[t] = cp.committedRows()
 	}
 	return res, restores, nil
 }

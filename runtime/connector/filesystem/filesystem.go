@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/streamsql/streamsql/planner"
@@ -24,7 +25,7 @@ var Spec = &connector.Spec{
 	Doc:       "Reads JSON-lines files (bounded) and writes them. 'path' names a file or a directory.",
 	HasFormat: true,
 	Options: []connector.OptionSpec{
-		{Key: "path", Required: true, Doc: "A file, or a directory whose files are read in name order (files starting with '.' or '_' are skipped). As a sink: the file to write (created or truncated); a path ending in '/' or naming an existing directory gets a part file inside it. A sink path equal to, inside or containing the path a source of the same job reads is refused when the job is planned (it would truncate the input before reading it)."},
+		{Key: "path", Required: true, Doc: "A file, or a directory whose files are read in name order (files starting with '.' or '_' are skipped). As a sink: the file to write (created or truncated); a path ending in '/' or naming an existing directory gets a part file inside it, `part-<uid>-<subtask>-0.json` as Flink names them. A sink running as several subtasks (parallelism above 1) always writes a directory, one part file per subtask, and refuses a path naming an existing file. A sink path equal to, inside or containing the path a source of the same job reads is refused when the job is planned (it would truncate the input before reading it)."},
 		{Key: "format", Required: true, Doc: "The payload format: 'json'."},
 		{Key: "source.monitor-interval", Type: connector.OptDuration, Ignored: true, Doc: "Accepted for compatibility; the source is always bounded."},
 		{Key: "source.recording", Type: connector.OptBool, Default: "false", Doc: "streamsql extension: the files are recordings written by `streamsql record` (one record per line, `p=N off=N ts=MS key=\"...\" value`): each line's p= is its split (Kafka partition), ts= the `timestamp` metadata, off= the `offset` metadata, and records are replayed in file order with every partition active from the start, as the topic was read."},
@@ -43,7 +44,7 @@ var Spec = &connector.Spec{
 		if env.Resume != nil {
 			return ResumeSink(env.Resume, env.Encoder)
 		}
-		return OpenSink(t, env.Encoder)
+		return OpenSink(t, env.Encoder, env)
 	},
 }
 
@@ -230,7 +231,10 @@ func (s *Source) Close() error {
 
 // ---------------------------------------------------------------- sink
 
-var partCounter atomic.Int64
+var (
+	partCounter atomic.Int64
+	partUIDs    sync.Map // *planner.TableDesc -> string: one uid for a sink's subtasks
+)
 
 // Sink writes one encoded record per line.
 type Sink struct {
@@ -242,11 +246,23 @@ type Sink struct {
 	rows int64
 }
 
-// SinkPath resolves the file a sink writes: path itself, or a part file
-// inside it when path ends in '/' or names an existing directory.
-func SinkPath(path string) (string, error) {
+// SinkPath resolves the file subtask sub of a sink of n subtasks writes:
+// path itself when the sink runs as one subtask and path is not a
+// directory; else a part file inside the directory path, named as
+// Flink's filesystem sink names them, part-<uid>-<subtask>-<count>
+// (uid: one per sink and process). With several subtasks, path is
+// always a directory (created when missing): each subtask writes a file
+// of its own.
+func SinkPath(t *planner.TableDesc, path string, sub, n int) (string, error) {
 	dir := strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(os.PathSeparator))
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
+	st, err := os.Stat(path)
+	if err == nil && st.IsDir() {
+		dir = true
+	}
+	if !dir && n > 1 {
+		if err == nil {
+			return "", fmt.Errorf("filesystem sink: 'path' = '%s' is a file, but the sink runs as %d subtasks, each writing a file of its own: give a directory, or 'sink.parallelism' = '1'", path, n)
+		}
 		dir = true
 	}
 	if !dir {
@@ -255,12 +271,13 @@ func SinkPath(path string) (string, error) {
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return "", fmt.Errorf("filesystem sink: %w", err)
 	}
-	n := partCounter.Add(1) - 1
-	return filepath.Join(path, fmt.Sprintf("part-%d-%d-0.json", os.Getpid(), n)), nil
+	uid, _ := partUIDs.LoadOrStore(t, fmt.Sprintf("%d-%d", os.Getpid(), partCounter.Add(1)-1))
+	return filepath.Join(path, fmt.Sprintf("part-%s-%d-0.json", uid, sub)), nil
 }
 
-// OpenSink creates (or truncates) the sink's file.
-func OpenSink(t *planner.TableDesc, enc connector.Encoder) (*Sink, error) {
+// OpenSink creates (or truncates) the file of subtask env.Subtask of
+// env.Subtasks (SinkPath); env may be nil (one subtask).
+func OpenSink(t *planner.TableDesc, enc connector.Encoder, env *connector.Env) (*Sink, error) {
 	path, ok := t.Option("path")
 	if !ok {
 		return nil, fmt.Errorf("filesystem: option 'path' is required")
@@ -268,7 +285,11 @@ func OpenSink(t *planner.TableDesc, enc connector.Encoder) (*Sink, error) {
 	if enc == nil {
 		return nil, errors.New("filesystem sink: no encoder (the runtime builds it from 'format')")
 	}
-	file, err := SinkPath(path)
+	sub, n := 0, 1
+	if env != nil {
+		sub, n = env.Subtask, env.Subtasks
+	}
+	file, err := SinkPath(t, path, sub, n)
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func TestSink(t *testing.T) {
 	} {
 		file := c.path
 		write(t, filepath.Join(dir, "out.json"), "old content that must go\n")
-		s, err := OpenSink(desc(c.path), enc)
+		s, err := OpenSink(desc(c.path), enc, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

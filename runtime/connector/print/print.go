@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/streamsql/streamsql/planner"
@@ -16,9 +17,9 @@ import (
 // Spec is the print connector.
 var Spec = &connector.Spec{
 	Name: "print",
-	Doc:  "Writes every row to standard output as Flink does: `+I[a, 1, 2026-05-28 20:28:50.500]`.",
+	Doc:  "Writes every row to standard output as Flink does: `+I[a, 1, 2026-05-28 20:28:50.500]`, the row kind (`+I`, `-U`, `+U`, `-D`) first; at a parallelism above 1 each line starts with its subtask's number, `2> +I[...]` (`id:2> ` with a 'print-identifier').",
 	Options: []connector.OptionSpec{
-		{Key: "print-identifier", Doc: "A prefix for every line: `id> +I[...]`."},
+		{Key: "print-identifier", Doc: "A prefix for every line: `id> +I[...]` (`id:2> +I[...]` from subtask 2 when the sink runs as several)."},
 		{Key: "standard-error", Default: "false", Type: connector.OptBool, Doc: "Write to standard error instead of standard output."},
 	},
 	NewSink: func(_ context.Context, t *planner.TableDesc, env *connector.Env) (connector.SinkWriter, error) {
@@ -38,8 +39,13 @@ type Formatter struct {
 // unset), in which TIMESTAMP_LTZ values are printed.
 func NewFormatter(t *planner.TableDesc, env *connector.Env) (*Formatter, error) {
 	f := &Formatter{cols: t.Columns, loc: time.UTC}
-	if id, ok := t.Option("print-identifier"); ok {
-		f.prefix = []byte(id + "> ")
+	id, _ := t.Option("print-identifier")
+	sub, n := 0, 1
+	if env != nil {
+		sub, n = env.Subtask, env.Subtasks
+	}
+	if p := Prefix(id, sub, n); p != "" {
+		f.prefix = []byte(p)
 	}
 	if env != nil {
 		if name := env.Settings["table.local-time-zone"]; name != "" {
@@ -51,6 +57,24 @@ func NewFormatter(t *planner.TableDesc, env *connector.Env) (*Formatter, error) 
 		}
 	}
 	return f, nil
+}
+
+// Prefix is what Flink's PrintSinkOutputWriter puts in front of every
+// line: the identifier, then ':' and the subtask's number (index + 1)
+// when the sink runs as several subtasks, then "> " unless both are
+// absent: "2> ", "job:2> ", "job> " or "".
+func Prefix(identifier string, subtask, subtasks int) string {
+	p := identifier
+	if subtasks > 1 {
+		if p != "" {
+			p += ":"
+		}
+		p += strconv.Itoa(subtask + 1)
+	}
+	if p != "" {
+		p += "> "
+	}
+	return p
 }
 
 // Format appends one line (without newline): `+I[v1, v2]`, values as

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/streamsql/streamsql/planner/functions"
 	"github.com/streamsql/streamsql/sql"
 	"github.com/streamsql/streamsql/sql/types"
 	"github.com/streamsql/streamsql/sql/window"
@@ -44,7 +45,12 @@ func aggCallKey(b *binder, c *sql.Call) (string, []Expr, Expr, error) {
 			return "", nil, nil, errAt(c.Pos, "%s(*) is not allowed: only COUNT takes *", name)
 		}
 	} else {
-		if len(c.Args) != 1 {
+		spec, _ := functions.Agg(name)
+		if spec != nil && spec.Sep && len(c.Args) == 2 {
+			if _, err := aggSeparator(c); err != nil {
+				return "", nil, nil, err
+			}
+		} else if len(c.Args) != 1 {
 			return "", nil, nil, errAt(c.Pos, "aggregate function %s takes 1 argument, got %d", name, len(c.Args))
 		}
 		x, err := b.bind(c.Args[0])
@@ -62,6 +68,9 @@ func aggCallKey(b *binder, c *sql.Call) (string, []Expr, Expr, error) {
 		filter = f
 	}
 	key := name + "|" + strconv.FormatBool(c.Distinct)
+	if sep, _ := aggSeparator(c); sep != nil {
+		key += "|S" + strconv.Quote(*sep)
+	}
 	for _, a := range args {
 		key += "|" + exprKey(a)
 	}
@@ -69,6 +78,19 @@ func aggCallKey(b *binder, c *sql.Call) (string, []Expr, Expr, error) {
 		key += "|F" + exprKey(filter)
 	}
 	return key, args, filter, nil
+}
+
+// aggSeparator is LISTAGG's separator: nil when the call has none, an
+// error unless it is a string literal (Flink: "separator must be a
+// literal").
+func aggSeparator(c *sql.Call) (*string, error) {
+	if len(c.Args) != 2 {
+		return nil, nil
+	}
+	if l, ok := c.Args[1].(*sql.Literal); ok && l.Kind == sql.StringLit {
+		return &l.Text, nil
+	}
+	return nil, errAt(c.Args[1].Position(), "the separator of %s must be a string literal", strings.ToUpper(c.Name))
 }
 
 func (a *aggScope) colRef(i int) *ColRef {
@@ -351,6 +373,12 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 				}
 			}
 			call := AggCall{Func: name, Arg: -1, Filter: -1, Distinct: c.Distinct}
+			if spec, _ := functions.Agg(name); spec.Sep {
+				call.Sep = ","
+				if sep, _ := aggSeparator(c); sep != nil {
+					call.Sep = *sep
+				}
+			}
 			var argT types.Type
 			if len(args) == 1 {
 				argName := ""
@@ -508,6 +536,9 @@ func aggText(a AggCall, in []Expr) string {
 	}
 	if a.Distinct {
 		arg = "DISTINCT " + arg
+	}
+	if a.Sep != "" {
+		arg += ", " + strconv.Quote(a.Sep)
 	}
 	s := a.Func + "(" + arg + ")"
 	if a.Filter >= 0 {

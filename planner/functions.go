@@ -13,22 +13,15 @@ import (
 // this file keeps the aggregates and the group-window functions the
 // planner handles itself.
 
-// aggregateFuncs are the aggregate functions window aggregations support.
-var aggregateFuncs = []string{"COUNT", "SUM", "AVG", "MIN", "MAX"}
-
 func isAggregate(name string) bool {
-	for _, n := range aggregateFuncs {
-		if n == name {
-			return true
-		}
-	}
-	return false
+	_, ok := functions.Agg(name)
+	return ok
 }
 
 // allFunctionNames lists every name a user may call, for suggestions.
 func allFunctionNames() []string {
 	names := functions.Names()
-	names = append(names, aggregateFuncs...)
+	names = append(names, functions.AggNames()...)
 	names = append(names, window.FunctionNames()...)
 	names = append(names, "CAST", "TRY_CAST", "EXTRACT")
 	sort.Strings(names)
@@ -53,41 +46,14 @@ func operands(args []Expr) []functions.Operand {
 
 func typeList(args []Expr) string { return functions.TypeList(operands(args)) }
 
-// aggType is the result type of an aggregate over an argument of type t
-// (Flink's rules; COUNT ignores t).
+// aggType is the result type of aggregate name over an argument of type
+// t, by the aggregate's spec (planner/functions/aggregates.go).
 func aggType(name string, t types.Type) (types.Type, string) {
-	t = t.WithoutRowtime()
-	switch name {
-	case "COUNT":
-		return types.Type{Kind: types.BigInt, NotNull: true}, ""
-	case "SUM":
-		// LogicalTypeMerging.findSumAggType: DECIMAL(38, s), otherwise the
-		// argument's type, in which the sum wraps (SUM of TINYINT is TINYINT)
-		switch {
-		case t.Kind.IsInteger() || t.Kind == types.Float || t.Kind == types.Double:
-			return types.Type{Kind: t.Kind}, ""
-		case t.Kind == types.Decimal:
-			return types.DecimalType(types.MaxDecimalPrecision, t.Scale), ""
-		}
-		return types.Type{}, "SUM needs a numeric argument, not " + t.String()
-	case "AVG":
-		switch {
-		case t.Kind.IsInteger():
-			return types.Type{Kind: t.Kind}, ""
-		case t.Kind == types.Decimal:
-			return types.DecimalType(types.MaxDecimalPrecision, max(6, t.Scale)), ""
-		case t.Kind == types.Float || t.Kind == types.Double:
-			return types.Type{Kind: t.Kind}, "" // FloatAvgAggFunction: FLOAT
-		}
-		return types.Type{}, "AVG needs a numeric argument, not " + t.String()
-	case "MIN", "MAX":
-		switch t.Kind {
-		case types.Array, types.Map, types.Row:
-			return types.Type{}, name + " cannot compare values of type " + t.String()
-		}
-		return t.Nullable(), ""
+	spec, ok := functions.Agg(name)
+	if !ok {
+		return types.Type{}, "unknown aggregate " + name
 	}
-	return types.Type{}, "unknown aggregate " + name
+	return spec.Infer(name, t.WithoutRowtime())
 }
 
 func allNotNull(args []Expr) bool {

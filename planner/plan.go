@@ -219,8 +219,9 @@ func (s *WindowSpec) setSizes(z window.Sizes) {
 // AggCall is one aggregate over input columns. The planner computes
 // arguments and FILTER conditions into input columns with a CalcOp below.
 type AggCall struct {
-	Func     string // COUNT, SUM, AVG, MIN, MAX
+	Func     string // the aggregate's name (planner/functions.AggSpec)
 	Arg      int    // input column, -1 for COUNT(*)
+	Sep      string // LISTAGG's separator
 	Distinct bool
 	Filter   int // input column holding the FILTER condition (BOOLEAN), -1 for none
 	T        types.Type

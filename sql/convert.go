@@ -704,9 +704,15 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 			return nil, c.errAtOff(n.OriginTextPosition(), "aggregate %s is MySQL-only", name)
 		}
 		call := &Call{Pos: pos, Name: name, Distinct: n.Distinct}
+		k := c.r.tokIndexAtOff(c.r.mapOff(n.OriginTextPosition()))
+		// TiDB renames MySQL's synonyms (STDDEV and VARIANCE to their
+		// population forms, which in Flink are the sample ones): keep the
+		// name as written.
+		if k < len(c.r.toks) && c.r.toks[k].kind == tIdent {
+			call.Name = c.r.toks[k].upper()
+		}
 		// COUNT(*) reaches us as COUNT(1): look at the source tokens.
-		if k := c.r.tokIndexAtOff(c.r.mapOff(n.OriginTextPosition())); k+2 < len(c.r.toks) &&
-			c.r.toks[k+1].isOp("(") && c.r.toks[k+2].isOp("*") {
+		if k+2 < len(c.r.toks) && c.r.toks[k+1].isOp("(") && c.r.toks[k+2].isOp("*") {
 			call.Star = true
 		}
 		if !call.Star {

@@ -45,10 +45,14 @@ func Markdown() string {
 	supported, missing := 0, 0
 	for _, c := range categories {
 		fs, ns, other := bySection[c.key], notYet[c.key], otherForms[c.key]
-		if len(fs) == 0 && len(ns) == 0 && len(other.supported) == 0 && len(other.missing) == 0 {
+		aggs := c.key == "aggregate"
+		if len(fs) == 0 && len(ns) == 0 && len(other.supported) == 0 && len(other.missing) == 0 && !aggs {
 			continue
 		}
 		fmt.Fprintf(&b, "\n### %s\n\n", c.title)
+		if aggs {
+			supported += aggMarkdown(&b)
+		}
 		if len(other.supported) > 0 {
 			fmt.Fprintf(&b, "Operators, literals and aggregates: %s.\n\n", codeList(other.supported))
 		}
@@ -103,4 +107,27 @@ func codeList(xs []string) string {
 func cell(s string) string {
 	s = strings.ReplaceAll(s, "|", "\\|")
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// aggMarkdown writes the aggregate table (from the AggSpecs) and returns
+// how many names it lists.
+func aggMarkdown(b *strings.Builder) int {
+	b.WriteString("Aggregates work in window aggregations and group aggregations (retracting in the latter).\n\n")
+	b.WriteString("| Aggregate | Description | Examples (argument type: rows → result) |\n| --- | --- | --- |\n")
+	n := 0
+	for _, s := range AllAggs() {
+		var ex []string
+		for _, e := range s.Examples {
+			if len(ex) == 3 {
+				break
+			}
+			if !strings.HasPrefix(e.Want, "error: ") {
+				ex = append(ex, fmt.Sprintf("`%s` of %s (%s) → `%s`", cell(e.Call), e.Type, cell(strings.Join(e.Input, ", ")), cell(e.Want)))
+			}
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s |\n", cell(s.Syntax), cell(s.Doc), strings.Join(ex, "<br>"))
+		n += 1 + len(s.Aliases)
+	}
+	b.WriteString("\n")
+	return n
 }

@@ -41,11 +41,11 @@ func init() {
 	forms("collection", nil, []string{"array[index]", "map[key]"})
 	forms("valueconstruction", nil, []string{"(value1, value2, ...) and ROW(...)"})
 	forms("valueaccess", nil, []string{"composite.field", "composite.*"})
-	forms("aggregate", []string{"COUNT([ALL | DISTINCT] x)", "COUNT(*)", "SUM", "AVG", "MIN", "MAX", "agg(...) FILTER (WHERE ...)"}, nil)
+	forms("aggregate", []string{"agg(...) FILTER (WHERE ...)"}, nil)
 
 	notYet("grouping", "GROUPING SETS, ROLLUP and CUBE are not supported", "GROUP_ID", "GROUPING", "GROUPING_ID")
 	notYet("json", "an aggregate", "JSON_OBJECTAGG", "JSON_ARRAYAGG")
-	notYet("aggregate", "", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE", "COLLECT", "ARRAY_AGG", "FIRST_VALUE", "LAST_VALUE", "LISTAGG")
+	notYet("aggregate", "", "COLLECT")
 	notYet("aggregate", "OVER windows are not supported", "RANK", "DENSE_RANK", "ROW_NUMBER", "LEAD", "LAG", "CUME_DIST", "PERCENT_RANK", "NTILE")
 }
 

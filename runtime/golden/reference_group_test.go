@@ -82,6 +82,34 @@ func groupRefCases() []groupRefCase {
 				nullOr(vs, sum), nullOr(vs, avg), nullOr(vs, slices.Min), nullOr(vs, slices.Max),
 				len(users), nullOr(big, sum)), true
 		}},
+		{file: "group_agg_stats.test", table: "out_stats", key: byK, result: func(rows []map[string]any) (string, bool) {
+			// VAR_SAMP over INT: (SUM(x*x) - SUM(x)*SUM(x)/n) / (n - 1) in integers
+			vs := evInts(rows, "v", nil)
+			vsamp := "null"
+			if n := int64(len(vs)); n > 1 {
+				var s, q int64
+				for _, x := range vs {
+					s, q = s+x, q+x*x
+				}
+				vsamp = fmt.Sprint((q - s*s/n) / (n - 1))
+			}
+			var us, arr []string
+			for _, r := range rows {
+				if u, ok := r["u"].(string); ok {
+					us = append(us, u)
+				}
+				if v, ok := r["v"].(float64); ok {
+					arr = append(arr, fmt.Sprint(int64(v)))
+				} else {
+					arr = append(arr, "NULL")
+				}
+			}
+			fv, lv, la := "null", "null", "null"
+			if len(us) > 0 {
+				fv, lv, la = us[0], us[len(us)-1], strings.Join(us, ",")
+			}
+			return fmt.Sprintf("%s, %s, %s, %s, %s, [%s]", evStr(rows[0], "k"), vsamp, fv, lv, la, strings.Join(arr, ", ")), true
+		}},
 		{file: "group_agg_unchanged.test", table: "out_max", key: byK, result: func(rows []map[string]any) (string, bool) {
 			return evStr(rows[0], "k") + ", " + nullOr(evInts(rows, "v", nil), slices.Max), true
 		}},

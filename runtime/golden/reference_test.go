@@ -151,6 +151,8 @@ func TestGoldenAgainstReference(t *testing.T) {
 			row: func(w refWindow, _ string, rows []refRow) string {
 				return fmt.Sprintf("+I[%s, %s, %d]", tsText(w.start), tsText(w.end), len(rows))
 			}},
+		{file: "window_aggs_stats.test", table: "out_stats", delay: 1000, assign: hop(5000, 10000),
+			key: func(ev map[string]any) string { return evStr(ev, "k") }, keyed: true, row: statsRow},
 		{file: "hop_late_one_window.test", table: "out_hop", delay: 1000, assign: hop(5000, 10000), key: func(map[string]any) string { return "" },
 			row: func(w refWindow, _ string, rows []refRow) string {
 				return fmt.Sprintf("+I[%s, %s, %d]", tsText(w.start), tsText(w.end), len(rows))
@@ -232,4 +234,44 @@ func reference(t *testing.T, rc refCase, in *Input) (rows []string, late, skippe
 	}
 	sort.Strings(rows)
 	return rows, late, skipped
+}
+
+// statsRow is window_aggs_stats.test's row, from the definitions: VAR_POP
+// of INT as Flink's reduction computes it ((SUM(x*x) - SUM(x)*SUM(x)/n) / n
+// in integer arithmetic), STDDEV_SAMP of DOUBLE as the square root of
+// (SUM(x*x) - SUM(x)*SUM(x)/n) / (n - 1), NULL for fewer than two values;
+// FIRST_VALUE and LAST_VALUE the first and last non-NULL s in arrival
+// order; LISTAGG the non-NULL s joined by '-'; ARRAY_AGG every v, NULLs
+// kept (printed NULL inside an array).
+func statsRow(w refWindow, key string, rows []refRow) string {
+	var n, s, q int64
+	var dn float64
+	var ds, dq float64
+	var strs, arr []string
+	for _, r := range rows {
+		if v, ok := r.ev["v"].(float64); ok {
+			x := int64(v)
+			n, s, q = n+1, s+x, q+x*x
+			arr = append(arr, fmt.Sprint(x))
+		} else {
+			arr = append(arr, "NULL")
+		}
+		if d, ok := r.ev["d"].(float64); ok {
+			dn, ds, dq = dn+1, ds+d, dq+d*d
+		}
+		if str, ok := r.ev["s"].(string); ok {
+			strs = append(strs, str)
+		}
+	}
+	vp, sd, fv, lv, la := "null", "null", "null", "null", "null"
+	if n > 0 {
+		vp = fmt.Sprint((q - s*s/n) / n)
+	}
+	if dn > 1 {
+		sd = javaDouble(math.Sqrt((dq - ds*ds/dn) / (dn - 1)))
+	}
+	if len(strs) > 0 {
+		fv, lv, la = strs[0], strs[len(strs)-1], strings.Join(strs, "-")
+	}
+	return fmt.Sprintf("+I[%s, %s, %s, %s, %s, %s, %s, %s, [%s]]", tsText(w.start), tsText(w.end), key, vp, sd, fv, lv, la, strings.Join(arr, ", "))
 }

@@ -24,6 +24,11 @@ const (
 	aggAvgDec
 	aggMin
 	aggMax
+	aggVar   // VAR_POP, VAR_SAMP, STDDEV_POP, STDDEV_SAMP (aggfuncs.go)
+	aggFirst // FIRST_VALUE
+	aggLast  // LAST_VALUE
+	aggList  // LISTAGG
+	aggArray // ARRAY_AGG
 )
 
 // aggFn is one compiled planner.AggCall: what to read, how to accumulate,
@@ -39,6 +44,10 @@ type aggFn struct {
 	intOrd   bool       // MIN/MAX (not DISTINCT) of a kind types.Compare orders by Value.I alone
 	scale    int        // DECIMAL sums and averages: scale the sum is kept in
 	out      types.Type // result type (AggCall.T)
+	sample   bool       // VAR_SAMP, STDDEV_SAMP: divide by n - 1
+	sqrt     bool       // STDDEV_*: the square root of the variance
+	sep      string     // LISTAGG's separator
+	keepList bool       // FIRST_VALUE, LAST_VALUE in a group aggregation: keep every value for retraction
 	buf      []byte     // scratch for DISTINCT keys (operators are single-threaded)
 }
 
@@ -50,6 +59,9 @@ type aggFn struct {
 //	SUM/AVG decimal      n, i (unscaled sum at aggFn.scale) or b once it overflows int64;
 //	                     AVG: v is decOverflow once the sum left DECIMAL(38) (see checkDec)
 //	MIN/MAX              n, v
+//	VAR_*, STDDEV_*      n, i (integer sum) or f (float sum), v (sum of squares: BIGINT or DOUBLE)
+//	FIRST/LAST_VALUE     n, v; with keepList v is an ARRAY of the values in arrival order
+//	LISTAGG, ARRAY_AGG   n, v: an ARRAY of the values in arrival order
 //	DISTINCT             seen: encoded value -> value, applied once each
 type acc struct {
 	n    int64
@@ -137,7 +149,10 @@ func newAggFn(c planner.AggCall, in planner.Schema) (aggFn, error) {
 			f.intOrd = !c.Distinct
 		}
 	default:
-		return f, fmt.Errorf("unsupported aggregate function %q (want COUNT, SUM, AVG, MIN or MAX)", c.Func)
+		if done, err := f.newExtraAgg(fn, c, at); done {
+			return f, err
+		}
+		return f, fmt.Errorf("unsupported aggregate function %q", c.Func)
 	}
 	if !ok {
 		return f, fmt.Errorf("result type %s does not fit argument type %s", c.T, at)
@@ -187,6 +202,9 @@ func (f *aggFn) update(a *acc, row core.Row) {
 	}
 	v := row[f.arg]
 	if v.K == types.Null {
+		if f.kind == aggArray {
+			f.apply(a, v) // ARRAY_AGG keeps NULLs (Flink: RESPECT NULLS by default)
+		}
 		return
 	}
 	if f.distinct {
@@ -231,6 +249,8 @@ func (f *aggFn) apply(a *acc, v types.Value) {
 			a.v = v
 		}
 		a.n++
+	default:
+		f.applyExtra(a, v)
 	}
 }
 
@@ -350,6 +370,8 @@ func (f *aggFn) merge(dst, src *acc) {
 			dst.v = src.v
 		}
 		dst.n += src.n
+	default:
+		f.mergeExtra(dst, src)
 	}
 }
 
@@ -406,7 +428,7 @@ func (f *aggFn) result(a *acc) types.Value {
 	case aggMin, aggMax:
 		return a.v
 	}
-	return types.NullValue
+	return f.resultExtra(a)
 }
 
 func intResult(t types.Type, i int64) types.Value {

@@ -66,6 +66,11 @@ func NewGroupAgg(spec *planner.GroupAggOp, in planner.Schema, ctx *core.Context)
 			return nil, fmt.Errorf("group key column %d out of range (input has %d columns)", k, len(in))
 		}
 	}
+	for i := range fns {
+		// FIRST_VALUE and LAST_VALUE keep every value so that a retraction
+		// can fall back to the next one (FirstValueWithRetractAggFunction)
+		fns[i].keepList = fns[i].kind == aggFirst || fns[i].kind == aggLast
+	}
 	m, _ := metricsOf(ctx)
 	return &groupAgg{keys: spec.GroupKeys, fns: fns, groups: map[string]*aggGroup{}, metrics: m}, nil
 }
@@ -175,7 +180,7 @@ func (o *groupAgg) fold(g *aggGroup, row core.Row, retract bool) {
 			continue
 		}
 		v := row[f.arg]
-		if v.K == types.Null {
+		if v.K == types.Null && f.kind != aggArray {
 			continue
 		}
 		if m := g.vals[i]; m != nil {
@@ -244,6 +249,8 @@ func (f *aggFn) unapply(a *acc, v types.Value, vals map[string]*valCount) {
 				}
 			}
 		}
+	default:
+		f.unapplyExtra(a, v)
 	}
 	if a.n <= 0 {
 		a.n, a.i, a.f, a.b, a.v = 0, 0, 0, nil, types.Value{}

@@ -1,11 +1,13 @@
 package golden
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/streamsql/streamsql/planner"
@@ -50,22 +52,37 @@ func replayReader(file, topic string, in *Input) *recording.Reader {
 type capture struct {
 	mu    sync.Mutex
 	parts map[int]*capturePart // by subtask
+	// keys are the table columns that identify a row (rowKeys): each
+	// captured row also keeps their values, for changelog and final
+	// sections
+	keys []int
+	seq  int64 // rows captured so far (across the runs of a scenario)
 }
 
 type capturePart struct {
-	committed, pending []string
+	committed, pending []captured
 }
 
-// rows is every row written, committed or not, subtask by subtask.
-func (c *capture) rows() []string { return c.collect(true) }
+// captured is one row as printed, its key's values as printed, and
+// when it was written (rows are listed in that order: after a rescale a
+// key's earlier rows stay in the part of a subtask that no longer runs).
+type captured struct {
+	line, key string
+	seq       int64
+}
 
-// committedRows is every committed row, subtask by subtask.
-func (c *capture) committedRows() []string { return c.collect(false) }
+// rows is every row written, committed or not, in the order written,
+// and each row's key.
+func (c *capture) rows() ([]string, []string) { return c.collect(true) }
 
-func (c *capture) collect(pending bool) []string {
+// committedRows is every committed row, in the order written, and each
+// row's key.
+func (c *capture) committedRows() ([]string, []string) { return c.collect(false) }
+
+func (c *capture) collect(pending bool) (lines, keys []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var out []string
+	var out []captured
 	for _, s := range slices.Sorted(maps.Keys(c.parts)) {
 		p := c.parts[s]
 		out = append(out, p.committed...)
@@ -73,7 +90,11 @@ func (c *capture) collect(pending bool) []string {
 			out = append(out, p.pending...)
 		}
 	}
-	return out
+	slices.SortStableFunc(out, func(a, b captured) int { return cmp.Compare(a.seq, b.seq) })
+	for _, r := range out {
+		lines, keys = append(lines, r.line), append(keys, r.key)
+	}
+	return lines, keys
 }
 
 func (c *capture) spec() *connector.Spec {
@@ -118,7 +139,7 @@ func captureSinks(job *planner.Job, overrides map[string]*connector.Spec, captur
 		if sk, ok := n.Op.(*planner.SinkOp); ok {
 			cp := captures[sk.Table.Name]
 			if cp == nil {
-				cp = &capture{}
+				cp = &capture{keys: rowKeys(n)}
 				captures[sk.Table.Name] = cp
 			}
 			overrides[sk.Table.Name] = cp.spec()
@@ -136,7 +157,15 @@ func (w *captureWriter) Write(_ context.Context, b *core.Batch) error {
 	w.c.mu.Lock()
 	defer w.c.mu.Unlock()
 	for i, row := range b.Rows {
-		w.p.pending = append(w.p.pending, string(w.f.FormatKind(nil, b.KindAt(i), row)))
+		var key []byte
+		for k, c := range w.c.keys {
+			if k > 0 {
+				key = append(key, ", "...)
+			}
+			key = w.f.FormatKind(key, core.Insert, row[c:c+1])
+		}
+		w.c.seq++
+		w.p.pending = append(w.p.pending, captured{string(w.f.FormatKind(nil, b.KindAt(i), row)), string(key), w.c.seq})
 	}
 	return nil
 }
@@ -156,3 +185,30 @@ func (w *captureWriter) Progress() ([]byte, error) {
 }
 
 func (w *captureWriter) Close() error { return nil }
+
+// rowKeys are the columns of sink n's table that identify a row: its
+// PRIMARY KEY, else the upsert key of the sink's input; nil when neither
+// (the rows are then a multiset).
+func rowKeys(n *planner.Node) []int {
+	sk := n.Op.(*planner.SinkOp)
+	t := sk.Table
+	var keys []int
+	for _, name := range t.PrimaryKey {
+		for i, c := range t.Columns {
+			if strings.EqualFold(c.Name, name) {
+				keys = append(keys, i)
+			}
+		}
+	}
+	if len(keys) > 0 {
+		return keys
+	}
+	if len(n.Inputs) == 1 {
+		for _, u := range n.Inputs[0].UpsertKeys {
+			if u < len(sk.Columns) {
+				keys = append(keys, sk.Columns[u])
+			}
+		}
+	}
+	return keys
+}

@@ -17,6 +17,12 @@
 //	p=1 {"campaign_id": "c2", ...}
 //	--- output results
 //	+I[c1, 1, 0]
+//	--- changelog results
+//	+I[c1, 1]
+//	-U[c1, 1]
+//	+U[c1, 2]
+//	--- final results
+//	[c1, 2]
 //	--- counters
 //	late_records_dropped=0
 //	records_skipped=0
@@ -31,7 +37,14 @@
 // runtime/recording describes (`streamsql record` writes such lines from a
 // Kafka topic, ready to paste). All partitions named in a section are active
 // from the start, as a Kafka topic's are. Every sink table is captured and
-// printed as Flink's print connector prints rows. An error section expects
+// printed as Flink's print connector prints rows. An output section
+// expects exactly its rows in order; a changelog section the same rows,
+// each key's in order (rows of different keys may interleave, as
+// parallel subtasks interleave them); a final section the table the
+// changelog leaves, in any order (a row written `[..]` or `+I[..]`): upserted
+// by key, or, without a key, with -U and -D retracting an equal row. The
+// key is the sink table's PRIMARY KEY, else the upsert key of the query
+// (EXPLAIN shows it). An error section expects
 // the job to fail with exactly that message (then output sections are
 // left out). Positions in SQL errors are lines of the test file itself.
 //
@@ -66,10 +79,13 @@ type Case struct {
 	sqlLine     int // line of the test file where the SQL starts
 	Inputs      []*Input
 	Outputs     map[string][]string // expected rows per sink table
-	Counters    map[string]int64
-	hasCounters bool
-	Error       string
-	hasError    bool
+	// Changelogs and Finals are the tables whose rows are expected per
+	// key in order (--- changelog T) or as the final table (--- final T)
+	Changelogs, Finals map[string][]string
+	Counters           map[string]int64
+	hasCounters        bool
+	Error              string
+	hasError           bool
 	// sections keeps the raw text of sections the runner never rewrites.
 	raw []section
 	// parallelism, when > 0, runs the case at that 'parallelism.default';
@@ -102,7 +118,8 @@ func Parse(path string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Case{Path: path, Outputs: map[string][]string{}, Counters: map[string]int64{}}
+	c := &Case{Path: path, Outputs: map[string][]string{}, Counters: map[string]int64{},
+		Changelogs: map[string][]string{}, Finals: map[string][]string{}}
 	var secs []section
 	var desc []string
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
@@ -147,6 +164,15 @@ func Parse(path string) (*Case, error) {
 				return nil, fmt.Errorf("%s: '--- output' needs the sink table name", where)
 			}
 			c.Outputs[s.arg] = nonEmpty(s.body)
+		case "changelog", "final":
+			if s.arg == "" {
+				return nil, fmt.Errorf("%s: '--- %s' needs the sink table name", where, s.name)
+			}
+			if s.name == "changelog" {
+				c.Changelogs[s.arg] = nonEmpty(s.body)
+			} else {
+				c.Finals[s.arg] = nonEmpty(s.body)
+			}
 		case "counters":
 			c.hasCounters = true
 			for k, l := range nonEmpty(s.body) {
@@ -161,7 +187,7 @@ func Parse(path string) (*Case, error) {
 			c.hasError = true
 			c.Error = strings.TrimSpace(strings.Join(s.body, "\n"))
 		default:
-			return nil, fmt.Errorf("%s: unknown section %q (sections: sql, input TABLE, output TABLE, counters, error)", where, s.name)
+			return nil, fmt.Errorf("%s: unknown section %q (sections: sql, input TABLE, output TABLE, changelog TABLE, final TABLE, counters, error)", where, s.name)
 		}
 	}
 	if c.sqlLine == 0 {
@@ -170,7 +196,7 @@ func Parse(path string) (*Case, error) {
 	return c, nil
 }
 
-var sectionNames = map[string]bool{"sql": true, "input": true, "output": true, "counters": true, "error": true}
+var sectionNames = map[string]bool{"sql": true, "input": true, "output": true, "changelog": true, "final": true, "counters": true, "error": true}
 
 func header(l string) (name, arg string, ok bool) {
 	rest, found := strings.CutPrefix(l, "--- ")
@@ -205,7 +231,10 @@ func parseRecord(l string) (Record, error) {
 
 // Result is what the engine did for a case.
 type Result struct {
-	Outputs  map[string][]string
+	Outputs map[string][]string
+	// Keys holds, per table, the key of each row of Outputs (its
+	// PRIMARY KEY's or upsert key's values; "" when it has none)
+	Keys     map[string][]string
 	Counters map[string]int64
 	Error    string
 	// Subtasks is how many subtasks the job ran as (runtime.Job.Subtasks).
@@ -260,7 +289,10 @@ func (c *Case) Run(ctx context.Context) *Result {
 		res.Error = err.Error()
 	}
 	for t, cp := range captures {
-		res.Outputs[t] = cp.rows()
+		if res.Keys == nil {
+			res.Keys = map[string][]string{}
+		}
+		res.Outputs[t], res.Keys[t] = cp.rows()
 	}
 	s := rj.Summary()
 	res.Counters["late_records_dropped"] = s.LateRecordsDropped
@@ -280,13 +312,30 @@ func (c *Case) Diff(r *Result) string {
 		}
 	}
 	tables := map[string]bool{}
-	for t := range c.Outputs {
-		tables[t] = true
+	for _, outs := range []map[string][]string{c.Outputs, r.Outputs} {
+		for t := range outs {
+			_, cl := c.Changelogs[t]
+			_, fin := c.Finals[t]
+			tables[t] = !cl && !fin
+		}
 	}
-	for t := range r.Outputs {
-		tables[t] = true
+	for _, t := range sortedKeys(c.Changelogs) {
+		b.WriteString(changelogDiff(t, c.Changelogs[t], r.Outputs[t], r.Keys[t]))
+	}
+	for _, t := range sortedKeys(c.Finals) {
+		want, got := slices.Clone(c.Finals[t]), FinalTable(r.Outputs[t], r.Keys[t])
+		for i, w := range want {
+			want[i] = finalRow(w)
+		}
+		slices.Sort(want)
+		if d := lineDiff(want, got); d != "" {
+			fmt.Fprintf(&b, "final table %s: expected %d row(s), got %d\n%s", t, len(want), len(got), d)
+		}
 	}
 	for _, t := range sortedKeys(tables) {
+		if !tables[t] {
+			continue
+		}
 		want, got := c.Outputs[t], r.Outputs[t]
 		if d := lineDiff(want, got); d != "" {
 			fmt.Fprintf(&b, "output %s: expected %d row(s), got %d\n%s", t, len(want), len(got), d)
@@ -449,6 +498,88 @@ func splitKind(line string) (kind, values string) {
 	return "", line
 }
 
+// changelogDiff compares a changelog section with the rows got: the same
+// rows, and for every key the same rows in the same order (rows of
+// different keys may interleave in any order, as subtasks interleave
+// them). keys are the got rows' keys; an expected row takes the key of
+// an equal row got.
+func changelogDiff(table string, want, got, keys []string) string {
+	sw, sg := slices.Clone(want), slices.Clone(got)
+	slices.Sort(sw)
+	slices.Sort(sg)
+	if d := lineDiff(sw, sg); d != "" {
+		return fmt.Sprintf("changelog %s: expected %d row(s), got %d (sorted)\n%s", table, len(want), len(got), d)
+	}
+	keyOf := map[string]string{}
+	for i, l := range got {
+		if i < len(keys) {
+			keyOf[l] = keys[i]
+		}
+	}
+	perKey := func(lines []string) map[string][]string {
+		m := map[string][]string{}
+		for _, l := range lines {
+			m[keyOf[l]] = append(m[keyOf[l]], l)
+		}
+		return m
+	}
+	wk, gk := perKey(want), perKey(got)
+	var b strings.Builder
+	for _, k := range sortedKeys(wk) {
+		if d := lineDiff(wk[k], gk[k]); d != "" {
+			fmt.Fprintf(&b, "changelog %s: the changes of key %s come in another order\n%s", table, k, d)
+		}
+	}
+	return b.String()
+}
+
+// FinalTable is the table a changelog leaves, sorted, each row printed
+// as +I[...]: with a key (keys[i] of lines[i] not empty), +I and +U set
+// the key's row and -U and -D remove it (upsert); without one, +I and +U
+// add a row and -U and -D remove one equal row (retraction).
+func FinalTable(lines, keys []string) []string {
+	byKey := map[string]string{}
+	var bag []string
+	for i, l := range lines {
+		kind, vals := splitKind(l)
+		key := ""
+		if i < len(keys) {
+			key = keys[i]
+		}
+		add := kind != "-U" && kind != "-D"
+		switch {
+		case key != "" && add:
+			byKey[key] = vals
+		case key != "":
+			delete(byKey, key)
+		case add:
+			bag = append(bag, vals)
+		default:
+			if j := slices.Index(bag, vals); j >= 0 {
+				bag = slices.Delete(bag, j, j+1)
+			}
+		}
+	}
+	for _, v := range byKey {
+		bag = append(bag, v)
+	}
+	out := make([]string, len(bag))
+	for i, v := range bag {
+		out[i] = "+I" + v
+	}
+	slices.Sort(out)
+	return out
+}
+
+// finalRow is an expected final-table row as FinalTable prints it: a
+// row written without kind ("[a, 1]") or with +I.
+func finalRow(l string) string {
+	if kind, vals := splitKind(l); kind != "" {
+		l = vals
+	}
+	return "+I" + strings.TrimSpace(l)
+}
+
 // Update rewrites the case file's output, counters and error sections
 // from r, keeping everything else as written.
 func (c *Case) Update(r *Result) error {
@@ -461,6 +592,10 @@ func (c *Case) Update(r *Result) error {
 		switch s.name {
 		case "output", "counters", "error":
 			continue
+		case "changelog", "final":
+			if r.Error == "" {
+				continue // rewritten below
+			}
 		}
 		fmt.Fprintf(&b, "--- %s", s.name)
 		if s.arg != "" {
@@ -480,6 +615,20 @@ func (c *Case) Update(r *Result) error {
 		fmt.Fprintf(&b, "--- error\n%s\n", r.Error)
 	} else {
 		for _, t := range sortedKeys(r.Outputs) {
+			if _, ok := c.Changelogs[t]; ok {
+				fmt.Fprintf(&b, "--- changelog %s\n", t)
+				for _, l := range r.Outputs[t] {
+					b.WriteString(l + "\n")
+				}
+				continue
+			}
+			if _, ok := c.Finals[t]; ok {
+				fmt.Fprintf(&b, "--- final %s\n", t)
+				for _, l := range FinalTable(r.Outputs[t], r.Keys[t]) {
+					b.WriteString(l + "\n")
+				}
+				continue
+			}
 			fmt.Fprintf(&b, "--- output %s\n", t)
 			for _, l := range r.Outputs[t] {
 				b.WriteString(l)

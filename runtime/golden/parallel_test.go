@@ -33,10 +33,7 @@ func TestGoldenParallel(t *testing.T) {
 				if r.Subtasks > p {
 					parallel[p]++
 				}
-				got := sortedResult(r)
-				want := sortedResult(&Result{Outputs: c.Outputs, Counters: c.Counters, Error: c.Error})
-				exp := &Case{Outputs: want.Outputs, Counters: c.Counters, hasCounters: c.hasCounters, Error: c.Error, hasError: c.hasError}
-				if d := exp.Diff(got); d != "" {
+				if d := c.expected().Diff(sortedResult(r, c)); d != "" {
 					t.Errorf("%s at parallelism %d:\n%s", f, p, d)
 				}
 			})
@@ -69,12 +66,19 @@ func TestParallelDeterminism(t *testing.T) {
 					t.Fatal(err)
 				}
 				c.parallelism, c.batch = p, 1
-				got := sortedResult(c.Run(ctx))
+				got := sortedResult(c.Run(ctx), c)
 				if want == nil {
 					want = got
 					continue
 				}
-				exp := &Case{Outputs: want.Outputs, Counters: want.Counters, hasCounters: true, Error: want.Error, hasError: want.Error != ""}
+				exp := &Case{Outputs: want.Outputs, Changelogs: map[string][]string{}, Finals: map[string][]string{},
+					Counters: want.Counters, hasCounters: true, Error: want.Error, hasError: want.Error != ""}
+				for t := range c.Changelogs {
+					exp.Changelogs[t] = want.Outputs[t]
+				}
+				for t := range c.Finals {
+					exp.Finals[t] = FinalTable(want.Outputs[t], want.Keys[t])
+				}
 				if d := exp.Diff(got); d != "" {
 					t.Errorf("parallelism %d differs from parallelism 1 (batch size 1):\n%s", p, d)
 				}

@@ -30,9 +30,10 @@ type rel struct {
 	node *Node
 	lg   *LogicalNode
 	cols []scopeCol
-	win  *winInfo    // output carries window_start/window_end of one window spec
-	tvf  *pendingTVF // a window TVF not yet materialized: node is its input
-	pos  []sql.Pos   // where each output column was written (select items), may be nil
+	win  *winInfo     // output carries window_start/window_end of one window spec
+	tvf  *pendingTVF  // a window TVF not yet materialized: node is its input
+	rank *pendingRank // ROW_NUMBER() OVER waiting for its rank range (rank.go): node is its input
+	pos  []sql.Pos    // where each output column was written (select items), may be nil
 	// outer is the enclosing query's scope of a correlated subquery: names
 	// not found here are looked up there (inner names shadow outer ones).
 	outer *rel

@@ -17,6 +17,13 @@ import (
 //     accept inserts only;
 //   - a GroupAggregate produces every kind and its upsert key is its
 //     group key; it accepts any input (retractions included);
+//   - a Rank (Top-N) accepts any input (RetractStrategy when it is
+//     updating) and produces every kind; its upsert key is the partition
+//     key plus the row number, or the partition key alone for a Top-1
+//     (rankEnd = 1); a Deduplicate keeping the last row
+//     produces every kind, keyed by the partition key; keeping the first
+//     row, and the window ranks, produce inserts only and accept inserts
+//     only (rank.go);
 //   - a Calc and a Union forward their inputs' kinds; a Calc keeps the
 //     upsert key when it projects every key column unchanged;
 //   - a sink whose connector writes inserts only refuses updating input,
@@ -39,6 +46,10 @@ func inferChangelog(g *Graph) error {
 			n.AppendOnly = false
 			for i := range op.GroupKeys {
 				n.UpsertKeys = append(n.UpsertKeys, i)
+			}
+		case *RankOp:
+			if err := rankChangelog(n, op); err != nil {
+				return err
 			}
 		case *CalcOp:
 			in := n.Inputs[0]
@@ -84,12 +95,49 @@ func updateProducer(n *Node) *Node {
 	return n
 }
 
-// groupAggPos is where the producing aggregation is written.
+// groupAggPos is where the producing aggregation (or rank) is written.
 func groupAggPos(n *Node) sql.Pos {
-	if op, ok := n.Op.(*GroupAggOp); ok {
+	switch op := n.Op.(type) {
+	case *GroupAggOp:
+		return op.Pos
+	case *RankOp:
 		return op.Pos
 	}
 	return sql.Pos{}
+}
+
+// rankChangelog is the changelog rule of a RankOp, as Flink's
+// FlinkChangelogModeInferenceProgram and FlinkRelMdUniqueKeys decide it.
+func rankChangelog(n *Node, op *RankOp) error {
+	in := n.Inputs[0]
+	if op.Window != nil || op.Dedup != NoDedup {
+		if p := updateProducer(in); p != nil {
+			return errAt(op.Pos, "%s doesn't support consuming update and delete changes which is produced by node %s (at %s); a deduplication or window rank reads an append-only input", n.Name(), describeNode(p), groupAggPos(p))
+		}
+	}
+	op.Retract = false
+	switch {
+	case op.Window != nil || op.Dedup == KeepFirst:
+		n.AppendOnly = true
+	case op.Dedup == KeepLast:
+		n.AppendOnly = false
+		n.UpsertKeys = append([]int(nil), op.PartitionKeys...)
+	default:
+		n.AppendOnly = false
+		op.Retract = !in.AppendOnly
+		switch {
+		case op.OutputRankNumber:
+			n.UpsertKeys = append(append([]int(nil), op.PartitionKeys...), len(n.Schema)-1)
+		case op.RankEnd == 1:
+			n.UpsertKeys = append([]int(nil), op.PartitionKeys...)
+		default:
+			n.UpsertKeys = append([]int(nil), in.UpsertKeys...)
+		}
+	}
+	if len(n.UpsertKeys) == 0 {
+		n.UpsertKeys = nil
+	}
+	return nil
 }
 
 // describeNode is a node as EXPLAIN prints it, without its schema:

@@ -154,6 +154,14 @@ func (l *Lineage) columns(n *Node) []string {
 				out[i] = l.Expr(in, e)
 			}
 		}
+	case *RankOp:
+		for i := range out {
+			if i < len(in.Schema) {
+				out[i] = l.Column(in, i)
+			} else {
+				out[i] = "ROW_NUMBER()"
+			}
+		}
 	case *WindowTVFOp:
 		w := l.Window(in, op.Window)
 		for i := range out {

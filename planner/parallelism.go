@@ -11,7 +11,8 @@ import (
 // (distribute) gives every node its parallelism and every input edge a
 // distribution, as Flink's planner and job-graph builder do:
 //
-//   - a window or group aggregation is hashed by its group keys (a SESSION window
+//   - a window or group aggregation is hashed by its group keys, a rank
+//     (Top-N, deduplication) by its partition keys (a SESSION window
 //     by its PARTITION BY keys), a window join by its join keys on each
 //     side; with no key they need all rows in one subtask (single);
 //   - a stateless node (Calc, Union, window TVF, side output) reads its
@@ -139,6 +140,12 @@ func distributeNode(n *Node, p, maxP int) error {
 			n.Parallelism = 1
 		}
 		keyed(0, op.GroupKeys)
+	case *RankOp:
+		n.Parallelism = p
+		if len(op.PartitionKeys) == 0 {
+			n.Parallelism = 1
+		}
+		keyed(0, op.PartitionKeys)
 	case *WindowJoinOp:
 		n.Parallelism = p
 		if len(op.LeftKeys) == 0 {

@@ -251,6 +251,60 @@ type GroupAggOp struct {
 	Pos sql.Pos
 }
 
+// RankOp is a ROW_NUMBER() pattern (planner/rank.go): Flink's Rank
+// (Top-N), Deduplicate, WindowRank and WindowDeduplicate, told apart by
+// Dedup and Window. Within each partition (PartitionKeys) rows are
+// ordered by OrderKeys (ties in arrival order) and numbered from 1; the
+// rows numbered RankStart..RankEnd are the result. Output layout: input
+// columns..., then the row number (BIGINT) when OutputRankNumber.
+//
+//   - Rank: every input change emits the change of the partition's
+//     result at once (Flink's AppendOnlyTopNFunction, or
+//     RetractableTopNFunction when Retract: an updating input).
+//   - Deduplicate (RankStart = RankEnd = 1, ordered by the rowtime
+//     alone): KeepFirst emits a key's earliest row once the watermark
+//     passes it (insert-only); KeepLast emits +I, then -U/+U for each
+//     later row.
+//   - With Window: rows are buffered per window and partition and the
+//     result is emitted once, insert-only, when the watermark passes
+//     window_end - 1 ms; rows of a fired window are late (dropped).
+type RankOp struct {
+	PartitionKeys      []int
+	OrderKeys          []SortKey
+	RankStart, RankEnd int64
+	OutputRankNumber   bool
+	Dedup              DedupKeep
+	Window             *RankWindow
+	// Retract is set by the changelog rule when the input is updating
+	// (Flink's RetractStrategy; AppendFastStrategy otherwise).
+	Retract bool
+	// Pos is the ROW_NUMBER() call, for errors about the operator.
+	Pos sql.Pos
+}
+
+// SortKey is one ORDER BY column.
+type SortKey struct {
+	Col  int
+	Desc bool
+}
+
+// DedupKeep is which row a deduplication keeps.
+type DedupKeep uint8
+
+const (
+	NoDedup   DedupKeep = iota // a Top-N
+	KeepFirst                  // ORDER BY rowtime ASC
+	KeepLast                   // ORDER BY rowtime DESC
+)
+
+// RankWindow is the window of a window rank: the input's window_start and
+// window_end columns (both among the partition keys) and the window's
+// EXPLAIN text.
+type RankWindow struct {
+	Start, End int
+	Text       string
+}
+
 // WindowTVFOp labels each input row with its window(s) and emits it at
 // once (one output row per window the row falls in). Late rows are kept.
 // Output layout: input columns..., window_start, window_end, window_time.
@@ -310,7 +364,19 @@ func (*WindowTVFOp) opName() string  { return "WindowTableFunction" }
 func (*GroupAggOp) opName() string   { return "GroupAggregate" }
 func (*WindowJoinOp) opName() string { return "WindowJoin" }
 func (*UnionOp) opName() string      { return "Union" }
-func (*SinkOp) opName() string       { return "Sink" }
+
+func (op *RankOp) opName() string {
+	switch {
+	case op.Window != nil && op.Dedup != NoDedup:
+		return "WindowDeduplicate"
+	case op.Window != nil:
+		return "WindowRank"
+	case op.Dedup != NoDedup:
+		return "Deduplicate"
+	}
+	return "Rank"
+}
+func (*SinkOp) opName() string { return "Sink" }
 
 // SideOutputOp receives the rows its single input sets aside instead of
 // dropping them (a streamsql extension, docs/operations.md): the late rows

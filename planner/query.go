@@ -357,6 +357,9 @@ func (p *planner) planTVF(f *sql.WindowTVF) (*rel, error) {
 
 // materialize turns a pending window TVF into a WindowTableFunction node.
 func (p *planner) materialize(r *rel) (*rel, error) {
+	if pr := r.rank; pr != nil {
+		return nil, pr.needsRange()
+	}
 	if r.tvf == nil {
 		return r, nil
 	}
@@ -533,21 +536,20 @@ func (p *planner) planSelect(s *sql.Select) (*rel, error) {
 	if s.Limit != nil {
 		return nil, errAt(s.Limit.Position(), "LIMIT is not supported on a stream")
 	}
-	for _, it := range s.Items {
-		var over *sql.Call
-		walkAST(it.Expr, func(x sql.Expr) bool {
-			if c, ok := x.(*sql.Call); ok && c.Over != nil {
-				over = c
-			}
-			return true
-		})
-		if over != nil {
-			return nil, errAt(over.Pos, "ROW_NUMBER() OVER (Top-N and deduplication) is not supported yet")
+	if k, err := rowNumberItem(s); err != nil || k >= 0 {
+		if err != nil {
+			return nil, err
 		}
+		return p.planRankInput(s, k) // rank.go
 	}
 	r, err := p.planFrom(s.From)
 	if err != nil {
 		return nil, err
+	}
+	if r.rank != nil {
+		if r, s, err = p.planRank(s, r); err != nil { // rank.go
+			return nil, err
+		}
 	}
 	var exprs []sql.Expr
 	for _, it := range s.Items {

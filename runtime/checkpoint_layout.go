@@ -207,6 +207,9 @@ func layoutOf(n *planner.Node, tz string) string {
 		return b.String()
 	case *planner.WindowJoinOp:
 		return fmt.Sprintf("window-join v1 left=[%s] right=[%s]", schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
+	case *planner.RankOp:
+		return fmt.Sprintf("%s v1 in=[%s] partition=%v order=%v range=%d..%d rn=%t retract=%t", strings.ToLower(n.Name()),
+			schemaTypes(n.Inputs[0].Schema), op.PartitionKeys, op.OrderKeys, op.RankStart, op.RankEnd, op.OutputRankNumber, op.Retract)
 	}
 	return strings.ToLower(n.Name()) + " (stateless)"
 }

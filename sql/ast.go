@@ -376,7 +376,7 @@ type Call struct {
 
 // Over is a window function's OVER (PARTITION BY ... ORDER BY ...).
 type Over struct {
-	Pos         Pos // the OVER keyword
+	Pos         Pos // the window function call
 	PartitionBy []Expr
 	OrderBy     []OrderItem
 }

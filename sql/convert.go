@@ -1081,15 +1081,6 @@ func (c *converter) windowFunc(n *ast.WindowFuncExpr, pos Pos) (Expr, *Error) {
 		return nil, c.errAtOff(n.OriginTextPosition(), "ROW_NUMBER() OVER does not take a window frame (ROWS or RANGE)")
 	}
 	over := &Over{Pos: pos}
-	// the OVER keyword, for errors about the window as a whole
-	if k := c.r.tokIndexAtOff(c.r.mapOff(n.OriginTextPosition())); k >= 0 {
-		for j := k; j < len(c.r.toks); j++ {
-			if c.r.toks[j].is("OVER") {
-				over.Pos = c.pos(c.r.toks[j].off)
-				break
-			}
-		}
-	}
 	if s.PartitionBy != nil {
 		for _, it := range s.PartitionBy.Items {
 			e, err := c.expr(it.Expr)

@@ -269,11 +269,7 @@ func (o *groupAgg) BorrowsBatches() {}
 // encoded key: key values, row count, accumulators, value counts, the
 // last result.
 func (o *groupAgg) Snapshot(w core.StateWriter) error {
-	keys := make([]string, 0, len(o.groups))
-	for k := range o.groups {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := sortedKeys(o.groups)
 	var b []byte
 	for _, k := range keys {
 		g := o.groups[k]

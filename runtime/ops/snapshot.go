@@ -37,6 +37,17 @@ var (
 	_ core.Snapshotter = (*windowJoin)(nil)
 )
 
+// sortedKeys is a keyed state map's keys in order, so that a snapshot
+// writes its entries in the same order every time.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 func appendSpanKey(b []byte, sp span) []byte {
 	b = core.AppendOrderedInt64(b, sp.End)
 	return core.AppendOrderedInt64(b, sp.Start)

@@ -39,6 +39,7 @@ type aggScope struct {
 // aggKey binds an aggregate call's arguments over the input (to find it).
 func aggCallKey(b *binder, c *sql.Call) (string, []Expr, Expr, error) {
 	name := strings.ToUpper(c.Name)
+	absent, ok := aggOnNull(c)
 	var args []Expr
 	if c.Star {
 		if name != "COUNT" {
@@ -46,7 +47,9 @@ func aggCallKey(b *binder, c *sql.Call) (string, []Expr, Expr, error) {
 		}
 	} else {
 		spec, _ := functions.Agg(name)
-		if spec != nil && spec.Sep && len(c.Args) == 2 {
+		if spec != nil && spec.OnNull && len(c.Args) == 2 {
+			c = &sql.Call{Pos: c.Pos, Name: c.Name, Distinct: c.Distinct, Args: c.Args[1:], Filter: c.Filter}
+		} else if spec != nil && spec.Sep && len(c.Args) == 2 {
 			if _, err := aggSeparator(c); err != nil {
 				return "", nil, nil, err
 			}
@@ -68,6 +71,9 @@ func aggCallKey(b *binder, c *sql.Call) (string, []Expr, Expr, error) {
 		filter = f
 	}
 	key := name + "|" + strconv.FormatBool(c.Distinct)
+	if ok {
+		key += "|N" + strconv.FormatBool(absent)
+	}
 	if sep, _ := aggSeparator(c); sep != nil {
 		key += "|S" + strconv.Quote(*sep)
 	}
@@ -80,11 +86,22 @@ func aggCallKey(b *binder, c *sql.Call) (string, []Expr, Expr, error) {
 	return key, args, filter, nil
 }
 
+// aggOnNull is JSON_ARRAYAGG's ON NULL mode (the parser's first
+// argument): whether it is ABSENT ON NULL; ok is false for other calls.
+func aggOnNull(c *sql.Call) (absent, ok bool) {
+	spec, _ := functions.Agg(strings.ToUpper(c.Name))
+	if spec == nil || !spec.OnNull || len(c.Args) == 0 {
+		return false, false
+	}
+	l, isLit := c.Args[0].(*sql.Literal)
+	return isLit && strings.EqualFold(l.Text, "ABSENT"), true
+}
+
 // aggSeparator is LISTAGG's separator: nil when the call has none, an
 // error unless it is a string literal (Flink: "separator must be a
 // literal").
 func aggSeparator(c *sql.Call) (*string, error) {
-	if len(c.Args) != 2 {
+	if spec, _ := functions.Agg(strings.ToUpper(c.Name)); len(c.Args) != 2 || spec == nil || !spec.Sep {
 		return nil, nil
 	}
 	if l, ok := c.Args[1].(*sql.Literal); ok && l.Kind == sql.StringLit {
@@ -373,6 +390,7 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 				}
 			}
 			call := AggCall{Func: name, Arg: -1, Filter: -1, Distinct: c.Distinct}
+			call.Absent, _ = aggOnNull(c)
 			if spec, _ := functions.Agg(name); spec.Sep {
 				call.Sep = ","
 				if sep, _ := aggSeparator(c); sep != nil {

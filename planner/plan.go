@@ -222,6 +222,7 @@ type AggCall struct {
 	Func     string // the aggregate's name (planner/functions.AggSpec)
 	Arg      int    // input column, -1 for COUNT(*)
 	Sep      string // LISTAGG's separator
+	Absent   bool   // JSON_ARRAYAGG: ABSENT ON NULL
 	Distinct bool
 	Filter   int // input column holding the FILTER condition (BOOLEAN), -1 for none
 	T        types.Type

@@ -55,15 +55,19 @@ func (r *rewriter) jsonCall(k, m int) (handled bool, err *Error) {
 		r.gen(phStr+"("+strconv.Itoa(len(r.strs)-1)+")", at)
 	}
 	switch u {
-	case "JSON_OBJECT", "JSON_ARRAY":
+	case "JSON_OBJECT", "JSON_ARRAY", "JSON_ARRAYAGG":
 		end, mode := m, "NULL"
-		if u == "JSON_ARRAY" {
+		if u == "JSON_ARRAY" || u == "JSON_ARRAYAGG" {
 			mode = "ABSENT"
 		}
 		if m-3 >= k+2 && r.onAt(m-2, "NULL") && (r.toks[m-3].is("NULL") || r.toks[m-3].is("ABSENT")) {
 			end, mode = m-3, r.toks[m-3].upper()
 		}
-		r.emit(t)
+		if u == "JSON_ARRAYAGG" {
+			r.gen(phFn+u, t) // a plain call: TiDB's JSON_ARRAYAGG is MySQL's
+		} else {
+			r.emit(t)
+		}
 		r.emit(r.toks[k+1])
 		lit(mode, t)
 		start := k + 2

@@ -22,6 +22,9 @@ type AggSpec struct {
 	Star bool
 	// Sep: a second, constant string argument (LISTAGG's separator).
 	Sep bool
+	// OnNull: the first argument is the ON NULL mode ('NULL' or
+	// 'ABSENT') the parser puts there (JSON_ARRAYAGG).
+	OnNull bool
 	// Infer is the result type over an argument of type t (without its
 	// rowtime flag), or a message saying why t is not accepted.
 	Infer    func(name string, t types.Type) (types.Type, string)
@@ -181,4 +184,12 @@ func init() {
 			return types.Type{Kind: types.Array, Elem: &e}, ""
 		},
 		Examples: []AggExample{{"INT", []string{"1", "null", "2"}, "ARRAY_AGG(x)", "[1, NULL, 2]"}, {"STRING", []string{`"a"`}, "ARRAY_AGG(x)", "[a]"}}})
+	RegisterAgg(&AggSpec{Name: "JSON_ARRAYAGG", Syntax: "JSON_ARRAYAGG(x [{NULL | ABSENT} ON NULL])", OnNull: true,
+		Doc: "A JSON array string of the values in arrival order; NULLs are left out (ABSENT ON NULL, the default) or written null (NULL ON NULL); a value made by JSON_OBJECT or JSON_ARRAY is still encoded as a string.",
+		Infer: func(name string, t types.Type) (types.Type, string) {
+			return types.Type{Kind: types.String, NotNull: true}, ""
+		},
+		Examples: []AggExample{{"STRING", []string{`"Apple"`, `"Banana"`, `"Orange"`}, "JSON_ARRAYAGG(x)", `["Apple","Banana","Orange"]`},
+			{"INT", []string{"1", "null", "2"}, "JSON_ARRAYAGG(x)", "[1,2]"}, {"INT", []string{"1", "null", "2"}, "JSON_ARRAYAGG(x NULL ON NULL)", "[1,null,2]"},
+			{"INT", []string{"null"}, "JSON_ARRAYAGG(x ABSENT ON NULL)", "[]"}}})
 }

@@ -693,3 +693,9 @@ func buildJSONArray(env *Env, call *Call, args []Arg) (Eval, error) {
 		return types.StringValue(string(append(b, ']')))
 	}, nil
 }
+
+// AppendJSON encodes a SQL value of type t as JSON (JSON_ARRAYAGG's
+// elements, in runtime/ops).
+func AppendJSON(b []byte, v types.Value, t types.Type, loc *time.Location) []byte {
+	return appendSQLAsJSON(b, v, t, loc)
+}

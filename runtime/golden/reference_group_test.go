@@ -108,7 +108,11 @@ func groupRefCases() []groupRefCase {
 			if len(us) > 0 {
 				fv, lv, la = us[0], us[len(us)-1], strings.Join(us, ",")
 			}
-			return fmt.Sprintf("%s, %s, %s, %s, %s, [%s]", evStr(rows[0], "k"), vsamp, fv, lv, la, strings.Join(arr, ", ")), true
+			ja, _ := json.Marshal(us)
+			if us == nil {
+				ja = []byte("[]")
+			}
+			return fmt.Sprintf("%s, %s, %s, %s, %s, [%s], %s", evStr(rows[0], "k"), vsamp, fv, lv, la, strings.Join(arr, ", "), ja), true
 		}},
 		{file: "group_agg_unchanged.test", table: "out_max", key: byK, result: func(rows []map[string]any) (string, bool) {
 			return evStr(rows[0], "k") + ", " + nullOr(evInts(rows, "v", nil), slices.Max), true

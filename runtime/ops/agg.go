@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/core"
@@ -24,11 +25,12 @@ const (
 	aggAvgDec
 	aggMin
 	aggMax
-	aggVar   // VAR_POP, VAR_SAMP, STDDEV_POP, STDDEV_SAMP (aggfuncs.go)
-	aggFirst // FIRST_VALUE
-	aggLast  // LAST_VALUE
-	aggList  // LISTAGG
-	aggArray // ARRAY_AGG
+	aggVar       // VAR_POP, VAR_SAMP, STDDEV_POP, STDDEV_SAMP (aggfuncs.go)
+	aggFirst     // FIRST_VALUE
+	aggLast      // LAST_VALUE
+	aggList      // LISTAGG
+	aggArray     // ARRAY_AGG
+	aggJSONArray // JSON_ARRAYAGG
 )
 
 // aggFn is one compiled planner.AggCall: what to read, how to accumulate,
@@ -40,15 +42,18 @@ type aggFn struct {
 	filterEq bool   // fused Calc (fuse.go): filter is a STRING column, FILTER is filter = eq
 	eq       string // the constant of filterEq
 	distinct bool
-	floatOrd bool       // MIN/MAX of FLOAT/DOUBLE: Java's primitive < and > (see order)
-	intOrd   bool       // MIN/MAX (not DISTINCT) of a kind types.Compare orders by Value.I alone
-	scale    int        // DECIMAL sums and averages: scale the sum is kept in
-	out      types.Type // result type (AggCall.T)
-	sample   bool       // VAR_SAMP, STDDEV_SAMP: divide by n - 1
-	sqrt     bool       // STDDEV_*: the square root of the variance
-	sep      string     // LISTAGG's separator
-	keepList bool       // FIRST_VALUE, LAST_VALUE in a group aggregation: keep every value for retraction
-	buf      []byte     // scratch for DISTINCT keys (operators are single-threaded)
+	floatOrd bool           // MIN/MAX of FLOAT/DOUBLE: Java's primitive < and > (see order)
+	intOrd   bool           // MIN/MAX (not DISTINCT) of a kind types.Compare orders by Value.I alone
+	scale    int            // DECIMAL sums and averages: scale the sum is kept in
+	out      types.Type     // result type (AggCall.T)
+	sample   bool           // VAR_SAMP, STDDEV_SAMP: divide by n - 1
+	sqrt     bool           // STDDEV_*: the square root of the variance
+	sep      string         // LISTAGG's separator
+	keepList bool           // FIRST_VALUE, LAST_VALUE in a group aggregation: keep every value for retraction
+	keepNull bool           // ARRAY_AGG, JSON_ARRAYAGG NULL ON NULL: NULL values are kept
+	argT     types.Type     // JSON_ARRAYAGG: the argument's type
+	loc      *time.Location // JSON_ARRAYAGG: table.local-time-zone
+	buf      []byte         // scratch for DISTINCT keys (operators are single-threaded)
 }
 
 // acc is one aggregate's state for one group. Fields are used per kind:
@@ -61,7 +66,8 @@ type aggFn struct {
 //	MIN/MAX              n, v
 //	VAR_*, STDDEV_*      n, i (integer sum) or f (float sum), v (sum of squares: BIGINT or DOUBLE)
 //	FIRST/LAST_VALUE     n, v; with keepList v is an ARRAY of the values in arrival order
-//	LISTAGG, ARRAY_AGG   n, v: an ARRAY of the values in arrival order
+//	LISTAGG, ARRAY_AGG,  n, v: an ARRAY of the values in arrival order
+//	JSON_ARRAYAGG
 //	DISTINCT             seen: encoded value -> value, applied once each
 type acc struct {
 	n    int64
@@ -202,7 +208,7 @@ func (f *aggFn) update(a *acc, row core.Row) {
 	}
 	v := row[f.arg]
 	if v.K == types.Null {
-		if f.kind == aggArray {
+		if f.keepNull {
 			f.apply(a, v) // ARRAY_AGG keeps NULLs (Flink: RESPECT NULLS by default)
 		}
 		return
@@ -383,7 +389,7 @@ func (f *aggFn) result(a *acc) types.Value {
 	case aggCountStar, aggCount:
 		return intResult(f.out, a.n)
 	}
-	if a.n == 0 {
+	if a.n == 0 && f.kind != aggJSONArray { // JSON_ARRAYAGG of no values is []
 		return types.NullValue
 	}
 	switch f.kind {

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/streamsql/streamsql/planner"
+	"github.com/streamsql/streamsql/planner/functions"
+	"github.com/streamsql/streamsql/runtime/core"
 	"github.com/streamsql/streamsql/sql/types"
 )
 
@@ -36,6 +39,11 @@ func (f *aggFn) newExtraAgg(fn string, c planner.AggCall, at types.Type) (done b
 		}
 	case "ARRAY_AGG":
 		f.kind = aggArray
+		f.keepNull = true
+	case "JSON_ARRAYAGG":
+		f.kind = aggJSONArray
+		f.keepNull = !c.Absent
+		f.argT = at
 	default:
 		return false, nil
 	}
@@ -86,7 +94,7 @@ func (f *aggFn) applyExtra(a *acc, v types.Value) {
 			a.v = v
 		}
 		a.n++
-	case aggList, aggArray:
+	case aggList, aggArray, aggJSONArray:
 		a.v = appendElem(a.v, v)
 		a.n++
 	}
@@ -113,7 +121,7 @@ func (f *aggFn) unapplyExtra(a *acc, v types.Value) {
 			a.i -= v.I
 			a.v = types.BigIntValue(a.v.I - wrapInt(f.out.Kind, v.I*v.I))
 		}
-	case aggFirst, aggLast, aggList, aggArray:
+	case aggFirst, aggLast, aggList, aggArray, aggJSONArray:
 		es, _ := a.v.X.([]types.Value)
 		for j := range es {
 			if es[j].K == v.K && types.Compare(es[j], v) == 0 || (v.K == types.Null && es[j].K == types.Null) {
@@ -145,7 +153,7 @@ func (f *aggFn) mergeExtra(dst, src *acc) {
 		} else if dst.n == 0 || f.kind == aggLast {
 			dst.v = src.v
 		}
-	case aggList, aggArray:
+	case aggList, aggArray, aggJSONArray:
 		dst.v = types.Value{K: types.Array, X: append(append([]types.Value(nil), dst.v.Elems()...), src.v.Elems()...)}
 	}
 	dst.n += src.n
@@ -179,6 +187,15 @@ func (f *aggFn) resultExtra(a *acc) types.Value {
 		return types.StringValue(sb.String())
 	case aggArray:
 		return types.Value{K: types.Array, X: append([]types.Value(nil), a.v.Elems()...)}
+	case aggJSONArray:
+		b := []byte{'['}
+		for j, e := range a.v.Elems() {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = functions.AppendJSON(b, e, f.argT, f.loc)
+		}
+		return types.StringValue(string(append(b, ']')))
 	}
 	return types.NullValue
 }
@@ -242,4 +259,16 @@ func javaDoubleToInt(k types.Kind, d float64) int64 {
 		return wrapInt(k, math.MaxInt32)
 	}
 	return wrapInt(k, int64(d))
+}
+
+// setZone gives the aggregates table.local-time-zone (JSON_ARRAYAGG
+// writes TIMESTAMP_LTZ values in it).
+func setZone(fns []aggFn, ctx *core.Context) {
+	_, loc := metricsOf(ctx)
+	if loc == nil {
+		loc = time.UTC
+	}
+	for i := range fns {
+		fns[i].loc = loc
+	}
 }

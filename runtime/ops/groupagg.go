@@ -61,6 +61,7 @@ func NewGroupAgg(spec *planner.GroupAggOp, in planner.Schema, ctx *core.Context)
 	if err != nil {
 		return nil, err
 	}
+	setZone(fns, ctx)
 	for _, k := range spec.GroupKeys {
 		if k < 0 || k >= len(in) {
 			return nil, fmt.Errorf("group key column %d out of range (input has %d columns)", k, len(in))
@@ -180,7 +181,7 @@ func (o *groupAgg) fold(g *aggGroup, row core.Row, retract bool) {
 			continue
 		}
 		v := row[f.arg]
-		if v.K == types.Null && f.kind != aggArray {
+		if v.K == types.Null && !f.keepNull {
 			continue
 		}
 		if m := g.vals[i]; m != nil {

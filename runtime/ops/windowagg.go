@@ -94,6 +94,7 @@ func NewWindowAgg(spec *planner.WindowAggOp, in planner.Schema, out planner.Sche
 	if err != nil {
 		return nil, fmt.Errorf("window aggregate: %w", err)
 	}
+	setZone(fns, ctx)
 	width := len(spec.GroupKeys) + len(spec.Aggs) + 3
 	if out != nil && len(out) != width {
 		return nil, fmt.Errorf("window aggregate: output schema has %d columns, want %d (keys, aggregates, window_start, window_end, window_time)", len(out), width)

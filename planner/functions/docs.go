@@ -93,7 +93,8 @@ func Markdown() string {
 			fmt.Fprintf(&b, "\nNot supported yet: %s.\n", strings.Join(parts, ", "))
 		}
 	}
-	return fmt.Sprintf("\n%d function names are supported by specs; %d of Flink's function names are not yet (a call to one is refused with \"function X is not supported yet\").\n", supported, missing) + b.String()
+	return fmt.Sprintf("\n%d function names are supported by specs; %d of Flink's function names are not yet (a call to one is refused with \"function X is not supported yet\"): %.1f %% of the names listed here.\n",
+		supported, missing, 100*float64(supported)/float64(supported+missing)) + b.String()
 }
 
 func codeList(xs []string) string {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +25,7 @@ const Namespace = "streamsql"
 var (
 	opLabels    = []string{"job", "operator_id", "operator_name"}
 	splitLabels = []string{"job", "operator_id", "operator_name", "split"}
+	subLabels   = []string{"job", "operator_id", "operator_name", "subtask_index"}
 	jobLabels   = []string{"job"}
 )
 
@@ -41,6 +43,12 @@ var (
 	currentInputWatermark = desc("currentInputWatermark", "The operator's input watermark in epoch milliseconds (absent before the first watermark).", opLabels)
 	openWindows           = desc("openWindows", "Windows holding state, not fired yet.", opLabels)
 
+	subRecordsIn     = desc("subtaskNumRecordsIn", "Records one subtask of an operator received (operators running as several subtasks).", subLabels)
+	subRecordsOut    = desc("subtaskNumRecordsOut", "Records one subtask of an operator emitted.", subLabels)
+	subWatermark     = desc("subtaskCurrentInputWatermark", "One subtask's input watermark in epoch milliseconds (absent before its first watermark).", subLabels)
+	backPressured    = desc("backPressuredTimeMsPerSecond", "Milliseconds per second the subtask waited to send to a full channel, since the previous scrape (absent on the first scrape).", subLabels)
+	backPressuredAll = desc("backPressuredTimeMsTotal", "Milliseconds the subtask waited to send to a full channel, in all.", subLabels)
+
 	splitWatermark = desc("splitWatermark", "A source split's (partition's, file's) own watermark in epoch milliseconds.", splitLabels)
 	watermarkLag   = desc("watermarkLag", "Wall clock minus the split's watermark, in milliseconds (live, non-idle splits with a watermark).", splitLabels)
 	splitIdle      = desc("splitIdle", "1 when the split is idle (no data for the idle timeout) and left out of the source watermark.", splitLabels)
@@ -54,6 +62,7 @@ var (
 
 	allDescs = []*prometheus.Desc{
 		numRecordsIn, numRecordsOut, numLateRecordsDropped, numRecordsSkipped, currentInputWatermark, openWindows,
+		subRecordsIn, subRecordsOut, subWatermark, backPressured, backPressuredAll,
 		splitWatermark, watermarkLag, splitIdle, sourceIdleTime,
 		checkpointsDone, checkpointsFailed, lastCheckpointDur, lastCheckpointSize, stateSize,
 	}
@@ -65,6 +74,9 @@ var (
 type Collector struct {
 	job  *runtime.Job
 	name string
+	// prev is the previous scrape's snapshot, for per-second rates
+	mu   sync.Mutex
+	prev *runtime.Snapshot
 }
 
 // NewCollector returns a collector for job, labelled job=name.
@@ -82,6 +94,13 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect takes a snapshot and sends the metrics.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	s := c.job.Progress()
+	c.mu.Lock()
+	prev := c.prev
+	c.prev = s
+	c.mu.Unlock()
+	if prev != nil {
+		s.SetRates(prev)
+	}
 	counter := func(d *prometheus.Desc, v int64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
 	}
@@ -100,6 +119,18 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(openWindows, float64(op.OpenWindows), c.name, id, name)
 		if op.Watermark != core.MinWatermark {
 			gauge(currentInputWatermark, float64(op.Watermark), c.name, id, name)
+		}
+		for _, st := range op.Subtasks {
+			sub := strconv.Itoa(st.Index)
+			counter(subRecordsIn, st.RecordsIn, c.name, id, name, sub)
+			counter(subRecordsOut, st.RecordsOut, c.name, id, name, sub)
+			if st.Watermark != core.MinWatermark {
+				gauge(subWatermark, float64(st.Watermark), c.name, id, name, sub)
+			}
+			counter(backPressuredAll, st.BackPressured.Milliseconds(), c.name, id, name, sub)
+			if prev != nil {
+				gauge(backPressured, st.BackPressuredMsPerSec, c.name, id, name, sub)
+			}
 		}
 	}
 	for i := range s.Sources {

@@ -261,3 +261,113 @@ func TestServeBusyPort(t *testing.T) {
 		t.Errorf("second server on %s: %v, want an error naming --metrics-addr", a.Addr(), err)
 	}
 }
+
+// TestScrapeSubtasks runs the query of TestScrapeAfterRun at parallelism
+// 2 and checks the per-subtask metrics: the window aggregation's two
+// subtasks, whose records add up to the operator's (every input row
+// reaches exactly one of them), their watermarks, and backpressure,
+// whose per-second rate needs a previous scrape.
+func TestScrapeSubtasks(t *testing.T) {
+	dir := t.TempDir()
+	var in strings.Builder
+	const n = 200
+	for i := 0; i < n; i++ {
+		// ten campaigns, one event every 100 ms of event time
+		in.WriteString(`{"event_type":"view","event_time":` + strconv.Itoa(i*100) + `,"campaign_id":"c` + strconv.Itoa(i%10) + `"}` + "\n")
+	}
+	inPath := filepath.Join(dir, "events.jsonl")
+	if err := os.WriteFile(inPath, []byte(in.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := `SET 'parallelism.default' = '2';
+CREATE TABLE ad_events (
+  event_type STRING, event_time BIGINT, campaign_id STRING,
+  ts AS TO_TIMESTAMP_LTZ(event_time, 3),
+  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
+) WITH ('connector' = 'filesystem', 'path' = '` + inPath + `', 'format' = 'json');
+CREATE TABLE results (
+  window_start TIMESTAMP(3), window_end TIMESTAMP(3), campaign_id STRING, views BIGINT
+) WITH ('connector' = 'blackhole');
+INSERT INTO results
+SELECT window_start, window_end, campaign_id, COUNT(*) AS views
+FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+GROUP BY window_start, window_end, campaign_id;
+`
+	job, err := runtest.Build("sub.sql", src, runtime.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Serve("127.0.0.1:0", NewCollector(job, "sub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if err := job.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	scrape := func() []sample {
+		t.Helper()
+		resp, err := http.Get("http://" + srv.Addr() + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return parseExposition(t, resp.Body)
+	}
+	agg := map[string]string{"job": "sub", "operator_name": "WindowAggregate"}
+	first := scrape()
+	subs := find(first, "streamsql_subtaskNumRecordsIn", agg)
+	if len(subs) != 2 {
+		t.Fatalf("WindowAggregate subtaskNumRecordsIn: %d samples, want 2 (one per subtask): %v", len(subs), subs)
+	}
+	seen := map[string]bool{}
+	var sum float64
+	for _, s := range subs {
+		seen[s.labels["subtask_index"]] = true
+		sum += s.value
+		if s.value == 0 {
+			t.Errorf("subtask %s received no rows (ten keys over two subtasks)", s.labels["subtask_index"])
+		}
+	}
+	if !seen["0"] || !seen["1"] {
+		t.Errorf("subtask_index labels %v, want 0 and 1", seen)
+	}
+	if sum != n {
+		t.Errorf("subtaskNumRecordsIn summed = %v, want %d (every row once)", sum, n)
+	}
+	if got := find(first, "streamsql_numRecordsIn", agg); len(got) != 1 || got[0].value != n {
+		t.Errorf("operator numRecordsIn = %v, want %d", got, n)
+	}
+	var out float64
+	for _, s := range find(first, "streamsql_subtaskNumRecordsOut", agg) {
+		out += s.value
+	}
+	if out != 20 { // 2 windows of 10 s x 10 campaigns
+		t.Errorf("subtaskNumRecordsOut summed = %v, want 20", out)
+	}
+	for _, s := range find(first, "streamsql_subtaskCurrentInputWatermark", agg) {
+		if s.value != 9223372036854775807 {
+			t.Errorf("subtask %s watermark = %v, want Long.MAX_VALUE after the end", s.labels["subtask_index"], s.value)
+		}
+	}
+	if got := find(first, "streamsql_backPressuredTimeMsTotal", agg); len(got) != 2 {
+		t.Errorf("backPressuredTimeMsTotal: %d samples, want 2", len(got))
+	}
+	if got := find(first, "streamsql_backPressuredTimeMsPerSecond", nil); len(got) != 0 {
+		t.Errorf("backPressuredTimeMsPerSecond on the first scrape: %v", got)
+	}
+	second := scrape()
+	got := find(second, "streamsql_backPressuredTimeMsPerSecond", agg)
+	if len(got) != 2 {
+		t.Fatalf("backPressuredTimeMsPerSecond on the second scrape: %d samples, want 2", len(got))
+	}
+	for _, s := range got {
+		if s.value != 0 { // the job had ended: nothing waited between the scrapes
+			t.Errorf("backPressuredTimeMsPerSecond = %v after the end, want 0", s.value)
+		}
+	}
+	// the source runs as one subtask: no subtask metrics
+	if got := find(second, "streamsql_subtaskNumRecordsIn", map[string]string{"operator_name": "Source: ad_events"}); len(got) != 0 {
+		t.Errorf("source subtask samples: %v", got)
+	}
+}

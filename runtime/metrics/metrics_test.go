@@ -123,18 +123,7 @@ SELECT window_start, window_end, campaign_id,
 FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '10' SECOND))
 GROUP BY window_start, window_end, campaign_id;
 `
-	job, err := runtest.Build("late.sql", src, runtime.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := Serve("127.0.0.1:0", NewCollector(job, "late"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	if err := job.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	job, srv := runServed(t, "late", src)
 	job.ReportCheckpoint(runtime.CheckpointInfo{ID: 7, Duration: 1500 * 1e6, Size: 2048})
 
 	resp, err := http.Get("http://" + srv.Addr() + "/metrics")
@@ -293,18 +282,7 @@ SELECT window_start, window_end, campaign_id, COUNT(*) AS views
 FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '10' SECOND))
 GROUP BY window_start, window_end, campaign_id;
 `
-	job, err := runtest.Build("sub.sql", src, runtime.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := Serve("127.0.0.1:0", NewCollector(job, "sub"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	if err := job.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	_, srv := runServed(t, "sub", src)
 	scrape := func() []sample {
 		t.Helper()
 		resp, err := http.Get("http://" + srv.Addr() + "/metrics")
@@ -370,4 +348,23 @@ GROUP BY window_start, window_end, campaign_id;
 	if got := find(second, "streamsql_subtaskNumRecordsIn", map[string]string{"operator_name": "Source: ad_events"}); len(got) != 0 {
 		t.Errorf("source subtask samples: %v", got)
 	}
+}
+
+// runServed builds the job named name from src, serves its metrics and
+// runs it to its end; the server closes with the test.
+func runServed(t *testing.T, name, src string) (*runtime.Job, *Server) {
+	t.Helper()
+	job, err := runtest.Build(name+".sql", src, runtime.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Serve("127.0.0.1:0", NewCollector(job, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if err := job.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return job, srv
 }

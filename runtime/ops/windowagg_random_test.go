@@ -2,6 +2,7 @@ package ops
 
 import (
 	"cmp"
+	"math"
 	"math/rand"
 	"slices"
 	"strings"
@@ -30,11 +31,14 @@ var randAggs = []planner.AggCall{
 	{Func: "COUNT", Arg: -1, Filter: 3, T: types.TBigInt},
 	{Func: "AVG", Arg: 2, Filter: -1, T: types.TBigInt},
 	{Func: "SUM", Arg: 2, Distinct: true, Filter: 3, T: types.TBigInt},
+	{Func: "VAR_POP", Arg: 2, Filter: -1, T: types.TBigInt},
+	{Func: "VAR_SAMP", Arg: 2, Filter: -1, T: types.TBigInt},
+	{Func: "STDDEV_POP", Arg: 2, Filter: -1, T: types.TBigInt},
 }
 
 // refAggs computes randAggs over rows by their definitions.
 func refAggs(rows []core.Row) []types.Value {
-	var cnt, cntVal, sum, cntFilter int64
+	var cnt, cntVal, sum, sumSq, cntFilter int64
 	var mx, mn *int64
 	distinct := map[int64]bool{}
 	distinctFiltered := map[int64]bool{}
@@ -50,6 +54,7 @@ func refAggs(rows []core.Row) []types.Value {
 		v := r[2].I
 		cntVal++
 		sum += v
+		sumSq += v * v
 		if mx == nil || v > *mx {
 			mx = &v
 		}
@@ -67,10 +72,18 @@ func refAggs(rows []core.Row) []types.Value {
 		}
 		return bi(*p)
 	}
-	out := []types.Value{bi(cnt), bi(cntVal), null, orNull(mx), orNull(mn), bi(int64(len(distinct))), bi(cntFilter), null, null}
+	out := []types.Value{bi(cnt), bi(cntVal), null, orNull(mx), orNull(mn), bi(int64(len(distinct))), bi(cntFilter), null, null, null, null, null}
 	if cntVal > 0 {
 		out[2] = bi(sum)
 		out[7] = bi(sum / cntVal)
+		// VAR_POP, VAR_SAMP, STDDEV_POP over BIGINT: Flink's reduction in
+		// integer arithmetic, the square root truncated
+		diff := sumSq - sum*sum/cntVal
+		out[9] = bi(diff / cntVal)
+		if cntVal > 1 {
+			out[10] = bi(diff / (cntVal - 1))
+		}
+		out[11] = bi(int64(math.Sqrt(float64(diff / cntVal))))
 	}
 	if len(distinctFiltered) > 0 {
 		var s int64

@@ -39,6 +39,7 @@ const (
 	settingInt
 	settingMemory
 	settingTimeZone
+	settingBool
 )
 
 // settingSpec is one SET key whose value the engine parses.
@@ -61,6 +62,7 @@ var knownSettings = map[string]settingSpec{
 	"state.checkpoints.num-retained":                       {kind: settingInt, min: 1},
 	"execution.checkpointing.tolerable-failed-checkpoints": {kind: settingInt, min: 0},
 	"state.backend.memory-limit":                           {kind: settingMemory, min: 1},
+	"state.backend.incremental":                            {kind: settingBool},
 	SettingParallelism:                                     {kind: settingInt, min: 1},
 	SettingMaxParallelism:                                  {kind: settingInt, min: 1},
 	SettingMaxWindowsPerRow:                                {kind: settingInt, min: 1},
@@ -104,6 +106,10 @@ func CheckSetting(st *sql.Set) error {
 		}
 		if n < spec.min {
 			return bad("must be more than 0 bytes")
+		}
+	case settingBool:
+		if _, err := config.Bool(v); err != nil {
+			return bad("%v", err)
 		}
 	case settingInt:
 		if n, err := strconv.ParseInt(v, 10, 64); err != nil || n < spec.min {

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamsql/streamsql/planner"
 	"github.com/streamsql/streamsql/runtime/connector"
 	"github.com/streamsql/streamsql/runtime/core"
+	"github.com/streamsql/streamsql/sql/config"
 	"github.com/streamsql/streamsql/state"
 )
 
@@ -70,6 +72,9 @@ type checkpointer struct {
 	txn *sinkNode
 	// crash is the failpoint of the crash tests (STREAMSQL_CRASH_AT).
 	crash failpoint
+	// incremental: operators that track their changes write only those
+	// (state.backend.incremental)
+	incremental bool
 }
 
 // Checkpointing options (SET).
@@ -77,6 +82,9 @@ const (
 	optCheckpointInterval = "execution.checkpointing.interval"
 	optNumRetained        = "state.checkpoints.num-retained"
 	optTolerableFailures  = "execution.checkpointing.tolerable-failed-checkpoints"
+	// optIncremental is Flink's switch for incremental checkpoints of
+	// the RocksDB backend; on by default here (docs/checkpoints.md).
+	optIncremental = "state.backend.incremental"
 )
 
 // stateFreeSpace replaces the state directory's free-space probe (tests
@@ -102,6 +110,14 @@ func newCheckpointer(j *Job) (*checkpointer, error) {
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("SET '%s' = '%s': want a positive integer", optNumRetained, s)
 		}
+	}
+	c.incremental = true
+	if s, ok := j.graph.Settings[optIncremental]; ok {
+		b, err := config.Bool(s)
+		if err != nil {
+			return nil, fmt.Errorf("SET '%s' = '%s': %w", optIncremental, s, err)
+		}
+		c.incremental = b
 	}
 	if s, ok := j.graph.Settings[optTolerableFailures]; ok {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -161,7 +177,8 @@ func (c *checkpointer) open(ctx context.Context) (err error) {
 	if s, ok := c.j.graph.Settings[optNumRetained]; ok {
 		retained, _ = strconv.Atoi(strings.TrimSpace(s))
 	}
-	st, err := state.Open(dir, state.Options{NumRetained: retained, Warn: c.j.opts.Stderr, Hook: c.crash.hit, FreeSpace: stateFreeSpace})
+	st, err := state.Open(dir, state.Options{NumRetained: retained, Warn: c.j.opts.Stderr, Hook: c.crash.hit, FreeSpace: stateFreeSpace,
+		Incremental: c.incremental})
 	if err != nil {
 		return err
 	}
@@ -286,7 +303,7 @@ func (c *checkpointer) close() error {
 // hasState reports whether a manifest entry carries state that restoring
 // must not lose.
 func hasState(op *state.OperatorState) bool {
-	return op.Entries > 0 || len(op.Splits) > 0 || len(op.Sink) > 0 || len(op.SinkSubtasks) > 0
+	return op.HasEntries() || len(op.Splits) > 0 || len(op.Sink) > 0 || len(op.SinkSubtasks) > 0
 }
 
 // checkPlan refuses a checkpoint whose state the current plan would lose
@@ -489,6 +506,19 @@ func (c *checkpointer) checkpoint(ctx context.Context, savepoint, finished bool)
 	return nil
 }
 
+// snapshotOp writes an operator's state to ow: only its changes when it
+// tracks them and the store can share the rest (incremental
+// checkpoints), in full otherwise.
+func snapshotOp(sn core.Snapshotter, ow *state.OperatorWriter) error {
+	if inc, ok := sn.(core.IncrementalState); ok && ow.CanDelta() {
+		if err := ow.StartDelta(); err != nil {
+			return err
+		}
+		return inc.SnapshotChanges(ow)
+	}
+	return sn.Snapshot(ow)
+}
+
 // take takes one checkpoint.
 func (c *checkpointer) take(ctx context.Context, savepoint, finished bool) error {
 	if !c.enabled || c.store == nil {
@@ -531,6 +561,13 @@ func (c *checkpointer) take(ctx context.Context, savepoint, finished bool) error
 		// the other tasks' state: by barrier (parallel_ckpt.go)
 		defer par.resume()
 		m.MaxParallelism = c.j.maxParallelism()
+		// every subtask of an operator writes changes, or all in full
+		par.delta = map[*planner.Node]bool{}
+		for i, n := range c.j.nodes {
+			if _, ok := n.op.(core.IncrementalState); ok && !par.inSource(n) {
+				par.delta[n.plan] = w.Operator(c.uids[i]).CanDelta()
+			}
+		}
 		if snaps, err = par.collect(ctx, id); err != nil {
 			w.Abort()
 			return fail(err, false)
@@ -558,7 +595,7 @@ func (c *checkpointer) take(ctx context.Context, savepoint, finished bool) error
 				return fail(fmt.Errorf("%s: %w", op.Name, err), true)
 			}
 		} else if sn, ok := n.op.(core.Snapshotter); ok {
-			if err := sn.Snapshot(ow); err != nil {
+			if err := snapshotOp(sn, ow); err != nil {
 				w.Abort()
 				return fail(fmt.Errorf("%s: %w", op.Name, err), true)
 			}

@@ -89,6 +89,9 @@ type parallel struct {
 	// a task holding the transactional sink go on
 	acks     chan taskAck
 	resumeCh chan struct{}
+	// delta tells, per operator, whether this checkpoint writes only its
+	// changes (set by the coordinator before the barrier)
+	delta map[*planner.Node]bool
 
 	abort     chan struct{}
 	abortOnce sync.Once

@@ -33,11 +33,13 @@ type nodeSnap struct {
 	counters state.Counters
 	entries  []memEntry
 	sink     []byte
+	delta    bool // entries are changes (core.IncrementalState)
 }
 
 type memEntry struct {
 	table      uint8
 	key, value []byte
+	del        bool // a deletion (value: the entry's last value)
 }
 
 // taskAck is a task's acknowledgement of a barrier.
@@ -60,6 +62,15 @@ type memWriter struct {
 const metaGroup = 0xFFFF
 
 func (w *memWriter) Put(table uint8, key, value []byte) error {
+	return w.add(table, key, value, false)
+}
+
+// Delete implements core.DeltaWriter.
+func (w *memWriter) Delete(table uint8, key, last []byte) error {
+	return w.add(table, key, last, true)
+}
+
+func (w *memWriter) add(table uint8, key, value []byte, del bool) error {
 	k := make([]byte, 0, len(key)+4)
 	if w.split {
 		ks, ok := w.n.op.(core.KeyedState)
@@ -82,7 +93,7 @@ func (w *memWriter) Put(table uint8, key, value []byte) error {
 		}
 	}
 	k = append(k, key...)
-	*w.out = append(*w.out, memEntry{table: table, key: k, value: append([]byte(nil), value...)})
+	*w.out = append(*w.out, memEntry{table: table, key: k, value: append([]byte(nil), value...), del: del})
 	return nil
 }
 
@@ -163,7 +174,14 @@ func (j *Job) snapshotInstance(ctx context.Context, n *node, sub int, flush bool
 	}
 	if sn, ok := n.op.(core.Snapshotter); ok {
 		w := &memWriter{j: j, n: n, sub: sub, split: j.par.rp[n.plan] > 1, out: &s.entries}
-		if err := sn.Snapshot(w); err != nil {
+		var err error
+		if inc, ok := sn.(core.IncrementalState); ok && j.par.delta[n.plan] {
+			s.delta = true
+			err = inc.SnapshotChanges(w)
+		} else {
+			err = sn.Snapshot(w)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%s #%d: %w", n.plan.Name(), n.plan.ID, err)
 		}
 	}
@@ -247,7 +265,7 @@ func (p *parallel) resume() {
 
 // fill completes node i's manifest entry and writes its state from the
 // snapshots of its instances.
-func (p *parallel) fill(i int, op *state.OperatorState, ow core.StateWriter, snaps map[*node]*nodeSnap) error {
+func (p *parallel) fill(i int, op *state.OperatorState, ow *state.OperatorWriter, snaps map[*node]*nodeSnap) error {
 	pn := p.j.graph.Nodes[i]
 	op.KeyGroups = p.rp[pn] > 1
 	op.Counters = state.Counters{}
@@ -271,8 +289,17 @@ func (p *parallel) fill(i int, op *state.OperatorState, ow core.StateWriter, sna
 		op.Counters.Out += sn.counters.Out
 		op.Counters.Late += sn.counters.Late
 		op.Counters.Skipped += sn.counters.Skipped
+		if sn.delta && s == 0 {
+			if err := ow.StartDelta(); err != nil {
+				return err
+			}
+		}
 		for _, e := range sn.entries {
-			if err := ow.Put(e.table, e.key, e.value); err != nil {
+			put := ow.Put
+			if e.del {
+				put = ow.Delete
+			}
+			if err := put(e.table, e.key, e.value); err != nil {
 				return err
 			}
 		}

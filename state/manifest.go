@@ -13,7 +13,15 @@ import (
 	"time"
 )
 
-const manifestVersion = 1
+// manifestVersion is the version this build writes. v1 (before
+// incremental checkpoints): every operator's entries live in its own
+// checkpoint. v2 adds Delta and Shared: an operator's state may be a
+// chain of segments written by earlier checkpoints. Both restore; a
+// build that knows only v1 refuses a v2 manifest by its version.
+const manifestVersion = 2
+
+// oldestManifestVersion is the oldest version this build reads.
+const oldestManifestVersion = 1
 
 // manifestMagic starts every manifest file: "streamsql-checkpoint v1
 // crc32c=XXXXXXXX\n" followed by the JSON body the checksum covers.
@@ -77,6 +85,20 @@ type OperatorState struct {
 	// whole subtask, so a restore at another parallelism can hand each
 	// subtask its key groups.
 	KeyGroups bool `json:",omitempty"`
+	// Delta is true when the entries this checkpoint wrote for the
+	// operator (Entries, Checksum, Bytes) are changes against Shared:
+	// each value starts with a byte, 0 for a put and 1 for a deletion.
+	// False: they are the operator's whole state (then Shared is empty).
+	Delta bool `json:",omitempty"`
+	// Shared lists the segments of earlier checkpoints that the
+	// operator's state is made of besides this checkpoint's own, oldest
+	// first; the first is a full one. A retained checkpoint keeps the
+	// segments it lists from being deleted (docs/checkpoints.md,
+	// "Incremental checkpoints").
+	Shared []Segment `json:",omitempty"`
+	// Bytes is the size of the entries this checkpoint wrote for the
+	// operator.
+	Bytes int64 `json:",omitempty"`
 	// Splits are a source's read positions (one per split it has seen).
 	Splits []SplitPosition `json:",omitempty"`
 	// Sink is a sink's progress token (what is durable in its output);
@@ -97,6 +119,54 @@ func (op *OperatorState) SinkTokens() [][]byte {
 		return nil
 	}
 	return [][]byte{op.Sink}
+}
+
+// Segment is the part of an operator's state one checkpoint wrote: all
+// of it (Delta false) or its changes against the segments before it.
+type Segment struct {
+	ID       int64 // the checkpoint that wrote it
+	Entries  int64
+	Checksum uint64
+	Bytes    int64
+	Delta    bool `json:",omitempty"`
+}
+
+// Chain is the operator's state in checkpoint id as segments, oldest
+// first: the shared ones, then its own.
+func (op *OperatorState) Chain(id int64) []Segment {
+	c := make([]Segment, 0, len(op.Shared)+1)
+	c = append(c, op.Shared...)
+	return append(c, Segment{ID: id, Entries: op.Entries, Checksum: op.Checksum, Bytes: op.Bytes, Delta: op.Delta})
+}
+
+// HasEntries reports whether the operator has any state entry in the
+// checkpoint, in its own segment or a shared one.
+func (op *OperatorState) HasEntries() bool {
+	if op.Entries > 0 {
+		return true
+	}
+	for _, s := range op.Shared {
+		if s.Entries > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// StateBytes is the size of the state the checkpoint restores: every
+// operator's segments (Bytes for a v1 manifest, which has no segment
+// sizes).
+func (m *Manifest) StateBytes() int64 {
+	var n int64
+	for i := range m.Operators {
+		for _, seg := range m.Operators[i].Chain(m.ID) {
+			n += seg.Bytes
+		}
+	}
+	if n == 0 {
+		return m.Bytes
+	}
+	return n
 }
 
 // Counters are an operator's metrics, restored so that a resumed job's
@@ -183,8 +253,8 @@ func ReadManifest(path string) (*Manifest, error) {
 	if len(f) != 3 || f[0] != manifestMagic || !strings.HasPrefix(f[2], "crc32c=") {
 		return nil, fmt.Errorf("checkpoint %s: %w: not a streamsql checkpoint manifest", path, ErrDamaged)
 	}
-	if f[1] != "v"+strconv.Itoa(manifestVersion) {
-		return nil, fmt.Errorf("checkpoint %s: manifest version %s is not supported (want v%d)", path, f[1], manifestVersion)
+	if v, err := strconv.Atoi(strings.TrimPrefix(f[1], "v")); err != nil || !strings.HasPrefix(f[1], "v") || v < oldestManifestVersion || v > manifestVersion {
+		return nil, fmt.Errorf("checkpoint %s: manifest version %s is not supported (this build reads v%d to v%d; a newer streamsql wrote it?)", path, f[1], oldestManifestVersion, manifestVersion)
 	}
 	want, err := strconv.ParseUint(strings.TrimPrefix(f[2], "crc32c="), 16, 32)
 	if err != nil {

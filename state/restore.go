@@ -75,16 +75,26 @@ func (s *Store) Load(path string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("checkpoint %s: %w: manifest names checkpoint %d", path, ErrDamaged, m.ID)
 	}
 	c := &Checkpoint{s: s, Manifest: m, Path: path}
-	s.lastBytes = m.Bytes // the next checkpoint is about as large
+	s.lastBytes = m.StateBytes() // the next checkpoint (a full one) is about as large
 	for i := range m.Operators {
 		op := &m.Operators[i]
-		n, sum, err := c.verify(op.UID)
-		if err != nil {
-			return nil, fmt.Errorf("checkpoint %d: reading state of %s: %w: %v", m.ID, op.Name, ErrDamaged, err)
-		}
-		if n != op.Entries || sum != op.Checksum {
-			return nil, fmt.Errorf("checkpoint %d: %w: state of %s has %d entries (checksum %016x), the manifest says %d (%016x)",
-				m.ID, ErrDamaged, opName(op), n, sum, op.Entries, op.Checksum)
+		chain := op.Chain(m.ID)
+		for i, seg := range chain {
+			if (i == 0) == seg.Delta {
+				return nil, fmt.Errorf("checkpoint %d: %w: state of %s: malformed chain of segments", m.ID, ErrDamaged, opName(op))
+			}
+			n, sum, err := c.verify(seg.ID, op.UID)
+			if err != nil {
+				return nil, fmt.Errorf("checkpoint %d: reading state of %s: %w: %v", m.ID, op.Name, ErrDamaged, err)
+			}
+			if n != seg.Entries || sum != seg.Checksum {
+				where := ""
+				if seg.ID != m.ID {
+					where = fmt.Sprintf(" in the part written by checkpoint %d", seg.ID)
+				}
+				return nil, fmt.Errorf("checkpoint %d: %w: state of %s%s has %d entries (checksum %016x), the manifest says %d (%016x)",
+					m.ID, ErrDamaged, opName(op), where, n, sum, seg.Entries, seg.Checksum)
+			}
 		}
 	}
 	return c, nil
@@ -98,8 +108,8 @@ func opName(op *OperatorState) string {
 }
 
 // verify counts and checksums an operator's entries over all its tables.
-func (c *Checkpoint) verify(uid string) (n int64, sum uint64, err error) {
-	prefix := entryPrefix(nil, c.Manifest.ID, uid, 0)
+func (c *Checkpoint) verify(id int64, uid string) (n int64, sum uint64, err error) {
+	prefix := entryPrefix(nil, id, uid, 0)
 	prefix = prefix[:len(prefix)-1] // every table
 	err = c.s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.DefaultIteratorOptions)
@@ -135,9 +145,21 @@ func (c *Checkpoint) Operator(uid string) *OperatorReader {
 }
 
 // Scan calls fn for every entry of table in key order. key and value are
-// valid only during the call.
+// valid only during the call. An incremental checkpoint's state is the
+// merge of its chain of segments: for each key, the newest segment's
+// entry wins, and a deletion hides the key.
 func (r *OperatorReader) Scan(table uint8, fn func(key, value []byte) error) error {
-	prefix := entryPrefix(nil, r.c.Manifest.ID, r.uid, table)
+	op := r.c.Manifest.Operator(r.uid)
+	if op == nil || len(op.Shared) == 0 && !op.Delta {
+		return r.scanSegment(r.c.Manifest.ID, table, fn)
+	}
+	return r.c.s.db.View(func(txn *badger.Txn) error {
+		return mergeChain(txn, op.Chain(r.c.Manifest.ID), r.uid, table, fn)
+	})
+}
+
+func (r *OperatorReader) scanSegment(id int64, table uint8, fn func(key, value []byte) error) error {
+	prefix := entryPrefix(nil, id, r.uid, table)
 	return r.c.s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.DefaultIteratorOptions)
 		defer it.Close()

@@ -43,7 +43,17 @@ type Options struct {
 	// file system for Badger's own writes (0: DefaultMinFree); a
 	// checkpoint that would leave less fails with syscall.ENOSPC.
 	MinFree int64
+	// Incremental (state.backend.incremental) lets an operator that
+	// tracks its changes write only those, sharing the earlier segments
+	// of its state (OperatorWriter.CanDelta).
+	Incremental bool
 }
+
+// MaxChain bounds the segments one operator's state may consist of (a
+// full one and its deltas); beyond it, and when the deltas together
+// outgrow the full segment, the next checkpoint writes the operator in
+// full. Restore merges the chain, so this bounds its cost.
+const MaxChain = 64
 
 // DefaultMinFree is the free space a checkpoint leaves at least: a new
 // memtable log (2 × 8 MiB, written through a mapping), the table a
@@ -73,6 +83,11 @@ type Store struct {
 	lastBytes int64 // size of the last checkpoint written or found
 	lock      *dirLock
 	existed   bool
+	// base is the last checkpoint this Store wrote (prepared or
+	// complete): the one the next checkpoint's deltas are relative to.
+	// nil after Open and after a failed checkpoint, whose operators may
+	// have forgotten their changes: the next checkpoint is full.
+	base *Manifest
 }
 
 // Key prefixes in Badger.
@@ -249,6 +264,9 @@ type OperatorWriter struct {
 	uid     string
 	entries int64
 	sum     uint64
+	bytes   int64
+	delta   bool
+	shared  []Segment // the base's chain, when delta
 }
 
 // NewCheckpoint starts writing checkpoint id. Leftover entries of an
@@ -281,8 +299,70 @@ func (c *CheckpointWriter) Operator(uid string) *OperatorWriter {
 	return w
 }
 
+// CanDelta reports whether the operator's state may be written as its
+// changes since the previous checkpoint (StartDelta): incremental
+// checkpoints are on, this Store wrote that checkpoint (so the
+// operator's changes are tracked against it) and its chain is short
+// enough.
+func (w *OperatorWriter) CanDelta() bool {
+	s := w.c.s
+	if !s.opts.Incremental || s.base == nil || w.entries > 0 {
+		return false
+	}
+	op := s.base.Operator(w.uid)
+	if op == nil {
+		return false
+	}
+	chain := op.Chain(s.base.ID)
+	if len(chain) >= MaxChain {
+		return false
+	}
+	var deltas int64
+	for _, seg := range chain[1:] {
+		deltas += seg.Bytes
+	}
+	return deltas <= chain[0].Bytes
+}
+
+// StartDelta makes the entries that follow the operator's changes
+// against the previous checkpoint (Put: a new or changed entry; Delete:
+// a removed one); the earlier segments are shared. Call it before any
+// Put, and only when CanDelta.
+func (w *OperatorWriter) StartDelta() error {
+	if !w.CanDelta() {
+		return fmt.Errorf("state: operator %s cannot be written as changes in checkpoint %d", w.uid, w.c.id)
+	}
+	op := w.c.s.base.Operator(w.uid)
+	w.delta, w.shared = true, op.Chain(w.c.s.base.ID)
+	return nil
+}
+
 // Put stores one entry of table. Keys must be unique within a table.
 func (w *OperatorWriter) Put(table uint8, key, value []byte) error {
+	if w.delta {
+		return w.put(table, key, append([]byte{opPut}, value...))
+	}
+	return w.put(table, key, value)
+}
+
+// Delete records that the entry of table with key, present in the
+// previous checkpoint, is gone. Only after StartDelta; the value is not
+// needed here (core.DeltaWriter passes the entry's last value for the
+// runtime to find its key group).
+func (w *OperatorWriter) Delete(table uint8, key, _ []byte) error {
+	if !w.delta {
+		return fmt.Errorf("state: operator %s: a deletion in a full checkpoint", w.uid)
+	}
+	return w.put(table, key, []byte{opDelete})
+}
+
+// The first byte of a value in a delta segment.
+const (
+	opPut    byte = 0
+	opDelete byte = 1
+)
+
+func (w *OperatorWriter) put(table uint8, key, value []byte) error {
 	c := w.c
 	if c.err != nil {
 		return c.err
@@ -305,6 +385,7 @@ func (w *OperatorWriter) Put(table uint8, key, value []byte) error {
 	}
 	w.entries++
 	w.sum += entryHash(table, key, value)
+	w.bytes += int64(len(k) + len(v))
 	c.bytes += int64(len(k) + len(v))
 	return nil
 }
@@ -318,6 +399,7 @@ func (c *CheckpointWriter) Abort() {
 	if c.wb != nil {
 		c.wb.Cancel()
 		c.wb = nil
+		c.s.base = nil // operators may have forgotten changes: the next is full
 		c.s.mu.Unlock()
 	}
 }
@@ -331,10 +413,14 @@ func (c *CheckpointWriter) Commit(m *Manifest) error {
 	if c.wb == nil {
 		return errors.New("state: checkpoint already committed or aborted")
 	}
+	done := false
 	defer func() {
 		if c.wb != nil {
 			c.wb.Cancel()
 			c.wb = nil
+		}
+		if !done {
+			c.s.base = nil // the next checkpoint is full
 		}
 		c.s.mu.Unlock()
 	}()
@@ -364,14 +450,17 @@ func (c *CheckpointWriter) Commit(m *Manifest) error {
 			m.Operators = append(m.Operators, OperatorState{UID: w.uid})
 			i = len(m.Operators) - 1
 		}
-		m.Operators[i].Entries = w.entries
-		m.Operators[i].Checksum = w.sum
+		op := &m.Operators[i]
+		op.Entries, op.Checksum, op.Bytes = w.entries, w.sum, w.bytes
+		op.Delta, op.Shared = w.delta, w.shared
 	}
 	if err := writeManifest(c.s.manifestPath(c.id), m); err != nil {
 		return err
 	}
-	c.s.lastBytes = c.bytes
+	c.s.lastBytes = m.StateBytes()             // a full checkpoint may follow
 	privateFiles(filepath.Join(c.s.dir, "db")) // tables written since the last look
+	done = true
+	c.s.base = m
 	if m.Complete {
 		c.s.retain()
 	}
@@ -470,11 +559,15 @@ func (s *Store) NextID() (int64, error) {
 }
 
 // retain keeps the newest NumRetained complete checkpoints and deletes
-// the manifests and entries of older ones (prepared ones included), and
-// entries with no manifest that are older than the oldest kept complete
-// checkpoint (failed attempts). Prepared checkpoints newer than it are
-// kept: one of them may be the one whose transaction is committing.
-// Failures only warn: a leftover wastes space but is never read.
+// the manifests of older ones (prepared ones included), then every
+// segment (one checkpoint's entries of one operator) older than the
+// oldest kept complete checkpoint that no kept manifest lists (its own
+// or shared): the reference count of a segment is the number of kept
+// manifests whose chains list it. Segments with no manifest older than
+// that checkpoint (failed attempts) go too. Prepared checkpoints newer
+// than it are kept: one of them may be the one whose transaction is
+// committing. Failures only warn: a leftover wastes space but is never
+// read.
 func (s *Store) retain() {
 	all, err := s.IDs()
 	if err != nil {
@@ -492,21 +585,120 @@ func (s *Store) retain() {
 		return
 	}
 	keepFrom := ids[len(ids)-s.opts.NumRetained]
-	var drop []int64
-	for _, id := range all {
-		if id < keepFrom {
-			drop = append(drop, id)
-		}
+	refs, err := s.referenced(all, keepFrom)
+	if err != nil {
+		s.warnf("state: retention: %v (old checkpoints are kept)", err)
+		return
 	}
-	for _, id := range drop {
-		if err := os.Remove(s.manifestPath(id)); err != nil && !os.IsNotExist(err) {
-			s.warnf("state: removing checkpoint %d: %v", id, err)
+	for _, id := range all {
+		if id >= keepFrom {
 			continue
 		}
+		if err := os.Remove(s.manifestPath(id)); err != nil && !os.IsNotExist(err) {
+			s.warnf("state: removing checkpoint %d: %v", id, err)
+		}
 	}
-	if err := s.deleteBelow(keepFrom); err != nil {
+	if err := s.deleteUnreferenced(keepFrom, refs); err != nil {
 		s.warnf("state: removing old checkpoint entries: %v", err)
 	}
+}
+
+// segKey names a segment: the checkpoint that wrote it and the operator.
+type segKey struct {
+	id  int64
+	uid string
+}
+
+// referenced is the set of segments the manifests with ids >= keepFrom
+// list. A kept manifest that cannot be read fails it (nothing is then
+// deleted), unless it is a damaged complete one, which will never be
+// restored.
+func (s *Store) referenced(all []int64, keepFrom int64) (map[segKey]bool, error) {
+	refs := map[segKey]bool{}
+	for _, id := range all {
+		if id < keepFrom {
+			continue
+		}
+		m, err := ReadManifest(s.manifestPath(id))
+		if err != nil {
+			if errors.Is(err, ErrDamaged) {
+				continue
+			}
+			return nil, err
+		}
+		for i := range m.Operators {
+			for _, seg := range m.Operators[i].Chain(m.ID) {
+				refs[segKey{seg.ID, m.Operators[i].UID}] = true
+			}
+		}
+	}
+	if s.base != nil { // the next delta's base (already among them unless its manifest was damaged since)
+		for i := range s.base.Operators {
+			for _, seg := range s.base.Operators[i].Chain(s.base.ID) {
+				refs[segKey{seg.ID, s.base.Operators[i].UID}] = true
+			}
+		}
+	}
+	return refs, nil
+}
+
+// deleteUnreferenced deletes the segments of checkpoints with ids below
+// limit that refs does not list. It finds them with one seek each, so
+// its cost is that of what it deletes.
+func (s *Store) deleteUnreferenced(limit int64, refs map[segKey]bool) error {
+	segs, err := s.segments(limit)
+	if err != nil {
+		return err
+	}
+	for _, sk := range segs {
+		if refs[sk] {
+			continue
+		}
+		from := entryPrefix(nil, sk.id, sk.uid, 0)
+		from = from[:len(from)-1]
+		if err := s.deleteRange(from, prefixEnd(from)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// segments lists the segments in the database written by checkpoints
+// with ids below limit (one seek per segment).
+func (s *Store) segments(limit int64) ([]segKey, error) {
+	var segs []segKey
+	err := s.db.View(func(txn *badger.Txn) error {
+		o := badger.DefaultIteratorOptions
+		o.PrefetchValues = false
+		it := txn.NewIterator(o)
+		defer it.Close()
+		for it.Seek([]byte{prefixCheckpoint}); it.ValidForPrefix([]byte{prefixCheckpoint}); {
+			k := it.Item().Key()
+			if len(k) < 10 || len(k) < 10+int(k[9]) {
+				return fmt.Errorf("malformed state key %x", k)
+			}
+			id := int64(binary.BigEndian.Uint64(k[1:9]))
+			if id >= limit {
+				break
+			}
+			segs = append(segs, segKey{id, string(k[10 : 10+int(k[9])])})
+			it.Seek(prefixEnd(k[:10+int(k[9])]))
+		}
+		return nil
+	})
+	return segs, err
+}
+
+// prefixEnd is the smallest key after every key starting with p.
+func prefixEnd(p []byte) []byte {
+	e := append([]byte(nil), p...)
+	for i := len(e) - 1; i >= 0; i-- {
+		if e[i] < 0xff {
+			e[i]++
+			return e[:i+1]
+		}
+	}
+	return []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 }
 
 // deleteEntries removes every entry of checkpoint id.
@@ -514,41 +706,46 @@ func (s *Store) deleteEntries(id int64) error {
 	return s.deleteRange(checkpointPrefix(id), checkpointPrefix(id+1))
 }
 
-// deleteBelow removes the entries of every checkpoint with an id < id.
-func (s *Store) deleteBelow(id int64) error {
-	return s.deleteRange([]byte{prefixCheckpoint}, checkpointPrefix(id))
-}
-
-// deleteRange deletes keys in [from, to). Iterating and deleting through a
-// WriteBatch is cheaper than DropPrefix for the small states of most jobs
-// (DropPrefix flushes and rewrites tables).
+// deleteRange deletes keys in [from, to), in chunks, so that removing a
+// large segment does not hold all its keys in memory. Iterating and
+// deleting through a WriteBatch is cheaper than DropPrefix for the small
+// states of most jobs (DropPrefix flushes and rewrites tables).
 func (s *Store) deleteRange(from, to []byte) error {
-	var keys [][]byte
-	err := s.db.View(func(txn *badger.Txn) error {
-		o := badger.DefaultIteratorOptions
-		o.PrefetchValues = false
-		it := txn.NewIterator(o)
-		defer it.Close()
-		for it.Seek(from); it.Valid(); it.Next() {
-			k := it.Item().Key()
-			if string(k) >= string(to) {
-				break
+	const chunk = 1 << 16
+	for {
+		var keys [][]byte
+		err := s.db.View(func(txn *badger.Txn) error {
+			o := badger.DefaultIteratorOptions
+			o.PrefetchValues = false
+			it := txn.NewIterator(o)
+			defer it.Close()
+			for it.Seek(from); it.Valid() && len(keys) < chunk; it.Next() {
+				k := it.Item().Key()
+				if string(k) >= string(to) {
+					break
+				}
+				keys = append(keys, it.Item().KeyCopy(nil))
 			}
-			keys = append(keys, it.Item().KeyCopy(nil))
-		}
-		return nil
-	})
-	if err != nil || len(keys) == 0 {
-		return err
-	}
-	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
-	for _, k := range keys {
-		if err := wb.Delete(k); err != nil {
+			return nil
+		})
+		if err != nil || len(keys) == 0 {
 			return err
 		}
+		wb := s.db.NewWriteBatch()
+		for _, k := range keys {
+			if err := wb.Delete(k); err != nil {
+				wb.Cancel()
+				return err
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			return err
+		}
+		if len(keys) < chunk {
+			return nil
+		}
+		from = append(keys[len(keys)-1], 0)
 	}
-	return wb.Flush()
 }
 
 // dropEmptyLogs removes memtable logs (*.mem) and value logs (*.vlog) of

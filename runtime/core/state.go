@@ -56,6 +56,43 @@ type KeyedState interface {
 	EntryKey(table uint8, key, value []byte) (input int, cols []int, vals []types.Value, keyed bool, err error)
 }
 
+// DeltaWriter receives an incremental snapshot (IncrementalState): the
+// entries changed since the previous snapshot.
+type DeltaWriter interface {
+	StateWriter
+	// Delete records that the entry of table with key, written by an
+	// earlier snapshot, is gone. last is the value that entry had (or
+	// any value EntryKey reads the same key from): the runtime finds the
+	// entry's key group with it.
+	Delete(table uint8, key, last []byte) error
+}
+
+// IncrementalState is a KeyedState that tracks which of its entries
+// changed, so that a checkpoint writes only those and shares the rest
+// with earlier checkpoints (state.backend.incremental; docs/checkpoints.md,
+// "Incremental checkpoints"; Flink's RocksDB incremental checkpoints).
+//
+// How an operator marks state dirty: from its first Snapshot or
+// SnapshotChanges on, it remembers the key of every entry it creates,
+// changes or removes (a set of keys, e.g. map[string]struct{} or a
+// pointer to the entry's state, set where it updates the entry; nothing
+// before the first snapshot, so a job without checkpoints pays nothing).
+// Both snapshot methods then forget the set: the next SnapshotChanges
+// reports only what changed after this snapshot. The runtime calls
+// Snapshot (a full one) for the first checkpoint of a run, after a
+// checkpoint that failed (whose changes the operator has forgotten),
+// and when the chain of changes grew long; SnapshotChanges otherwise.
+// runtime/ops/groupagg.go is the model.
+type IncrementalState interface {
+	KeyedState
+	// SnapshotChanges writes, for every entry created or changed since
+	// the previous Snapshot or SnapshotChanges, its current value (Put),
+	// and for every entry removed since, a Delete; unchanged entries are
+	// not written. Entries of the whole operator (EntryKey's keyed false)
+	// follow the same rule. Like Snapshot, it runs between two polls.
+	SnapshotChanges(w DeltaWriter) error
+}
+
 // AppendOrderedInt64 appends v so that byte order is numeric order.
 func AppendOrderedInt64(b []byte, v int64) []byte {
 	return binary.BigEndian.AppendUint64(b, uint64(v)^(1<<63))

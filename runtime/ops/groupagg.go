@@ -39,10 +39,16 @@ type groupAgg struct {
 	buf     []byte
 	rowBuf  []byte
 	prevBuf []byte
+	// dirty holds the groups created, changed or dropped since the last
+	// snapshot (core.IncrementalState), by key; tracked from the first
+	// snapshot on.
+	dirty    map[string]*aggGroup
+	tracking bool
 }
 
 // aggGroup is one group's state.
 type aggGroup struct {
+	k     string // its encoded key (the groups map's key)
 	key   []types.Value
 	count int64 // rows accumulated minus rows retracted
 	accs  []acc
@@ -109,7 +115,11 @@ func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 				continue // nothing to retract from (Flink ignores it)
 			}
 			g = o.newGroup(row)
-			o.groups[string(o.buf)] = g
+			g.k = string(o.buf)
+			o.groups[g.k] = g
+		}
+		if o.tracking {
+			o.dirty[g.k] = g
 		}
 		o.fold(g, row, retract)
 		wm := int64(0)
@@ -270,34 +280,58 @@ func (o *groupAgg) BorrowsBatches() {}
 // encoded key: key values, row count, accumulators, value counts, the
 // last result.
 func (o *groupAgg) Snapshot(w core.StateWriter) error {
-	keys := sortedKeys(o.groups)
 	var b []byte
-	for _, k := range keys {
-		g := o.groups[k]
-		b = b[:0]
-		for _, v := range g.key {
-			b = core.AppendValue(b, v)
-		}
-		b = binary.AppendVarint(b, g.count)
-		b = appendAccs(b, g.accs)
-		for _, m := range g.vals {
-			vk := make([]string, 0, len(m))
-			for x := range m {
-				vk = append(vk, x)
-			}
-			slices.Sort(vk)
-			b = binary.AppendUvarint(b, uint64(len(vk)))
-			for _, x := range vk {
-				b = core.AppendValue(b, m[x].v)
-				b = binary.AppendVarint(b, m[x].n)
-			}
-		}
-		b = core.AppendRow(b, g.prev)
+	for _, k := range sortedKeys(o.groups) {
+		b = o.appendGroup(b[:0], o.groups[k])
 		if err := w.Put(tableWindow, []byte(k), b); err != nil {
 			return err
 		}
 	}
+	o.tracking, o.dirty = true, map[string]*aggGroup{}
 	return nil
+}
+
+// SnapshotChanges implements core.IncrementalState: the groups touched
+// since the last snapshot, a Delete for those dropped.
+func (o *groupAgg) SnapshotChanges(w core.DeltaWriter) error {
+	var b []byte
+	for _, k := range sortedKeys(o.dirty) {
+		if g := o.groups[k]; g != nil {
+			b = o.appendGroup(b[:0], g)
+			if err := w.Put(tableWindow, []byte(k), b); err != nil {
+				return err
+			}
+			continue
+		}
+		b = o.appendGroup(b[:0], o.dirty[k]) // its last state: the key group comes from its key values
+		if err := w.Delete(tableWindow, []byte(k), b); err != nil {
+			return err
+		}
+	}
+	o.tracking, o.dirty = true, map[string]*aggGroup{}
+	return nil
+}
+
+// appendGroup encodes one group's entry.
+func (o *groupAgg) appendGroup(b []byte, g *aggGroup) []byte {
+	for _, v := range g.key {
+		b = core.AppendValue(b, v)
+	}
+	b = binary.AppendVarint(b, g.count)
+	b = appendAccs(b, g.accs)
+	for _, m := range g.vals {
+		vk := make([]string, 0, len(m))
+		for x := range m {
+			vk = append(vk, x)
+		}
+		slices.Sort(vk)
+		b = binary.AppendUvarint(b, uint64(len(vk)))
+		for _, x := range vk {
+			b = core.AppendValue(b, m[x].v)
+			b = binary.AppendVarint(b, m[x].n)
+		}
+	}
+	return core.AppendRow(b, g.prev)
 }
 
 // Restore reads back what Snapshot wrote (possibly the entries of several
@@ -330,7 +364,8 @@ func (o *groupAgg) Restore(r core.StateReader) error {
 		if err := d.Err(); err != nil {
 			return fmt.Errorf("group aggregation state: %w", err)
 		}
-		o.groups[string(key)] = g
+		g.k = string(key)
+		o.groups[g.k] = g
 		return nil
 	})
 }
@@ -341,4 +376,4 @@ func (o *groupAgg) EntryKey(table uint8, _, value []byte) (int, []int, []types.V
 	return groupEntryKey(table, value, o.keys)
 }
 
-var _ core.KeyedState = (*groupAgg)(nil)
+var _ core.IncrementalState = (*groupAgg)(nil)

@@ -30,12 +30,14 @@ import (
 //     naming the operator that produces the updates and what would work.
 //
 // We always produce update-before rows (Flink's BEFORE_AND_AFTER): the
-// print sink and the SQL client show them, and there is no upsert sink
-// yet that could do without them.
+// print sink and the SQL client show them; the upsert-kafka sink writes
+// them as tombstones, as Flink's (a HAVING over an aggregation may end a
+// key with a -U).
 
 // updatingSinks are the connectors that accept a changelog (print shows
-// each row's kind; blackhole discards everything).
-var updatingSinks = map[string]bool{"print": true, "blackhole": true}
+// each row's kind; blackhole discards everything; upsert-kafka writes
+// upserts and tombstones by its primary key).
+var updatingSinks = map[string]bool{"print": true, "blackhole": true, "upsert-kafka": true}
 
 // inferChangelog is the rule; it runs after finish, before distribute.
 func inferChangelog(g *Graph) error {
@@ -70,7 +72,7 @@ func inferChangelog(g *Graph) error {
 			in := n.Inputs[0]
 			n.AppendOnly = in.AppendOnly
 			if p := updateProducer(in); p != nil && !updatingSinks[op.Table.Connector] {
-				return errAt(op.Pos, "Table sink '%s' (connector '%s') doesn't support consuming update changes which is produced by node %s (at %s); write the result to a sink that takes a changelog ('print', or 'blackhole'), or aggregate over a window (FROM TABLE(TUMBLE(...)) ... GROUP BY window_start, window_end, ...), whose result is append-only", op.Table.Name, op.Table.Connector, describeNode(p), groupAggPos(p))
+				return errAt(op.Pos, "Table sink '%s' (connector '%s') doesn't support consuming update changes which is produced by node %s (at %s); write the result to a sink that takes a changelog ('upsert-kafka' with a PRIMARY KEY, 'print', or 'blackhole'), or aggregate over a window (FROM TABLE(TUMBLE(...)) ... GROUP BY window_start, window_end, ...), whose result is append-only", op.Table.Name, op.Table.Connector, describeNode(p), groupAggPos(p))
 			}
 		}
 	}

@@ -68,7 +68,7 @@ func newSinkNode(n *node, op *planner.SinkOp, j *Job, sub int) (*sinkNode, error
 			return nil, tableErr(t, err)
 		}
 		if len(payload) != len(t.Columns) {
-			enc = &projectingEncoder{inner: enc, idx: payload, scratch: make(core.Row, len(payload))}
+			enc = connector.ProjectEncoder(enc, payload)
 		}
 		env.Encoder = enc
 	}
@@ -87,20 +87,6 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(b)
-}
-
-// projectingEncoder encodes only the payload columns of a table row.
-type projectingEncoder struct {
-	inner   connector.Encoder
-	idx     []int
-	scratch core.Row
-}
-
-func (p *projectingEncoder) Encode(buf []byte, row core.Row) ([]byte, error) {
-	for i, ti := range p.idx {
-		p.scratch[i] = row[ti]
-	}
-	return p.inner.Encode(buf, p.scratch)
 }
 
 func (s *sinkNode) open(ctx context.Context) error {

@@ -235,3 +235,23 @@ type Decoder interface {
 type Encoder interface {
 	Encode(buf []byte, row core.Row) ([]byte, error)
 }
+
+// ProjectEncoder encodes columns idx of a row with inner (which was built
+// for those columns, in that order): a sink's payload columns of a table
+// row.
+func ProjectEncoder(inner Encoder, idx []int) Encoder {
+	return &projectingEncoder{inner: inner, idx: idx, scratch: make(core.Row, len(idx))}
+}
+
+type projectingEncoder struct {
+	inner   Encoder
+	idx     []int
+	scratch core.Row
+}
+
+func (p *projectingEncoder) Encode(buf []byte, row core.Row) ([]byte, error) {
+	for i, ti := range p.idx {
+		p.scratch[i] = row[ti]
+	}
+	return p.inner.Encode(buf, p.scratch)
+}

@@ -30,6 +30,11 @@ type Sink struct {
 	prod   sarama.AsyncProducer
 	fixed  bool // sink.partitioner = fixed: every record to partition 0
 	txn    bool // exactly-once: records go in a transaction per checkpoint (txn.go)
+	// upsert: rows are changes of the key (upsert-kafka): -D and -U are
+	// written as tombstones (the key with a null value), as Flink's
+	// DynamicKafkaRecordSerializationSchema does in upsert mode (a -U
+	// may be the last change of its key: a HAVING that stops matching)
+	upsert bool
 
 	value  connector.Encoder // encodes a whole table row (or valRow)
 	valIdx []int             // EXCEPT_KEY: table columns of the value
@@ -49,7 +54,17 @@ type Sink struct {
 }
 
 // OpenSink connects and checks the topic.
-func OpenSink(ctx context.Context, t *planner.TableDesc, env *connector.Env) (_ *Sink, err error) {
+func OpenSink(ctx context.Context, t *planner.TableDesc, env *connector.Env) (*Sink, error) {
+	return openSink(ctx, t, env, false)
+}
+
+// OpenUpsertSink is OpenSink for a changelog keyed by 'key.fields'
+// (the upsert-kafka connector): deletes become tombstones.
+func OpenUpsertSink(ctx context.Context, t *planner.TableDesc, env *connector.Env) (*Sink, error) {
+	return openSink(ctx, t, env, true)
+}
+
+func openSink(ctx context.Context, t *planner.TableDesc, env *connector.Env, upsert bool) (_ *Sink, err error) {
 	cfg, err := parseConfig(t)
 	if err != nil {
 		return nil, err
@@ -60,7 +75,7 @@ func OpenSink(ctx context.Context, t *planner.TableDesc, env *connector.Env) (_ 
 	if len(cfg.topics) != 1 {
 		return nil, connector.OptionError(t, "topic", "table '%s': a kafka sink writes one topic, not %d", t.Name, len(cfg.topics))
 	}
-	s := &Sink{cfg: cfg, topic: cfg.topics[0], tsCol: -1, hdrCol: -1}
+	s := &Sink{cfg: cfg, topic: cfg.topics[0], tsCol: -1, hdrCol: -1, upsert: upsert}
 	s.cond = sync.NewCond(&s.mu)
 	if err := s.encoders(t, env); err != nil {
 		return nil, err
@@ -229,11 +244,14 @@ func (s *Sink) Write(ctx context.Context, b *core.Batch) error {
 	}
 	// One arena per batch: the producer keeps the bytes until sent.
 	s.arena = make([]byte, 0, 256*len(b.Rows))
-	for _, row := range b.Rows {
+	for r, row := range b.Rows {
 		msg := &sarama.ProducerMessage{Topic: s.topic}
 		var err error
 		v0 := len(s.arena)
-		if s.valIdx != nil {
+		tombstone := s.upsert && b.KindAt(r).IsRetract()
+		if tombstone {
+			// a tombstone: Value stays nil
+		} else if s.valIdx != nil {
 			for i, ti := range s.valIdx {
 				s.valRow[i] = row[ti]
 			}
@@ -244,7 +262,9 @@ func (s *Sink) Write(ctx context.Context, b *core.Batch) error {
 		if err != nil {
 			return fmt.Errorf("kafka sink topic '%s': %w", s.topic, err)
 		}
-		msg.Value = sarama.ByteEncoder(s.arena[v0:len(s.arena):len(s.arena)])
+		if !tombstone {
+			msg.Value = sarama.ByteEncoder(s.arena[v0:len(s.arena):len(s.arena)])
+		}
 		if s.key != nil {
 			for i, ki := range s.cfg.keyFields {
 				s.keyRow[i] = row[ki]

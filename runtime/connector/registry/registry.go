@@ -16,6 +16,7 @@ import (
 	"github.com/streamsql/streamsql/runtime/connector/filesystem"
 	"github.com/streamsql/streamsql/runtime/connector/kafka"
 	printconn "github.com/streamsql/streamsql/runtime/connector/print"
+	"github.com/streamsql/streamsql/runtime/connector/upsertkafka"
 	"github.com/streamsql/streamsql/runtime/format/json"
 )
 
@@ -27,6 +28,7 @@ func All() []*connector.Spec {
 		blackhole.Spec,
 		datagen.Spec,
 		kafka.Spec,
+		upsertkafka.Spec,
 	}
 }
 

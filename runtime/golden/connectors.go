@@ -158,11 +158,14 @@ func (w *captureWriter) Write(_ context.Context, b *core.Batch) error {
 	defer w.c.mu.Unlock()
 	for i, row := range b.Rows {
 		var key []byte
-		for k, c := range w.c.keys {
-			if k > 0 {
-				key = append(key, ", "...)
+		if len(w.c.keys) > 0 {
+			// the row with its other columns NULL: each key value is
+			// formatted by its own column's type
+			kr := make(core.Row, len(row))
+			for _, c := range w.c.keys {
+				kr[c] = row[c]
 			}
-			key = w.f.FormatKind(key, core.Insert, row[c:c+1])
+			key = w.f.FormatKind(key, core.Insert, kr)
 		}
 		w.c.seq++
 		w.p.pending = append(w.p.pending, captured{string(w.f.FormatKind(nil, b.KindAt(i), row)), string(key), w.c.seq})

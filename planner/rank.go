@@ -6,6 +6,7 @@ import (
 
 	"github.com/streamsql/streamsql/sql"
 	"github.com/streamsql/streamsql/sql/types"
+	"github.com/streamsql/streamsql/sql/window"
 )
 
 // The ROW_NUMBER() patterns, as Flink's FlinkLogicalRankRule and its
@@ -229,7 +230,7 @@ func (p *planner) planRank(s *sql.Select, r *rel) (*rel, *sql.Select, error) {
 	op := &RankOp{PartitionKeys: pr.partition, OrderKeys: pr.order, RankStart: start, RankEnd: end, OutputRankNumber: outRN, Pos: pr.call.Pos}
 	in := r.node
 	if w := r.win; w != nil && containsInt(pr.partition, w.start) && containsInt(pr.partition, w.end) {
-		op.Window = &RankWindow{Start: w.start, End: w.end, Text: w.text}
+		op.Window = &RankWindow{Start: w.start, End: w.end, Text: rankWindowText(w, in.Schema)}
 	}
 	if start == 1 && end == 1 && len(pr.order) == 1 && isTimeAttr(in, pr.order[0].Col) && (op.Window != nil || !outRN) {
 		op.Dedup = KeepFirst
@@ -485,4 +486,13 @@ func rankAttrs(n *Node, op *RankOp) []string {
 		"rankRange=[rankStart="+strconv.FormatInt(op.RankStart, 10)+", rankEnd="+strconv.FormatInt(op.RankEnd, 10)+"]",
 		"partitionBy=["+colNames(in, op.PartitionKeys)+"]", "orderBy=["+sortText(in, op.OrderKeys)+"]",
 		"select=["+strings.Join(sel, ", ")+"]")
+}
+
+// rankWindowText is a window rank's window as Flink's EXPLAIN prints it:
+// TUMBLE(win_start=[window_start], win_end=[window_end], size=[10 min]).
+func rankWindowText(w *winInfo, in Schema) string {
+	d := window.Of(w.spec.Kind)
+	parts := []string{"win_start=[" + in[w.start].Name + "]", "win_end=[" + in[w.end].Name + "]"}
+	parts = append(parts, d.ExplainText(w.spec.Sizes())...)
+	return d.Name + "(" + strings.Join(parts, ", ") + ")"
 }

@@ -29,9 +29,9 @@ func TestExplainRank(t *testing.T) {
 			"Deduplicate(keep=[LastRow], key=[user_id], order=[ROWTIME], changelogMode=[I,UB,UA,D], upsertKeys=[[user_id]])"},
 		// window Top-N and window deduplication: insert-only
 		{"SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY qty DESC) AS rn FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn <= 2",
-			"WindowRank(window=[TUMBLE(time_col=[ts], size=[1 min])], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=2], partitionBy=[window_start, window_end], orderBy=[qty DESC]"},
+			"WindowRank(window=[TUMBLE(win_start=[window_start], win_end=[window_end], size=[1 min])], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=2], partitionBy=[window_start, window_end], orderBy=[qty DESC]"},
 		{"SELECT user_id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, user_id ORDER BY ts) AS rn FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn = 1",
-			"WindowDeduplicate(window=[TUMBLE(time_col=[ts], size=[1 min])], keep=[FirstRow], partitionKeys=[window_start, window_end, user_id], orderKey=[ts], order=[ROWTIME], changelogMode=[I])"},
+			"WindowDeduplicate(window=[TUMBLE(win_start=[window_start], win_end=[window_end], size=[1 min])], keep=[FirstRow], partitionKeys=[window_start, window_end, user_id], orderKey=[ts], order=[ROWTIME], changelogMode=[I])"},
 	}
 	for _, c := range cases {
 		j := mustPlan(t, "SET 'parallelism.default' = '2';\n"+ddl+c.query+";")

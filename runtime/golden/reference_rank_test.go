@@ -166,7 +166,7 @@ func readEvents(t *testing.T, in *Input) []map[string]any {
 }
 
 // topNReference is the expected changelog of a Top-N over m's events.
-func topNReference(evs []map[string]any, fields []string, order []string, desc []bool, start, end int, rn bool) []string {
+func topNReference(evs []map[string]any, part string, fields []string, order []string, desc []bool, start, end int, rn bool) []string {
 	r := &refRank{start: start, end: end, rn: rn, desc: desc, parts: map[string][]rankRefRow{}}
 	for _, ev := range evs {
 		row := rankRefRow{}
@@ -176,7 +176,7 @@ func topNReference(evs []map[string]any, fields []string, order []string, desc [
 		for _, f := range order {
 			row.sort = append(row.sort, ev[f])
 		}
-		r.change(evVal(ev, "k"), row, false)
+		r.change(evVal(ev, part), row, false)
 	}
 	return r.out
 }
@@ -194,13 +194,23 @@ func TestTopNAgainstReference(t *testing.T) {
 	c := loadCase(t, filepath.Join("..", "..", "testdata", "golden", "topn.test"))
 	evs := readEvents(t, c.Inputs[0])
 	want := map[string][]string{
-		"out_rn":   topNReference(evs, []string{"k", "id", "v"}, []string{"v"}, []bool{true}, 1, 2, true),
-		"out_norn": topNReference(evs, []string{"k", "id", "v"}, []string{"v"}, []bool{true}, 1, 2, false),
-		"out_mid":  topNReference(evs, []string{"k", "id", "v"}, []string{"v", "id"}, []bool{true, false}, 2, 3, true),
+		"out_rn":   topNReference(evs, "k", []string{"k", "id", "v"}, []string{"v"}, []bool{true}, 1, 2, true),
+		"out_norn": topNReference(evs, "k", []string{"k", "id", "v"}, []string{"v"}, []bool{true}, 1, 2, false),
+		"out_mid":  topNReference(evs, "k", []string{"k", "id", "v"}, []string{"v", "id"}, []bool{true, false}, 2, 3, true),
 	}
 	for table, rows := range want {
 		if d := lineDiff(rows, c.Outputs[table]); d != "" {
 			t.Errorf("%s: golden output disagrees with the reference (- reference, + golden file):\n%s", table, d)
+		}
+	}
+	// Flink's Top-N documentation queries
+	c = loadCase(t, filepath.Join("..", "..", "testdata", "golden", "topn_flink_docs.test"))
+	evs = readEvents(t, c.Inputs[0])
+	fields := []string{"product_id", "category", "product_name", "sales"}
+	for table, rn := range map[string]bool{"out_rn": true, "out_norn": false} {
+		want := topNReference(evs, "category", fields, []string{"sales"}, []bool{true}, 1, 5, rn)
+		if d := lineDiff(want, c.Outputs[table]); d != "" {
+			t.Errorf("topn_flink_docs %s: golden output disagrees with the reference (- reference, + golden file):\n%s", table, d)
 		}
 	}
 }

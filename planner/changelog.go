@@ -53,6 +53,8 @@ func inferChangelog(g *Graph) error {
 			if err := rankChangelog(n, op); err != nil {
 				return err
 			}
+		case *JoinOp:
+			joinChangelog(n, op)
 		case *CalcOp:
 			in := n.Inputs[0]
 			n.AppendOnly = in.AppendOnly
@@ -86,8 +88,13 @@ func updateProducer(n *Node) *Node {
 	if n.AppendOnly {
 		return nil
 	}
-	if _, ok := n.Op.(*GroupAggOp); ok {
+	switch op := n.Op.(type) {
+	case *GroupAggOp:
 		return n
+	case *JoinOp:
+		if op.Type != JoinInner {
+			return n // an outer join retracts its padded rows
+		}
 	}
 	for _, in := range n.Inputs {
 		if p := updateProducer(in); p != nil {
@@ -103,6 +110,8 @@ func groupAggPos(n *Node) sql.Pos {
 	case *GroupAggOp:
 		return op.Pos
 	case *RankOp:
+		return op.Pos
+	case *JoinOp:
 		return op.Pos
 	}
 	return sql.Pos{}

@@ -23,11 +23,11 @@ func splitAnd(e sql.Expr, out []sql.Expr) []sql.Expr {
 	return append(out, e)
 }
 
-const regularJoinMsg = "a regular JOIN is not supported: it would produce an updating result that the append-only sinks cannot take; use a window join instead (both inputs window TVFs or window aggregations with the same window, and ON l.window_start = r.window_start AND l.window_end = r.window_end)"
+const crossJoinMsg = "write the join as a JOIN ... ON with an equality between a left and a right column (a regular join), or as a window join"
 
 func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	if j.Kind == sql.CrossJoin {
-		return nil, errAt(j.Pos, "a cross join (comma join) is not supported: %s", regularJoinMsg)
+		return nil, errAt(j.Pos, "a cross join (comma join) is not supported: %s", crossJoinMsg)
 	}
 	l, err := p.planFrom(j.Left)
 	if err != nil {
@@ -43,12 +43,48 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	if r, err = p.materialize(r); err != nil {
 		return nil, err
 	}
+	comb, xs, err := bindJoinConds(j, l, r)
+	if err != nil {
+		return nil, err
+	}
+	nl := len(l.node.Schema)
 	if l.win == nil || r.win == nil {
-		return nil, errAt(j.Pos, "%s", regularJoinMsg)
+		return planRegularJoin(j, l, r, comb, xs)
+	}
+	var jc joinConds
+	for _, x := range xs {
+		jc.add(x, nl, l.win, r.win)
+	}
+	if jc.missingWindow() != "" {
+		// Flink plans a regular join when ON does not equate both windows
+		return planRegularJoin(j, l, r, comb, xs)
 	}
 	if !sameWindow(l.win.spec, r.win.spec) {
 		return nil, errAt(j.Pos, "a window join needs both inputs to use the same window, but the left uses %s and the right %s", l.win.text, r.win.text)
 	}
+	op := &WindowJoinOp{Type: joinTypeOf(j.Kind), LeftWindowStart: l.win.start, LeftWindowEnd: l.win.end, RightWindowStart: r.win.start, RightWindowEnd: r.win.end}
+	op.LeftKeys, op.RightKeys, op.NullSafe = jc.lk, jc.rk, jc.nullSafe
+	op.Condition = conjunction(jc.residual)
+	out := joinOutput(op, op.Type, l, r, comb, xs)
+	out.win = &winInfo{spec: l.win.spec, text: l.win.text, start: l.win.start, end: l.win.end, time: -1}
+	return out, nil
+}
+
+func joinTypeOf(k sql.JoinKind) JoinType {
+	switch k {
+	case sql.LeftJoin:
+		return JoinLeft
+	case sql.RightJoin:
+		return JoinRight
+	case sql.FullJoin:
+		return JoinFull
+	}
+	return JoinInner
+}
+
+// bindJoinConds binds the conjuncts of ON (and the equalities of USING)
+// over the joined row: left columns, then right columns.
+func bindJoinConds(j *sql.JoinRef, l, r *rel) (*rel, []Expr, error) {
 	nl := len(l.node.Schema)
 	comb := &rel{}
 	comb.cols = append(comb.cols, l.cols...)
@@ -56,57 +92,38 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 		c.idx += nl
 		comb.cols = append(comb.cols, c)
 	}
-	var conds []sql.Expr
+	var xs []Expr
 	if j.On != nil {
-		conds = splitAnd(j.On, nil)
-	}
-	for _, u := range j.Using {
-		conds = append(conds, &sql.Binary{Pos: j.Pos, Op: "=", L: &sql.Ident{Pos: j.Pos, Name: u}, R: &sql.Ident{Pos: j.Pos, Name: u}})
+		b := &binder{r: comb}
+		for _, c := range splitAnd(j.On, nil) {
+			x, err := bindPredicate(b, c, "ON")
+			if err != nil {
+				return nil, nil, err
+			}
+			xs = append(xs, x)
+		}
 	}
 	// USING names the same column on both sides: resolve each side alone.
-	b := &binder{r: comb}
-	op := &WindowJoinOp{LeftWindowStart: l.win.start, LeftWindowEnd: l.win.end, RightWindowStart: r.win.start, RightWindowEnd: r.win.end}
-	switch j.Kind {
-	case sql.InnerJoin:
-		op.Type = JoinInner
-	case sql.LeftJoin:
-		op.Type = JoinLeft
-	case sql.RightJoin:
-		op.Type = JoinRight
-	case sql.FullJoin:
-		op.Type = JoinFull
-	}
-	var jc joinConds
-	var all []string
-	for i, c := range conds {
-		var x Expr
-		if i >= len(conds)-len(j.Using) && len(j.Using) > 0 {
-			u := j.Using[i-(len(conds)-len(j.Using))]
-			lc, err := l.resolve(&sql.Ident{Pos: j.Pos, Name: u})
-			if err != nil {
-				return nil, err
-			}
-			rc, err := r.resolve(&sql.Ident{Pos: j.Pos, Name: u})
-			if err != nil {
-				return nil, err
-			}
-			x = &Call{Func: "=", Args: []Expr{&ColRef{Index: lc.idx, Name: u, T: lc.t}, &ColRef{Index: rc.idx + nl, Name: u, T: rc.t}}, T: types.TBoolean}
-		} else {
-			x, err = bindPredicate(b, c, "ON")
-			if err != nil {
-				return nil, err
-			}
+	for _, u := range j.Using {
+		lc, err := l.resolve(&sql.Ident{Pos: j.Pos, Name: u})
+		if err != nil {
+			return nil, nil, err
 		}
-		all = append(all, x.String())
-		jc.add(x, nl, l.win, r.win)
+		rc, err := r.resolve(&sql.Ident{Pos: j.Pos, Name: u})
+		if err != nil {
+			return nil, nil, err
+		}
+		xs = append(xs, &Call{Func: "=", Args: []Expr{&ColRef{Index: lc.idx, Name: u, T: lc.t}, &ColRef{Index: rc.idx + nl, Name: u, T: rc.t}}, T: types.TBoolean})
 	}
-	if missing := jc.missingWindow(); missing != "" {
-		return nil, errAt(j.Pos, "the join condition does not equate %s of both windowed inputs, so this is %s", missing, strings.TrimPrefix(regularJoinMsg, "a "))
-	}
-	op.LeftKeys, op.RightKeys, op.NullSafe = jc.lk, jc.rk, jc.nullSafe
-	op.Condition = conjunction(jc.residual)
-	nullL := op.Type == JoinRight || op.Type == JoinFull
-	nullR := op.Type == JoinLeft || op.Type == JoinFull
+	return comb, xs, nil
+}
+
+// joinOutput is the joined relation: left columns then right columns
+// (renamed where a name repeats), time attributes dropped, the padded
+// side of an outer join nullable.
+func joinOutput(op Op, typ JoinType, l, r, comb *rel, xs []Expr) *rel {
+	nullL := typ == JoinRight || typ == JoinFull
+	nullR := typ == JoinLeft || typ == JoinFull
 	var schema Schema
 	used := map[string]bool{}
 	out := &rel{}
@@ -128,11 +145,14 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 		c.t = schema[c.idx].Type
 		out.cols = append(out.cols, c)
 	}
+	var all []string
+	for _, x := range xs {
+		all = append(all, x.String())
+	}
 	out.node = newNode(op, schema, -1, l.node, r.node)
-	out.win = &winInfo{spec: l.win.spec, text: l.win.text, start: l.win.start, end: l.win.end, time: -1}
-	jt := map[JoinType]string{JoinInner: "inner", JoinLeft: "left", JoinRight: "right", JoinFull: "full"}[op.Type]
+	jt := map[JoinType]string{JoinInner: "inner", JoinLeft: "left", JoinRight: "right", JoinFull: "full"}[typ]
 	out.lg = &LogicalNode{Name: "LogicalJoin", Attrs: []string{"condition=[AND(" + strings.Join(all, ", ") + ")]", "joinType=[" + jt + "]"}, Schema: schema, Inputs: []*LogicalNode{l.lg, r.lg}}
-	return out, nil
+	return out
 }
 
 // joinConds sorts the conjuncts of a window join condition, bound over the

@@ -13,7 +13,7 @@ import (
 //
 //   - a window or group aggregation is hashed by its group keys, a rank
 //     (Top-N, deduplication) by its partition keys (a SESSION window
-//     by its PARTITION BY keys), a window join by its join keys on each
+//     by its PARTITION BY keys), a window or regular join by its join keys on each
 //     side; with no key they need all rows in one subtask (single);
 //   - a stateless node (Calc, Union, window TVF, side output) reads its
 //     input forward at the input's parallelism, so it runs chained with
@@ -146,13 +146,14 @@ func distributeNode(n *Node, p, maxP int) error {
 			n.Parallelism = 1
 		}
 		keyed(0, op.PartitionKeys)
-	case *WindowJoinOp:
+	case *WindowJoinOp, *JoinOp:
+		lk, rk, _ := EquiJoinKeys(op)
 		n.Parallelism = p
-		if len(op.LeftKeys) == 0 {
+		if len(lk) == 0 {
 			n.Parallelism = 1
 		}
-		keyed(0, op.LeftKeys)
-		keyed(1, op.RightKeys)
+		keyed(0, lk)
+		keyed(1, rk)
 	case *SinkOp:
 		in := n.Inputs[0].Parallelism
 		q := in

@@ -91,28 +91,35 @@ func stateDefinition(n *planner.Node, lin *planner.Lineage) map[string]string {
 			"input filter": filter(in),
 		}
 	case *planner.WindowJoinOp:
-		left, right := n.Inputs[0], n.Inputs[1]
-		keys := make([]string, len(op.LeftKeys))
-		for i := range op.LeftKeys {
-			eq := "="
-			if op.NullSafe[i] {
-				eq = "IS NOT DISTINCT FROM"
-			}
-			keys[i] = eq + "(" + lin.Column(left, op.LeftKeys[i]) + ", " + lin.Column(right, op.RightKeys[i]) + ")"
-		}
-		join := op.Type.String() + " " + list(keys)
-		if op.Condition != nil {
-			join += " WHERE " + planner.ExprOver(append(lin.Columns(left), lin.Columns(right)...), op.Condition)
-		}
-		return map[string]string{
-			"join":               join,
-			"left columns":       list(lin.Columns(left)),
-			"right columns":      list(lin.Columns(right)),
-			"left input filter":  filter(left),
-			"right input filter": filter(right),
-		}
+		return joinDefinition(n, lin, op.Type, op.LeftKeys, op.RightKeys, op.NullSafe, op.Condition, list, filter)
+	case *planner.JoinOp:
+		return joinDefinition(n, lin, op.Type, op.LeftKeys, op.RightKeys, op.NullSafe, op.Condition, list, filter)
 	}
 	return nil
+}
+
+// joinDefinition is the state definition of a window or regular join.
+func joinDefinition(n *planner.Node, lin *planner.Lineage, typ planner.JoinType, lk, rk []int, nullSafe []bool, cond planner.Expr, list func([]string) string, filter func(*planner.Node) string) map[string]string {
+	left, right := n.Inputs[0], n.Inputs[1]
+	keys := make([]string, len(lk))
+	for i := range lk {
+		eq := "="
+		if nullSafe[i] {
+			eq = "IS NOT DISTINCT FROM"
+		}
+		keys[i] = eq + "(" + lin.Column(left, lk[i]) + ", " + lin.Column(right, rk[i]) + ")"
+	}
+	join := typ.String() + " " + list(keys)
+	if cond != nil {
+		join += " WHERE " + planner.ExprOver(append(lin.Columns(left), lin.Columns(right)...), cond)
+	}
+	return map[string]string{
+		"join":               join,
+		"left columns":       list(lin.Columns(left)),
+		"right columns":      list(lin.Columns(right)),
+		"left input filter":  filter(left),
+		"right input filter": filter(right),
+	}
 }
 
 // definitionChanges lists, in a stable order, the parts of a state
@@ -205,6 +212,8 @@ func layoutOf(n *planner.Node, tz string) string {
 			b.WriteString(" tz=" + tz) // LTZ windows are kept in that zone's wall-clock time
 		}
 		return b.String()
+	case *planner.JoinOp:
+		return fmt.Sprintf("join v1 type=%s left=[%s] right=[%s]", op.Type, schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
 	case *planner.WindowJoinOp:
 		return fmt.Sprintf("window-join v1 left=[%s] right=[%s]", schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
 	case *planner.RankOp:

@@ -24,6 +24,8 @@ func newOperator(n *planner.Node, ctx *core.Context) (core.Operator, error) {
 		return ops.NewWindowAgg(op, n.Inputs[0].Schema, n.Schema, ctx)
 	case *planner.WindowTVFOp:
 		return ops.NewWindowTVF(op, n.Inputs[0].Schema, ctx)
+	case *planner.JoinOp:
+		return ops.NewJoin(op, n.Inputs[0].Schema, n.Inputs[1].Schema, ctx)
 	case *planner.WindowJoinOp:
 		return ops.NewWindowJoin(op, n.Inputs[0].Schema, n.Inputs[1].Schema, ctx)
 	case *planner.SideOutputOp:

@@ -344,7 +344,7 @@ func runtimeParallelism(g *planner.Graph, txn func(*planner.TableDesc) bool) map
 				q = 1
 			}
 			rp[n] = max(1, q)
-		case *planner.WindowAggOp, *planner.WindowJoinOp, *planner.GroupAggOp, *planner.RankOp:
+		case *planner.WindowAggOp, *planner.WindowJoinOp, *planner.GroupAggOp, *planner.RankOp, *planner.JoinOp:
 			rp[n] = max(1, n.Parallelism)
 		default:
 			q := 1
@@ -522,8 +522,8 @@ func (j *Job) buildParallel() error {
 				continue
 			}
 			var conv func(int, types.Value) types.Value
-			if jo, ok := pn.Op.(*planner.WindowJoinOp); ok && d.Kind == planner.DistHash {
-				conv = ops.JoinKeyConverter(jo, pn.Inputs[0].Schema, pn.Inputs[1].Schema, k, j.tz)
+			if lk, rk, ok := planner.EquiJoinKeys(pn.Op); ok && d.Kind == planner.DistHash {
+				conv = ops.JoinKeyConverter(lk, rk, pn.Inputs[0].Schema, pn.Inputs[1].Schema, k, j.tz)
 			}
 			for s := range inst[u] {
 				from := taskOf(u, s)

@@ -112,8 +112,8 @@ func (j *Job) keyGroupOf(pn *planner.Node, input int, cols []int, vals []types.V
 	}
 	row := make(core.Row, len(keys))
 	var conv func(int, types.Value) types.Value
-	if jo, ok := pn.Op.(*planner.WindowJoinOp); ok {
-		conv = ops.JoinKeyConverter(jo, pn.Inputs[0].Schema, pn.Inputs[1].Schema, input, j.tz)
+	if lk, rk, ok := planner.EquiJoinKeys(pn.Op); ok {
+		conv = ops.JoinKeyConverter(lk, rk, pn.Inputs[0].Schema, pn.Inputs[1].Schema, input, j.tz)
 	}
 	for i, c := range keys {
 		found := false

@@ -102,11 +102,11 @@ func (c keyConv) apply(v types.Value, loc *time.Location) types.Value {
 }
 
 // JoinKeyConverter returns what a hash exchange into side `side` (0 left,
-// 1 right) of a window join applies to key i before hashing it, so that
-// keys the join finds equal hash alike on both sides; nil when no key of
-// that side needs converting.
-func JoinKeyConverter(spec *planner.WindowJoinOp, left, right planner.Schema, side int, loc *time.Location) func(i int, v types.Value) types.Value {
-	lc, rc := joinKeyConvs(left, right, spec.LeftKeys, spec.RightKeys)
+// 1 right) of a window or regular join (keys lk and rk) applies to key i
+// before hashing it, so that keys the join finds equal hash alike on both
+// sides; nil when no key of that side needs converting.
+func JoinKeyConverter(lk, rk []int, left, right planner.Schema, side int, loc *time.Location) func(i int, v types.Value) types.Value {
+	lc, rc := joinKeyConvs(left, right, lk, rk)
 	convs := lc
 	if side == 1 {
 		convs = rc

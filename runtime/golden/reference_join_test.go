@@ -1,0 +1,243 @@
+package golden
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The golden cases of regular joins against a nested-loop reference: the
+// final table the join's changelog leaves must be the join of the final
+// input tables (each side's rows, or its aggregate per key when the side
+// is a GROUP BY), computed here from the recorded input alone: every pair
+// whose keys are equal and not NULL and that passes the residual
+// condition, plus each unmatched row of an outer side padded with NULLs.
+// Each case also runs at parallelism 1, 2 and 4 with one record per poll
+// (another interleaving of the two inputs, so another changelog) and
+// crashes at parallelism 4 and restores at 2 (and 2 -> 4, 4 -> 1): the
+// final table must stay the same.
+
+type joinRefCase struct {
+	file, table string
+	// left and right turn a side's records into its rows (key first)
+	left, right func(evs []map[string]any) [][]string
+	outer       [2]bool // left / right side padded when unmatched
+	cond        func(l, r []string) bool
+	// project is the output row from the joined row (nil: padding)
+	project func(l, r []string) string
+}
+
+// recs decodes an input's JSON records.
+func recs(t *testing.T, in *Input) []map[string]any {
+	var out []map[string]any
+	for _, r := range in.Records {
+		var ev map[string]any
+		if err := json.Unmarshal(r.Value, &ev); err != nil {
+			t.Fatalf("line %d: %v", r.Line, err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+func evInt(ev map[string]any, f string) string {
+	if x, ok := ev[f].(float64); ok {
+		return fmt.Sprint(int64(x))
+	}
+	return "null"
+}
+
+// fields is each record's fields as printed.
+func fields(names ...string) func([]map[string]any) [][]string {
+	return func(evs []map[string]any) [][]string {
+		var out [][]string
+		for _, ev := range evs {
+			row := make([]string, len(names))
+			for i, n := range names {
+				if s, ok := ev[n].(string); ok {
+					row[i] = s
+				} else {
+					row[i] = evInt(ev, n)
+				}
+			}
+			out = append(out, row)
+		}
+		return out
+	}
+}
+
+// countSum groups by field k: [k, COUNT(*)] and, with sumField, SUM.
+func countSum(sumField string) func([]map[string]any) [][]string {
+	return func(evs []map[string]any) [][]string {
+		var keys []string
+		n, s := map[string]int64{}, map[string]int64{}
+		for _, ev := range evs {
+			k := evStr(ev, "k")
+			if _, ok := n[k]; !ok {
+				keys = append(keys, k)
+			}
+			n[k]++
+			if x, ok := ev[sumField].(float64); ok {
+				s[k] += int64(x)
+			}
+		}
+		var out [][]string
+		for _, k := range keys {
+			row := []string{k, fmt.Sprint(n[k])}
+			if sumField != "" {
+				row = append(row, fmt.Sprint(s[k]))
+			}
+			out = append(out, row)
+		}
+		return out
+	}
+}
+
+func joinRefCases() []joinRefCase {
+	num := func(s string) int64 {
+		var x int64
+		fmt.Sscan(s, &x)
+		return x
+	}
+	pad := func(r []string, n int) []string {
+		if r != nil {
+			return r
+		}
+		return slices.Repeat([]string{"null"}, n)
+	}
+	return []joinRefCase{
+		{file: "regular_join_full.test", table: "out_join", left: fields("k", "v"), right: fields("k", "w"),
+			outer: [2]bool{true, true},
+			cond:  func(l, r []string) bool { return num(l[1]) < num(r[1]) },
+			project: func(l, r []string) string {
+				return strings.Join(append(slices.Clone(pad(l, 2)), pad(r, 2)...), ", ")
+			}},
+		{file: "regular_join_updating.test", table: "out_orders", left: fields("k", "id", "amount"), right: countSum(""),
+			outer: [2]bool{true, false},
+			project: func(l, r []string) string {
+				return strings.Join([]string{l[1], l[0], l[2], pad(r, 2)[1]}, ", ")
+			}},
+		{file: "regular_join_inner_aggregates.test", table: "out_ctr", left: countSum(""), right: countSum("w"),
+			project: func(l, r []string) string { return strings.Join([]string{l[0], l[1], r[1], r[2]}, ", ") }},
+	}
+}
+
+// joinReference is the final table, sorted.
+func joinReference(rc joinRefCase, l, r [][]string) []string {
+	var out []string
+	rMatched := make([]bool, len(r))
+	for _, a := range l {
+		m := false
+		for j, b := range r {
+			if a[0] == "null" || a[0] != b[0] || (rc.cond != nil && !rc.cond(a, b)) {
+				continue
+			}
+			m, rMatched[j] = true, true
+			out = append(out, "["+rc.project(a, b)+"]")
+		}
+		if !m && rc.outer[0] {
+			out = append(out, "["+rc.project(a, nil)+"]")
+		}
+	}
+	for j, b := range r {
+		if !rMatched[j] && rc.outer[1] {
+			out = append(out, "["+rc.project(nil, b)+"]")
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// finalTable applies a changelog: +I/+U add a row, -U/-D take one equal
+// row out; rows without a kind are inserts. It fails on a retraction of a
+// row that is not there.
+func finalTable(t *testing.T, what string, lines []string) []string {
+	t.Helper()
+	n := map[string]int{}
+	for _, l := range lines {
+		kind, row := "+I", l
+		if i := strings.Index(l, "["); i > 0 {
+			kind, row = l[:i], l[i:]
+		}
+		if kind == "-U" || kind == "-D" {
+			if n[row] == 0 {
+				t.Errorf("%s: %s retracts a row not in the table", what, l)
+			}
+			n[row]--
+			continue
+		}
+		n[row]++
+	}
+	var out []string
+	for row, c := range n {
+		for range c {
+			out = append(out, row)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestRegularJoinAgainstReference(t *testing.T) {
+	for _, rc := range joinRefCases() {
+		t.Run(rc.file, func(t *testing.T) {
+			path := filepath.Join("..", "..", "testdata", "golden", rc.file)
+			c, err := Parse(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Inputs) != 2 {
+				t.Fatalf("want two input sections, got %d", len(c.Inputs))
+			}
+			want := joinReference(rc, rc.left(recs(t, c.Inputs[0])), rc.right(recs(t, c.Inputs[1])))
+			golden := c.Outputs[rc.table]
+			if golden == nil {
+				golden = c.Finals[rc.table]
+			}
+			if len(golden) == 0 {
+				t.Fatalf("golden file has no output or final section for %s", rc.table)
+			}
+			if d := lineDiff(want, finalTable(t, "golden file", golden)); d != "" {
+				t.Errorf("final table of the golden file disagrees with the reference (- reference, + golden file):\n%s", d)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			for _, p := range []int{1, 2, 4} {
+				c, err := Parse(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.parallelism, c.batch = p, 1
+				r := c.Run(ctx)
+				if r.Error != "" {
+					t.Fatalf("parallelism %d: %s", p, r.Error)
+				}
+				if d := lineDiff(want, finalTable(t, fmt.Sprintf("p=%d", p), r.Outputs[rc.table])); d != "" {
+					t.Errorf("parallelism %d, one record per poll (- reference, + engine):\n%s", p, d)
+				}
+			}
+			total := int64(len(c.Inputs[0].Records) + len(c.Inputs[1].Records))
+			for _, pars := range [][]int{{4, 2}, {2, 4}, {4, 1}} {
+				c, err := Parse(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, restores, err := c.runWithCrashes(ctx, stateDir(t), 1, 2, []int64{total / 2}, pars...)
+				if err != nil {
+					t.Fatalf("parallelism %v: %v", pars, err)
+				}
+				if restores == 0 {
+					t.Errorf("parallelism %v: no run restored a checkpoint", pars)
+				}
+				if d := lineDiff(want, finalTable(t, fmt.Sprint(pars), got.Outputs[rc.table])); d != "" {
+					t.Errorf("crash at parallelism %d, restore at %d (- reference, + engine):\n%s", pars[0], pars[1], d)
+				}
+			}
+		})
+	}
+}

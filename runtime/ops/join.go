@@ -13,7 +13,7 @@ import (
 )
 
 // regularJoin is a join without a window (planner.JoinOp), Flink's
-// StreamingJoinOperator. Each side keeps the multiset of its rows per
+// StreamingJoinOperator (semi and anti joins: semiBatch). Each side keeps the multiset of its rows per
 // join key (a row with its count; on an outer side also the number of
 // other-side rows it is associated with). A row is joined at once with
 // the other side's rows of its key that pass the residual condition (its
@@ -76,10 +76,11 @@ func NewJoin(spec *planner.JoinOp, left, right planner.Schema, ctx *core.Context
 	if spec == nil {
 		return nil, fmt.Errorf("join: nil spec")
 	}
-	if spec.Type > planner.JoinFull {
-		return nil, fmt.Errorf("join: join type %s is not a regular join", spec.Type)
+	if spec.Type > planner.JoinAnti {
+		return nil, fmt.Errorf("join: unknown join type %d", spec.Type)
 	}
-	if len(spec.LeftKeys) != len(spec.RightKeys) || len(spec.LeftKeys) == 0 {
+	semi := spec.Type == planner.JoinSemi || spec.Type == planner.JoinAnti
+	if len(spec.LeftKeys) != len(spec.RightKeys) || (len(spec.LeftKeys) == 0 && !semi) {
 		return nil, fmt.Errorf("join: %d left keys and %d right keys", len(spec.LeftKeys), len(spec.RightKeys))
 	}
 	if spec.NullSafe != nil && len(spec.NullSafe) != len(spec.LeftKeys) {
@@ -104,7 +105,7 @@ func NewJoin(spec *planner.JoinOp, left, right planner.Schema, ctx *core.Context
 		o.nullSafe = make([]bool, len(spec.LeftKeys))
 	}
 	lc, rc := joinKeyConvs(left, right, spec.LeftKeys, spec.RightKeys)
-	o.side[0] = joinSide{keys: spec.LeftKeys, conv: lc, width: len(left), outer: spec.Type == planner.JoinLeft || spec.Type == planner.JoinFull, buckets: map[string]*joinBucket{}}
+	o.side[0] = joinSide{keys: spec.LeftKeys, conv: lc, width: len(left), outer: spec.Type == planner.JoinLeft || spec.Type == planner.JoinFull || semi, buckets: map[string]*joinBucket{}}
 	o.side[1] = joinSide{keys: spec.RightKeys, conv: rc, width: len(right), outer: spec.Type == planner.JoinRight || spec.Type == planner.JoinFull, buckets: map[string]*joinBucket{}}
 	if spec.Condition != nil {
 		f, err := expr.Compile(spec.Condition, &expr.Env{TimeZone: loc})
@@ -164,6 +165,16 @@ func (o *regularJoin) ProcessBatch(input int, b *core.Batch, out core.Output) er
 	}
 	in, other := &o.side[input], &o.side[1-input]
 	e := &joinEmitter{lw: o.side[0].width, rw: o.side[1].width, hasWM: b.Watermarks != nil}
+	if o.typ == planner.JoinSemi || o.typ == planner.JoinAnti {
+		e.rw = 0
+		if err := o.semiBatch(input, b, e); err != nil {
+			return err
+		}
+		if len(e.b.Rows) == 0 {
+			return nil
+		}
+		return out.Emit(&e.b)
+	}
 	// pair emits the joined row of an input row and an other-side row
 	// (nil: NULL padding) in left, right order.
 	pair := func(k core.RowKind, row, oth core.Row) {
@@ -247,6 +258,75 @@ func (o *regularJoin) ProcessBatch(input int, b *core.Batch, out core.Output) er
 		return nil
 	}
 	return out.Emit(&e.b)
+}
+
+// semiBatch is a semi or anti join (Flink's StreamingSemiAntiJoinOperator):
+// output rows are left rows. A left row is emitted with its own kind when
+// it has an associated right row (semi) or has none (anti), and kept with
+// its number of associations. A right insert (+I, +U) that gives a left
+// row its first association emits that left row with the right row's
+// kind (semi) or retracts it, -D (anti); a right retraction (-U, -D) that
+// takes a left row's last association emits it with the right row's kind
+// (semi) or inserts it back, +I (anti).
+func (o *regularJoin) semiBatch(input int, b *core.Batch, e *joinEmitter) error {
+	in, other := &o.side[input], &o.side[1-input]
+	anti := o.typ == planner.JoinAnti
+	for ri, row := range b.Rows {
+		if len(row) != in.width {
+			return fmt.Errorf("join: %s row has %d columns, want %d", sideName(input), len(row), in.width)
+		}
+		if e.hasWM {
+			e.wm = b.Watermarks[ri]
+		}
+		kind := b.KindAt(ri)
+		matchable := o.key(in, row)
+		key := string(o.keyBuf)
+		assoc, n, err := o.associated(input, row, other, key, matchable)
+		if err != nil {
+			return err
+		}
+		if input == 0 {
+			if (n == 0) == anti {
+				e.emit(kind, row, nil)
+			}
+			if kind.IsRetract() {
+				o.retract(in, key, row)
+			} else {
+				o.add(in, key, row, n)
+			}
+			continue
+		}
+		if !kind.IsRetract() {
+			o.add(in, key, row, 0)
+			for _, r := range assoc {
+				if r.assoc == 0 {
+					k := kind
+					if anti {
+						k = core.Delete
+					}
+					for range r.count {
+						e.emit(k, r.row, nil)
+					}
+				}
+				r.assoc++
+			}
+			continue
+		}
+		o.retract(in, key, row)
+		for _, r := range assoc {
+			if r.assoc == 1 {
+				k := kind
+				if anti {
+					k = core.Insert
+				}
+				for range r.count {
+					e.emit(k, r.row, nil)
+				}
+			}
+			r.assoc--
+		}
+	}
+	return nil
 }
 
 // associated returns the other side's rows of key that pass the

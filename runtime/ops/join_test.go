@@ -15,7 +15,9 @@ import (
 // The regular join against an independent reference: both inputs are
 // random valid changelogs (inserts, and retractions -D or -U/+U of rows
 // present) with duplicate rows, NULL keys and keys in arrival order that
-// jumps between keys. After every input row the table the join's output
+// jumps between keys. Join types: the four regular joins and semi / anti
+// joins (IN / EXISTS / NOT EXISTS on a key; keyless with NOT IN's
+// null-aware condition). After every input row the table the join's output
 // changelog describes (each +I/+U adds its row, each -U/-D removes one
 // copy) must equal a nested-loop join of the two inputs' current tables:
 // pairs whose keys are equal (NULL matches nothing under =, NULL under IS
@@ -79,9 +81,13 @@ func randomChangelogs(rng *rand.Rand, n int) []jchange {
 }
 
 // referenceJoin is the nested-loop join of the current tables, as sorted
-// row strings.
+// row strings (semi/anti: the left rows with some / no match).
 func referenceJoin(typ planner.JoinType, nullSafe, cond bool, l, r []jrow) []string {
 	match := func(a, b jrow) bool {
+		if nullSafe && typ >= planner.JoinSemi {
+			// keyless NOT IN: k = k' is TRUE or NULL
+			return a.k == nil || b.k == nil || *a.k == *b.k
+		}
 		if a.k == nil || b.k == nil {
 			if !nullSafe || a.k != nil || b.k != nil {
 				return false
@@ -94,6 +100,15 @@ func referenceJoin(typ planner.JoinType, nullSafe, cond bool, l, r []jrow) []str
 	null := core.Row{types.NullValue, types.NullValue}
 	var out []string
 	rMatched := make([]bool, len(r))
+	if typ >= planner.JoinSemi {
+		for _, a := range l {
+			if slices.ContainsFunc(r, func(b jrow) bool { return match(a, b) }) == (typ == planner.JoinSemi) {
+				out = append(out, fmtRow(a.row()))
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
 	for _, a := range l {
 		m := false
 		for j, b := range r {
@@ -155,9 +170,19 @@ func (c *tableCollector) table() []string {
 	return out
 }
 
+// joinSpec is the join on k (NULL-safe or not), with l.v < r.w when
+// cond; a semi/anti join with nullSafe is instead keyless with NOT IN's
+// null-aware condition OR(=(k, k0), IS NULL(=(k, k0))).
 func joinSpec(typ planner.JoinType, nullSafe, cond bool) *planner.JoinOp {
 	spec := &planner.JoinOp{Type: typ, LeftKeys: []int{0}, RightKeys: []int{0}, NullSafe: []bool{nullSafe}}
-	if cond {
+	if nullSafe && typ >= planner.JoinSemi {
+		k := types.TBigInt.Nullable()
+		eq := &planner.Call{Func: "=", Args: []planner.Expr{&planner.ColRef{Index: 0, Name: "k", T: k}, &planner.ColRef{Index: 2, Name: "k0", T: k}}, T: types.TBoolean.Nullable()}
+		isNull := &planner.Call{Func: "IS NULL", Args: []planner.Expr{eq}, T: types.TBoolean}
+		spec.LeftKeys, spec.RightKeys, spec.NullSafe = nil, nil, nil
+		spec.Condition = &planner.Call{Func: "OR", Args: []planner.Expr{eq, isNull}, T: types.TBoolean}
+	}
+	if cond && spec.Condition == nil {
 		spec.Condition = &planner.Call{Func: "<", Args: []planner.Expr{
 			&planner.ColRef{Index: 1, Name: "v", T: types.TBigInt}, &planner.ColRef{Index: 3, Name: "w", T: types.TBigInt}}, T: types.TBoolean}
 	}
@@ -167,7 +192,7 @@ func joinSpec(typ planner.JoinType, nullSafe, cond bool) *planner.JoinOp {
 var joinSchema = planner.Schema{{Name: "k", Type: types.TBigInt.Nullable()}, {Name: "v", Type: types.TBigInt}}
 
 func TestRegularJoinAgainstReference(t *testing.T) {
-	for _, typ := range []planner.JoinType{planner.JoinInner, planner.JoinLeft, planner.JoinRight, planner.JoinFull} {
+	for _, typ := range []planner.JoinType{planner.JoinInner, planner.JoinLeft, planner.JoinRight, planner.JoinFull, planner.JoinSemi, planner.JoinAnti} {
 		for _, nullSafe := range []bool{false, true} {
 			for _, cond := range []bool{false, true} {
 				name := fmt.Sprintf("%s/nullsafe=%t/cond=%t", typ, nullSafe, cond)
@@ -225,8 +250,11 @@ func checkJoinRun(t *testing.T, typ planner.JoinType, nullSafe, cond bool, chang
 		var buf []byte
 		for _, ch := range changes {
 			var h int32
-			h, buf = core.RowKeyHash(ch.r.row(), []int{0}, buf)
+			h, buf = core.RowKeyHash(ch.r.row(), spec.LeftKeys, buf)
 			sub := core.OperatorIndexForKeyGroup(planner.DefaultMaxParallelism, p, core.KeyGroupForHash(h, planner.DefaultMaxParallelism))
+			if len(spec.LeftKeys) == 0 {
+				sub = 0 // keyless: one subtask (the planner's single distribution)
+			}
 			send(opsP[sub], c, ch)
 		}
 		if got := c.table(); !slices.Equal(got, final) || c.err != nil {

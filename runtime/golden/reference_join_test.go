@@ -17,7 +17,8 @@ import (
 // is a GROUP BY), computed here from the recorded input alone: every pair
 // whose keys are equal and not NULL and that passes the residual
 // condition, plus each unmatched row of an outer side padded with NULLs.
-// Each case also runs at parallelism 1, 2 and 4 with one record per poll
+// (finalTable, in reference_rank_test.go, applies a changelog.) Each case
+// also runs at parallelism 1, 2 and 4 with one record per poll
 // (another interleaving of the two inputs, so another changelog) and
 // crashes at parallelism 4 and restores at 2 (and 2 -> 4, 4 -> 1): the
 // final table must stay the same.
@@ -153,36 +154,6 @@ func joinReference(rc joinRefCase, l, r [][]string) []string {
 	return out
 }
 
-// finalTable applies a changelog: +I/+U add a row, -U/-D take one equal
-// row out; rows without a kind are inserts. It fails on a retraction of a
-// row that is not there.
-func finalTable(t *testing.T, what string, lines []string) []string {
-	t.Helper()
-	n := map[string]int{}
-	for _, l := range lines {
-		kind, row := "+I", l
-		if i := strings.Index(l, "["); i > 0 {
-			kind, row = l[:i], l[i:]
-		}
-		if kind == "-U" || kind == "-D" {
-			if n[row] == 0 {
-				t.Errorf("%s: %s retracts a row not in the table", what, l)
-			}
-			n[row]--
-			continue
-		}
-		n[row]++
-	}
-	var out []string
-	for row, c := range n {
-		for range c {
-			out = append(out, row)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 func TestRegularJoinAgainstReference(t *testing.T) {
 	for _, rc := range joinRefCases() {
 		t.Run(rc.file, func(t *testing.T) {
@@ -202,7 +173,7 @@ func TestRegularJoinAgainstReference(t *testing.T) {
 			if len(golden) == 0 {
 				t.Fatalf("golden file has no output or final section for %s", rc.table)
 			}
-			if d := lineDiff(want, finalTable(t, "golden file", golden)); d != "" {
+			if d := lineDiff(want, finalTable(t, golden)); d != "" {
 				t.Errorf("final table of the golden file disagrees with the reference (- reference, + golden file):\n%s", d)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -217,7 +188,7 @@ func TestRegularJoinAgainstReference(t *testing.T) {
 				if r.Error != "" {
 					t.Fatalf("parallelism %d: %s", p, r.Error)
 				}
-				if d := lineDiff(want, finalTable(t, fmt.Sprintf("p=%d", p), r.Outputs[rc.table])); d != "" {
+				if d := lineDiff(want, finalTable(t, r.Outputs[rc.table])); d != "" {
 					t.Errorf("parallelism %d, one record per poll (- reference, + engine):\n%s", p, d)
 				}
 			}
@@ -234,7 +205,7 @@ func TestRegularJoinAgainstReference(t *testing.T) {
 				if restores == 0 {
 					t.Errorf("parallelism %v: no run restored a checkpoint", pars)
 				}
-				if d := lineDiff(want, finalTable(t, fmt.Sprint(pars), got.Outputs[rc.table])); d != "" {
+				if d := lineDiff(want, finalTable(t, got.Outputs[rc.table])); d != "" {
 					t.Errorf("crash at parallelism %d, restore at %d (- reference, + engine):\n%s", pars[0], pars[1], d)
 				}
 			}

@@ -185,7 +185,7 @@ func (b *binder) bind(e sql.Expr) (Expr, error) {
 		return &Call{Func: f, Args: []Expr{x}, T: t}, nil
 	case *sql.In:
 		if e.Query != nil {
-			return nil, errAt(e.Pos, "IN (subquery) is only supported as a top-level condition of the WHERE of a query without GROUP BY, planned as a window semi/anti join (%s)", semiJoinForm)
+			return nil, errAt(e.Pos, "IN (subquery) is only supported as a top-level condition of the WHERE of a query without GROUP BY, planned as a semi/anti join (%s)", semiJoinForm)
 		}
 		x, err := b.bind(e.X)
 		if err != nil {
@@ -282,7 +282,7 @@ func (b *binder) bind(e sql.Expr) (Expr, error) {
 		}
 		return &Call{Func: f, Args: []Expr{x}, T: types.Type{Kind: types.Boolean, NotNull: true}}, nil
 	case *sql.Exists:
-		return nil, errAt(e.Pos, "EXISTS (subquery) is only supported as a top-level condition of the WHERE of a query without GROUP BY, planned as a window semi/anti join (%s)", semiJoinForm)
+		return nil, errAt(e.Pos, "EXISTS (subquery) is only supported as a top-level condition of the WHERE of a query without GROUP BY, planned as a semi/anti join (%s)", semiJoinForm)
 	case *sql.Subquery:
 		return nil, errAt(e.Pos, "scalar subqueries are not supported: they would make the result depend on a changing table")
 	case *sql.TimeUnitExpr:

@@ -92,8 +92,8 @@ func updateProducer(n *Node) *Node {
 	case *GroupAggOp:
 		return n
 	case *JoinOp:
-		if op.Type != JoinInner {
-			return n // an outer join retracts its padded rows
+		if op.Type != JoinInner && op.Type != JoinSemi {
+			return n // an outer or anti join retracts rows it emitted
 		}
 	}
 	for _, in := range n.Inputs {

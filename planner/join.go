@@ -155,10 +155,11 @@ func joinOutput(op Op, typ JoinType, l, r, comb *rel, xs []Expr) *rel {
 	return out
 }
 
-// joinConds sorts the conjuncts of a window join condition, bound over the
+// joinConds sorts the conjuncts of a join condition, bound over the
 // joined row (left columns, then right columns from nl on): equalities of
-// the two window_start and the two window_end columns, equalities of a
-// left and a right column (keys), and the rest (residual).
+// the two window_start and the two window_end columns (when both windows
+// are given), equalities of a left and a right column (keys), and the rest
+// (residual).
 type joinConds struct {
 	startOK, endOK bool
 	lk, rk         []int // right keys are right-input columns
@@ -176,9 +177,9 @@ func (jc *joinConds) add(x Expr, nl int, lw, rw *winInfo) {
 			}
 			li, ri := a.Index, b.Index-nl
 			switch {
-			case li == lw.start && ri == rw.start:
+			case lw != nil && rw != nil && li == lw.start && ri == rw.start:
 				jc.startOK = true
-			case li == lw.end && ri == rw.end:
+			case lw != nil && rw != nil && li == lw.end && ri == rw.end:
 				jc.endOK = true
 			default:
 				jc.lk = append(jc.lk, li)

@@ -115,8 +115,9 @@ func equiPair(x Expr, nl int) (li, ri int, nullSafe, ok bool) {
 }
 
 // joinChangelog is the changelog rule of a regular join (Flink's
-// FlinkChangelogModeInferenceProgram): an inner join forwards its inputs'
-// kinds (insert-only when both are), an outer join produces every kind.
+// FlinkChangelogModeInferenceProgram): an inner or semi join forwards its
+// inputs' kinds (insert-only when both are), an outer or anti join
+// produces every kind.
 // Upsert keys (Flink's FlinkRelMdUpsertKeys of a join): when one side's
 // upsert key lies within its join keys, each row of the other side
 // matches at most one row of it, so the other side's upsert key stays a
@@ -124,11 +125,13 @@ func equiPair(x Expr, nl int) (li, ri int, nullSafe, ok bool) {
 // right of a LEFT join and so on).
 func joinChangelog(n *Node, op *JoinOp) {
 	l, r := n.Inputs[0], n.Inputs[1]
-	n.AppendOnly = op.Type == JoinInner && l.AppendOnly && r.AppendOnly
+	n.AppendOnly = (op.Type == JoinInner || op.Type == JoinSemi) && l.AppendOnly && r.AppendOnly
 	op.LeftUnique = len(l.UpsertKeys) > 0 && subset(l.UpsertKeys, op.LeftKeys)
 	op.RightUnique = len(r.UpsertKeys) > 0 && subset(r.UpsertKeys, op.RightKeys)
 	nl := len(l.Schema)
 	switch {
+	case op.Type == JoinSemi || op.Type == JoinAnti:
+		n.UpsertKeys = slices.Clone(l.UpsertKeys) // the output is left rows
 	case op.RightUnique && len(l.UpsertKeys) > 0 && (op.Type == JoinInner || op.Type == JoinLeft):
 		n.UpsertKeys = slices.Clone(l.UpsertKeys)
 	case op.LeftUnique && len(r.UpsertKeys) > 0 && (op.Type == JoinInner || op.Type == JoinRight):
@@ -153,19 +156,37 @@ func subset(a, b []int) bool {
 // leftInputSpec=[NoUniqueKey], rightInputSpec=[JoinKeyContainsUniqueKey]).
 func joinAttrs(n *Node, op *JoinOp) []string {
 	l := n.Inputs[0].Schema
+	names := schemaNames(n.Schema) // left then right columns, renamed apart
+	if op.Type == JoinSemi || op.Type == JoinAnti {
+		used := map[string]bool{}
+		for _, x := range names {
+			used[x] = true
+		}
+		for _, x := range schemaNames(n.Inputs[1].Schema) {
+			for used[x] {
+				x += "0"
+			}
+			used[x] = true
+			names = append(names, x)
+		}
+	}
 	var conds []string
 	for i := range op.LeftKeys {
 		eq := "="
 		if op.NullSafe[i] {
 			eq = "IS NOT DISTINCT FROM"
 		}
-		conds = append(conds, eq+"("+n.Schema[op.LeftKeys[i]].Name+", "+n.Schema[len(l)+op.RightKeys[i]].Name+")")
+		conds = append(conds, eq+"("+names[op.LeftKeys[i]]+", "+names[len(l)+op.RightKeys[i]]+")")
 	}
 	if op.Condition != nil {
-		conds = append(conds, ExprOver(schemaNames(n.Schema), op.Condition))
+		conds = append(conds, ExprOver(names, op.Condition))
 	}
-	where := conds[0]
-	if len(conds) > 1 {
+	where := "true"
+	switch len(conds) {
+	case 1:
+		where = conds[0]
+	case 0:
+	default:
 		where = "AND(" + strings.Join(conds, ", ") + ")"
 	}
 	spec := func(unique bool) string {

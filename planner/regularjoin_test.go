@@ -67,3 +67,37 @@ ON a.window_start = b.window_start;`)
 		t.Errorf("EXPLAIN:\n%s", out)
 	}
 }
+
+// IN / EXISTS / NOT IN over inputs that are not windows: regular semi and
+// anti joins. IN on a column is a key (hashed); NOT IN is null-aware, so
+// its equality is a residual condition and the join runs as one subtask;
+// a semi join of append-only inputs is append-only, an anti join updating.
+func TestExplainRegularSemiJoin(t *testing.T) {
+	j := mustPlan(t, "SET 'parallelism.default' = '2';\n"+ddl+
+		"SELECT user_id FROM ad_events WHERE campaign_id IN (SELECT campaign_id FROM clicks);")
+	out := j.Explain()
+	for _, want := range []string{
+		"Join(joinType=[LeftSemiJoin], where=[=(campaign_id, campaign_id0)], select=[user_id, event_type, event_time, campaign_id, price, qty, ts, kafka_ts], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey], changelogMode=[I])",
+		"Exchange(distribution=[hash[campaign_id]], changelogMode=[I])",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("EXPLAIN lacks %q:\n%s", want, out)
+		}
+	}
+	j = mustPlan(t, "SET 'parallelism.default' = '2';\n"+ddl+
+		"SELECT user_id FROM ad_events WHERE campaign_id NOT IN (SELECT campaign_id FROM clicks);")
+	out = j.Explain()
+	for _, want := range []string{
+		"Join(joinType=[LeftAntiJoin], where=[OR(=(campaign_id, campaign_id0), IS NULL(=(campaign_id, campaign_id0)))]",
+		"changelogMode=[I,UB,UA,D])",
+		"Exchange(distribution=[single], changelogMode=[I])",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("EXPLAIN lacks %q:\n%s", want, out)
+		}
+	}
+	j = mustPlan(t, ddl+"SELECT user_id FROM ad_events a WHERE NOT EXISTS (SELECT * FROM clicks c WHERE c.campaign_id = a.campaign_id AND c.cts IS NOT NULL);")
+	if out := j.Explain(); !strings.Contains(out, "Join(joinType=[LeftAntiJoin], where=[=(campaign_id, campaign_id0)]") || !strings.Contains(out, "where=[IS NOT NULL(cts)]") {
+		t.Errorf("EXPLAIN:\n%s", out)
+	}
+}

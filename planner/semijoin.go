@@ -8,7 +8,7 @@ import (
 	"github.com/streamsql/streamsql/sql/types"
 )
 
-// Window semi and anti joins: a top-level WHERE condition
+// Semi and anti joins: a top-level WHERE condition
 //
 //	L.x [NOT] IN (SELECT y FROM R WHERE L.window_start = R.window_start AND L.window_end = R.window_end [AND ...])
 //	[NOT] EXISTS (SELECT ... FROM R WHERE L.window_start = R.window_start AND L.window_end = R.window_end [AND ...])
@@ -20,6 +20,12 @@ import (
 // residual condition. NOT IN is null-aware as SQL requires: a right row
 // rules the left row out when x = y is TRUE or NULL, so it is a residual
 // OR(=(x, y), IS NULL(=(x, y))) (Calcite's form), never a key.
+//
+// When either input is not windowed, or the subquery does not equate
+// both window columns, it is a regular semi/anti join (JoinOp of type
+// LeftSemiJoin / LeftAntiJoin, Flink's StreamingSemiAntiJoinOperator),
+// hashed by its keys; NOT IN without a correlated equality has no key
+// and runs as one subtask (Flink's global exchange).
 
 // subqueryPred is one IN (subquery) / EXISTS conjunct of a WHERE clause.
 type subqueryPred struct {
@@ -68,7 +74,7 @@ func splitSubqueryPreds(where sql.Expr) (sql.Expr, []subqueryPred) {
 	return rest, subs
 }
 
-const semiJoinForm = "x IN (SELECT y FROM r WHERE l.window_start = r.window_start AND l.window_end = r.window_end) over two windowed inputs"
+const semiJoinForm = "x IN (SELECT y FROM r ...) or EXISTS (SELECT * FROM r WHERE r.y = l.x)"
 
 // keepScope is p.calc for a Calc that keeps every column in place (a
 // filter): the result keeps in's qualified names.
@@ -92,9 +98,6 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 	}
 	if sp.not {
 		what = "NOT " + what
-	}
-	if l.win == nil {
-		return nil, errAt(sp.pos, "%s is only supported as a window semi/anti join: the outer query must read a window TVF or a window aggregation (%s)", what, semiJoinForm)
 	}
 	sel, ok := sp.query.(*sql.Select)
 	if !ok {
@@ -122,10 +125,8 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 	if r, err = p.materialize(r); err != nil {
 		return nil, err
 	}
-	if r.win == nil {
-		return nil, errAt(sel.From.Position(), "the subquery of %s must read a window TVF or a window aggregation, so that it is a window semi/anti join (%s)", what, semiJoinForm)
-	}
-	if !sameWindow(l.win.spec, r.win.spec) {
+	windowed := l.win != nil && r.win != nil
+	if windowed && !sameWindow(l.win.spec, r.win.spec) {
 		return nil, errAt(sp.pos, "a window semi/anti join needs both inputs to use the same window, but the outer query uses %s and the subquery %s", l.win.text, r.win.text)
 	}
 	nl := len(l.node.Schema)
@@ -138,12 +139,11 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 	}
 	ib := &binder{r: inner}
 
-	op := &WindowJoinOp{Type: JoinSemi, LeftWindowStart: l.win.start, LeftWindowEnd: l.win.end}
+	typ := JoinSemi
 	if sp.not {
-		op.Type = JoinAnti
+		typ = JoinAnti
 	}
-	var jc joinConds
-	var rightFilter []Expr
+	var conds, rightFilter []Expr
 	var all []string
 	if sel.Where != nil {
 		for _, c := range splitAnd(sel.Where, nil) {
@@ -162,13 +162,27 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 				rightFilter = append(rightFilter, x)
 				continue
 			}
-			jc.add(x, nl, l.win, r.win)
+			conds = append(conds, x)
 		}
 	}
-	if missing := jc.missingWindow(); missing != "" {
-		return nil, errAt(sp.pos, "the subquery of %s does not equate %s of the outer and the inner windowed table in its WHERE; only a window semi/anti join is supported (%s)", what, missing, semiJoinForm)
+	// A window semi/anti join when both inputs are windows and the
+	// subquery equates both window columns; otherwise, as in Flink, a
+	// regular one (the window columns, if any, plain columns).
+	var jc joinConds
+	lw, rw := l.win, r.win
+	for _, x := range conds {
+		jc.add(x, nl, lw, rw)
 	}
-	op.LeftKeys, op.NullSafe = jc.lk, jc.nullSafe
+	if windowed && jc.missingWindow() != "" {
+		windowed = false
+	}
+	if !windowed {
+		lw, rw, jc = nil, nil, joinConds{}
+		for _, x := range conds {
+			jc.add(x, nl, nil, nil)
+		}
+	}
+	leftKeys, nullSafe := jc.lk, jc.nullSafe
 	rightKeys, residual := jc.rk, jc.residual
 	if sp.operand != nil {
 		if len(sel.Items) != 1 || sel.Items[0].Star {
@@ -195,9 +209,9 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 			isNull := &Call{Func: "IS NULL", Args: []Expr{eq}, T: types.Type{Kind: types.Boolean, NotNull: true}}
 			residual = append(residual, &Call{Func: "OR", Args: []Expr{eq, isNull}, T: types.Type{Kind: types.Boolean, NotNull: true}})
 		case xok && yok && xr.Index < nl && yr.Index >= nl:
-			op.LeftKeys = append(op.LeftKeys, xr.Index)
+			leftKeys = append(leftKeys, xr.Index)
 			rightKeys = append(rightKeys, yr.Index-nl)
-			op.NullSafe = append(op.NullSafe, false)
+			nullSafe = append(nullSafe, false)
 		default:
 			residual = append(residual, eq)
 		}
@@ -214,7 +228,10 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 
 	// The right input: the subquery's filter, projected to the columns the
 	// join reads (keys, window bounds, residual).
-	need := map[int]bool{r.win.start: true, r.win.end: true}
+	need := map[int]bool{}
+	if windowed {
+		need[r.win.start], need[r.win.end] = true, true
+	}
 	for _, k := range rightKeys {
 		need[k] = true
 	}
@@ -245,13 +262,13 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 	}
 	filter := conjunction(filters)
 	right := p.calc(r, projs, names, filter)
-	op.RightWindowStart, op.RightWindowEnd = remap[r.win.start], remap[r.win.end]
+	var rk []int
 	for _, k := range rightKeys {
-		op.RightKeys = append(op.RightKeys, remap[k])
+		rk = append(rk, remap[k])
 	}
-	var conds []Expr
+	var rconds []Expr
 	for _, x := range residual {
-		conds = append(conds, rewriteColRefs(x, func(ref *ColRef) Expr {
+		rconds = append(rconds, rewriteColRefs(x, func(ref *ColRef) Expr {
 			if ref.Index < nl {
 				return ref
 			}
@@ -260,7 +277,13 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 			return &nr
 		}))
 	}
-	op.Condition = conjunction(conds)
+	var op Op
+	if windowed {
+		op = &WindowJoinOp{Type: typ, LeftKeys: leftKeys, RightKeys: rk, NullSafe: nullSafe, Condition: conjunction(rconds),
+			LeftWindowStart: l.win.start, LeftWindowEnd: l.win.end, RightWindowStart: remap[r.win.start], RightWindowEnd: remap[r.win.end]}
+	} else {
+		op = &JoinOp{Type: typ, LeftKeys: leftKeys, RightKeys: rk, NullSafe: nullSafe, Condition: conjunction(rconds), Pos: sp.pos}
+	}
 
 	schema := make(Schema, nl)
 	for i, c := range l.node.Schema {
@@ -271,7 +294,9 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 		c.t = schema[c.idx].Type
 		out.cols = append(out.cols, c)
 	}
-	out.win = &winInfo{spec: l.win.spec, text: l.win.text, start: l.win.start, end: l.win.end, time: -1}
+	if windowed {
+		out.win = &winInfo{spec: l.win.spec, text: l.win.text, start: l.win.start, end: l.win.end, time: -1}
+	}
 	jt := "semi"
 	if sp.not {
 		jt = "anti"

@@ -84,12 +84,6 @@ func TestWindowSemiAntiJoins(t *testing.T) {
 func TestWindowSemiJoinErrors(t *testing.T) {
 	const win = "L.window_start = R.window_start AND L.window_end = R.window_end"
 	cases := []struct{ name, query, want string }{
-		{"no window correlation", "SELECT user_id FROM v L WHERE L.campaign_id IN (SELECT campaign_id FROM c R WHERE L.window_start = R.window_start)",
-			"does not equate window_end"},
-		{"outer not windowed", "SELECT user_id FROM ad_events L WHERE EXISTS (SELECT * FROM c R WHERE R.user_id = L.user_id)",
-			"the outer query must read a window TVF or a window aggregation"},
-		{"inner not windowed", "SELECT user_id FROM v L WHERE L.campaign_id IN (SELECT campaign_id FROM ad_events R)",
-			"the subquery of IN (subquery) must read a window TVF"},
 		{"different windows", "SELECT user_id FROM v L WHERE EXISTS (SELECT * FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '5' SECOND)) R WHERE " + win + ")",
 			"needs both inputs to use the same window"},
 		{"under OR", "SELECT user_id FROM v L WHERE qty > 1 OR L.campaign_id IN (SELECT campaign_id FROM c R WHERE " + win + ")",

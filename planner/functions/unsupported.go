@@ -30,7 +30,7 @@ func forms(category string, supported, missing []string) {
 
 func init() {
 	forms("comparison", []string{"=", "<>", ">", ">=", "<", "<=", "IS [NOT] NULL", "IS [NOT] DISTINCT FROM", "[NOT] BETWEEN [ASYMMETRIC | SYMMETRIC]",
-		"[NOT] LIKE [ESCAPE]", "[NOT] IN (values)", "EXISTS (subquery) (as a window semi join)", "IN (subquery) (as a window semi join)"},
+		"[NOT] LIKE [ESCAPE]", "[NOT] IN (values)", "[NOT] EXISTS (subquery) (as a semi or anti join)", "[NOT] IN (subquery) (as a semi or anti join)"},
 		nil)
 	forms("logical", []string{"OR", "AND", "NOT", "IS [NOT] TRUE", "IS [NOT] FALSE", "IS [NOT] UNKNOWN"}, nil)
 	forms("arithmetic", []string{"+ numeric", "- numeric", "+", "-", "*", "/", "%"}, nil)

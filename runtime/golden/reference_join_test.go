@@ -154,6 +154,22 @@ func joinReference(rc joinRefCase, l, r [][]string) []string {
 	return out
 }
 
+// runOnePerPoll runs the case at path at parallelism p with one record
+// per poll.
+func runOnePerPoll(ctx context.Context, t *testing.T, path string, p int) *Result {
+	t.Helper()
+	c, err := Parse(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.parallelism, c.batch = p, 1
+	r := c.Run(ctx)
+	if r.Error != "" {
+		t.Fatalf("parallelism %d: %s", p, r.Error)
+	}
+	return r
+}
+
 func TestRegularJoinAgainstReference(t *testing.T) {
 	for _, rc := range joinRefCases() {
 		t.Run(rc.file, func(t *testing.T) {
@@ -179,15 +195,7 @@ func TestRegularJoinAgainstReference(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			for _, p := range []int{1, 2, 4} {
-				c, err := Parse(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				c.parallelism, c.batch = p, 1
-				r := c.Run(ctx)
-				if r.Error != "" {
-					t.Fatalf("parallelism %d: %s", p, r.Error)
-				}
+				r := runOnePerPoll(ctx, t, path, p)
 				if d := lineDiff(want, finalTable(t, r.Outputs[rc.table])); d != "" {
 					t.Errorf("parallelism %d, one record per poll (- reference, + engine):\n%s", p, d)
 				}
@@ -210,5 +218,80 @@ func TestRegularJoinAgainstReference(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The semi and anti joins of regular_semi_anti_join.test against SQL's
+// definitions, evaluated row by row over the final inputs: x IN (S) is
+// TRUE when some s = x; x NOT IN (S) is TRUE only when S holds no NULL
+// and no s = x and x is not NULL (or S is empty); EXISTS / NOT EXISTS
+// test for a correlated row. Each table is also run at parallelism 1, 2
+// and 4 with one record per poll.
+func TestSemiAntiJoinAgainstReference(t *testing.T) {
+	path := filepath.Join("..", "..", "testdata", "golden", "regular_semi_anti_join.test")
+	c, err := Parse(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders, blocked := recs(t, c.Inputs[0]), recs(t, c.Inputs[1])
+	type pred func(o map[string]any) bool
+	in := func(keep func(b map[string]any) bool) []string {
+		var s []string
+		for _, b := range blocked {
+			if keep(b) {
+				s = append(s, evStr(b, "k"))
+			}
+		}
+		return s
+	}
+	all := func(map[string]any) bool { return true }
+	notNullReason := func(b map[string]any) bool { return evStr(b, "reason") != "null" }
+	notIn := func(set []string) pred {
+		return func(o map[string]any) bool {
+			if len(set) == 0 {
+				return true
+			}
+			x := evStr(o, "k")
+			return x != "null" && !slices.Contains(set, "null") && !slices.Contains(set, x)
+		}
+	}
+	exists := func(extra func(b map[string]any) bool) pred {
+		return func(o map[string]any) bool {
+			return slices.ContainsFunc(blocked, func(b map[string]any) bool {
+				return evStr(o, "k") != "null" && evStr(b, "k") == evStr(o, "k") && extra(b)
+			})
+		}
+	}
+	preds := map[string]pred{
+		"out_in": func(o map[string]any) bool {
+			return evStr(o, "k") != "null" && slices.Contains(in(all), evStr(o, "k"))
+		},
+		"out_exists":      exists(func(b map[string]any) bool { return evStr(b, "reason") != "test" }),
+		"out_not_exists":  func(o map[string]any) bool { return !exists(all)(o) },
+		"out_not_in":      notIn(in(notNullReason)),
+		"out_not_in_null": notIn(in(all)),
+	}
+	want := map[string][]string{}
+	for table, p := range preds {
+		want[table] = []string{}
+		for _, o := range orders {
+			if p(o) {
+				want[table] = append(want[table], "["+evInt(o, "id")+", "+evStr(o, "k")+"]")
+			}
+		}
+		slices.Sort(want[table])
+		if d := lineDiff(want[table], finalTable(t, c.Finals[table])); d != "" {
+			t.Errorf("%s: golden file disagrees with the reference (- reference, + golden file):\n%s", table, d)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, p := range []int{1, 2, 4} {
+		r := runOnePerPoll(ctx, t, path, p)
+		for table := range preds {
+			if d := lineDiff(want[table], finalTable(t, r.Outputs[table])); d != "" {
+				t.Errorf("%s at parallelism %d, one record per poll (- reference, + engine):\n%s", table, p, d)
+			}
+		}
 	}
 }

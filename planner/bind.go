@@ -119,6 +119,9 @@ func (r *rel) resolve(id *sql.Ident) (scopeCol, error) {
 type binder struct {
 	r   *rel
 	agg *aggScope // non-nil after GROUP BY: binds over the aggregate's output
+	// over maps each OVER call of a select list to its aggregate's
+	// column of the OverAggregate (over.go).
+	over map[*sql.Call]*ColRef
 }
 
 func (b *binder) bind(e sql.Expr) (Expr, error) {
@@ -165,6 +168,12 @@ func (b *binder) bind(e sql.Expr) (Expr, error) {
 		}
 		return nil, errAt(e.Pos, "unknown unary operator %q", e.Op)
 	case *sql.Call:
+		if e.Over != nil {
+			if c := b.over[e]; c != nil {
+				return c, nil
+			}
+			return nil, errAt(e.Pos, "%s() OVER is only allowed in the SELECT list", strings.ToUpper(e.Name))
+		}
 		return b.bindCall(e)
 	case *sql.Case:
 		return b.bindCase(e)

@@ -12,9 +12,9 @@ import (
 // that cannot take the changes its input produces, as Flink's
 // FlinkChangelogModeInferenceProgram does:
 //
-//   - a source, a window aggregation, window TVF, window join and a side
-//     output produce inserts only; the window operators, like Flink's,
-//     accept inserts only;
+//   - a source, a window aggregation, window TVF, window join, an OVER
+//     aggregation and a side output produce inserts only; the window and
+//     OVER operators, like Flink's, accept inserts only;
 //   - a GroupAggregate produces every kind and its upsert key is its
 //     group key; it accepts any input (retractions included);
 //   - a Rank (Top-N) accepts any input (RetractStrategy when it is
@@ -62,6 +62,10 @@ func inferChangelog(g *Graph) error {
 		case *UnionOp:
 			for _, in := range n.Inputs {
 				n.AppendOnly = n.AppendOnly && in.AppendOnly
+			}
+		case *OverAggOp:
+			if p := updateProducer(n.Inputs[0]); p != nil {
+				return errAt(groupAggPos(p), "OverAggregate doesn't support consuming update and delete changes which is produced by node %s; an OVER aggregation reads an append-only input", describeNode(p))
 			}
 		case *WindowAggOp, *WindowTVFOp, *WindowJoinOp:
 			for _, in := range n.Inputs {

@@ -220,6 +220,8 @@ func nodeAttrs(n *Node) []string {
 		return groupAggAttrs(in, op)
 	case *RankOp:
 		return rankAttrs(n, op)
+	case *OverAggOp:
+		return overAttrs(in, op)
 	case *WindowTVFOp:
 		return []string{"window=[" + windowSpecText(op.Window, in) + "]"}
 	case *JoinOp:

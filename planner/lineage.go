@@ -162,6 +162,14 @@ func (l *Lineage) columns(n *Node) []string {
 				out[i] = "ROW_NUMBER()"
 			}
 		}
+	case *OverAggOp:
+		for i := range out {
+			if i < len(in.Schema) {
+				out[i] = l.Column(in, i)
+			} else if k := i - len(in.Schema); k < len(op.Aggs) {
+				out[i] = l.Agg(in, op.Aggs[k]) + " OVER (" + op.FrameText() + ")"
+			}
+		}
 	case *WindowTVFOp:
 		w := l.Window(in, op.Window)
 		for i := range out {

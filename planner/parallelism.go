@@ -134,6 +134,12 @@ func distributeNode(n *Node, p, maxP int) error {
 			n.Parallelism = 1
 		}
 		keyed(0, keys)
+	case *OverAggOp:
+		n.Parallelism = p
+		if len(op.PartitionKeys) == 0 {
+			n.Parallelism = 1
+		}
+		keyed(0, op.PartitionKeys)
 	case *GroupAggOp:
 		n.Parallelism = p
 		if len(op.GroupKeys) == 0 {

@@ -513,7 +513,7 @@ func firstAggregate(es ...sql.Expr) *sql.Call {
 	var found *sql.Call
 	for _, e := range es {
 		walkAST(e, func(x sql.Expr) bool {
-			if c, ok := x.(*sql.Call); ok && isAggregate(strings.ToUpper(c.Name)) && found == nil {
+			if c, ok := x.(*sql.Call); ok && c.Over == nil && isAggregate(strings.ToUpper(c.Name)) && found == nil {
 				found = c
 				return false
 			}
@@ -535,6 +535,9 @@ func (p *planner) planSelect(s *sql.Select) (*rel, error) {
 	}
 	if s.Limit != nil {
 		return nil, errAt(s.Limit.Position(), "LIMIT is not supported on a stream")
+	}
+	if calls := overCalls(s); len(calls) > 0 && !allRowNumber(calls) {
+		return p.planOver(s, calls) // over.go
 	}
 	if k, err := rowNumberItem(s); err != nil || k >= 0 {
 		if err != nil {

@@ -93,7 +93,7 @@ func (p *planner) addSideOutputs(g *Graph, settingPos sql.Pos) error {
 		var t *sideTarget
 		for _, n := range g.Nodes {
 			switch n.Op.(type) {
-			case *WindowAggOp, *WindowJoinOp:
+			case *WindowAggOp, *WindowJoinOp, *OverAggOp:
 			default:
 				continue
 			}

@@ -214,6 +214,12 @@ func layoutOf(n *planner.Node, tz string) string {
 		return b.String()
 	case *planner.JoinOp:
 		return fmt.Sprintf("join v1 type=%s left=[%s] right=[%s]", op.Type, schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
+	case *planner.OverAggOp:
+		var aggs []string
+		for _, a := range op.Aggs {
+			aggs = append(aggs, fmt.Sprintf("%s(%d,%d)->%s", a.Func, a.Arg, a.Filter, a.T.Nullable()))
+		}
+		return fmt.Sprintf("over-agg v1 %s keys=%v order=%d input=[%s] aggs=[%s]", op.FrameText(), op.PartitionKeys, op.OrderKey, schemaTypes(n.Inputs[0].Schema), strings.Join(aggs, ","))
 	case *planner.WindowJoinOp:
 		return fmt.Sprintf("window-join v1 left=[%s] right=[%s]", schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
 	case *planner.RankOp:

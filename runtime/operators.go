@@ -20,6 +20,8 @@ func newOperator(n *planner.Node, ctx *core.Context) (core.Operator, error) {
 		return ops.NewGroupAgg(op, n.Inputs[0].Schema, ctx)
 	case *planner.RankOp:
 		return ops.NewRank(op, n.Inputs[0].Schema, ctx)
+	case *planner.OverAggOp:
+		return ops.NewOverAgg(op, n.Inputs[0].Schema, ctx)
 	case *planner.WindowAggOp:
 		return ops.NewWindowAgg(op, n.Inputs[0].Schema, n.Schema, ctx)
 	case *planner.WindowTVFOp:

@@ -344,7 +344,7 @@ func runtimeParallelism(g *planner.Graph, txn func(*planner.TableDesc) bool) map
 				q = 1
 			}
 			rp[n] = max(1, q)
-		case *planner.WindowAggOp, *planner.WindowJoinOp, *planner.GroupAggOp, *planner.RankOp, *planner.JoinOp:
+		case *planner.WindowAggOp, *planner.WindowJoinOp, *planner.GroupAggOp, *planner.RankOp, *planner.JoinOp, *planner.OverAggOp:
 			rp[n] = max(1, n.Parallelism)
 		default:
 			q := 1

@@ -374,11 +374,29 @@ type Call struct {
 	Over *Over
 }
 
-// Over is a window function's OVER (PARTITION BY ... ORDER BY ...).
+// Over is a window function's OVER (PARTITION BY ... ORDER BY ...
+// [frame]), or the named window it refers to (OVER w, WINDOW w AS (...)),
+// resolved by the converter.
 type Over struct {
 	Pos         Pos // the window function call
 	PartitionBy []Expr
 	OrderBy     []OrderItem
+	Frame       *Frame // nil when no ROWS or RANGE clause is written
+	Name        string // the named window it refers to, "" for an inline one
+}
+
+// Frame is an OVER window's frame: ROWS or RANGE BETWEEN <start> AND
+// CURRENT ROW. Preceding is the start's offset (a number of rows, or an
+// interval literal for RANGE), nil for UNBOUNDED PRECEDING or CURRENT ROW
+// (CurrentStart says which).
+type Frame struct {
+	Pos          Pos
+	Rows         bool
+	Preceding    Expr
+	CurrentStart bool // BETWEEN CURRENT ROW AND CURRENT ROW
+	// EndFollowing is set when the end bound is not CURRENT ROW (n
+	// FOLLOWING, UNBOUNDED FOLLOWING), which streams refuse.
+	EndFollowing bool
 }
 
 // Case is CASE [operand] WHEN ... THEN ... [ELSE ...] END.

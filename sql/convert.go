@@ -140,8 +140,9 @@ func (r *rewriter) tidbError(text string, err error) *Error {
 
 type converter struct {
 	r     *rewriter
-	ctes  []map[string]cteDef // innermost last
-	depth int                 // syntax-tree levels entered (MaxDepth)
+	named map[string]*ast.WindowSpec // the WINDOW clause of the select being converted
+	ctes  []map[string]cteDef        // innermost last
+	depth int                        // syntax-tree levels entered (MaxDepth)
 }
 
 // enter counts one level of the syntax tree starting at TiDB offset off;
@@ -349,9 +350,32 @@ func (c *converter) selectStmt(s *ast.SelectStmt) (Query, *Error) {
 		}
 		defer c.popWith()
 	}
+	// WINDOW w AS (...): the named windows OVER w refers to, for the
+	// select list of this query block only.
+	saved := c.named
+	defer func() { c.named = saved }()
+	c.named = nil
+	for i := range s.WindowSpecs {
+		ws := &s.WindowSpecs[i]
+		if c.named == nil {
+			c.named = map[string]*ast.WindowSpec{}
+		}
+		if _, dup := c.named[ws.Name.L]; dup {
+			e := &Error{Pos: c.r.s.tokPos(c.r.tokAt(0)), Msg: fmt.Sprintf("window %q is defined twice in the WINDOW clause", ws.Name.O)}
+			seen := 0 // TiDB keeps no position: the second "w AS ("
+			for k := 0; k+2 < len(c.r.toks); k++ {
+				if t := c.r.toks[k]; t.is(ws.Name.O) && c.r.toks[k+1].is("AS") && c.r.toks[k+2].isOp("(") {
+					if seen++; seen == 2 {
+						e.Pos, e.Near = c.r.s.tokPos(t), t.text
+						break
+					}
+				}
+			}
+			return nil, e
+		}
+		c.named[ws.Name.L] = ws
+	}
 	switch {
-	case len(s.WindowSpecs) > 0:
-		return nil, c.unsupported("WINDOW clauses")
 	case s.LockInfo != nil:
 		return nil, c.unsupported("FOR UPDATE / locking clauses")
 	case len(s.TableHints) > 0:
@@ -1061,26 +1085,79 @@ func (c *converter) placeholder(n *ast.FuncCallExpr, pos Pos) (Expr, *Error) {
 	return bad()
 }
 
-// windowFunc converts ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...),
-// the window function of Top-N and deduplication queries. The other
-// window functions and OVER aggregations are refused by name before
-// TiDB sees the query (unsupported.go).
+// windowFunc converts a window function call: ROW_NUMBER() OVER
+// (PARTITION BY ... ORDER BY ...), the window function of Top-N and
+// deduplication queries, and an aggregate OVER a window (OVER
+// aggregation), inline or named (OVER w with WINDOW w AS (...)). The
+// planner decides which functions it takes; the other ranking functions
+// are refused by name before TiDB sees the query (unsupported.go).
 func (c *converter) windowFunc(n *ast.WindowFuncExpr, pos Pos) (Expr, *Error) {
 	name := strings.ToUpper(n.Name)
-	if name != "ROW_NUMBER" {
-		return nil, c.errAtOff(n.OriginTextPosition(), "%s() OVER is not supported", name)
+	s := &n.Spec
+	if name == "ROW_NUMBER" {
+		if len(n.Args) > 0 {
+			return nil, c.errAtOff(n.OriginTextPosition(), "ROW_NUMBER() takes no arguments")
+		}
+		if s.Name.O != "" || s.Ref.O != "" {
+			return nil, c.errAtOff(n.OriginTextPosition(), "a named window in ROW_NUMBER() OVER is not supported; write OVER (PARTITION BY ... ORDER BY ...)")
+		}
+		if s.Frame != nil {
+			return nil, c.errAtOff(n.OriginTextPosition(), "ROW_NUMBER() OVER does not take a window frame (ROWS or RANGE)")
+		}
 	}
-	if len(n.Args) > 0 {
-		return nil, c.errAtOff(n.OriginTextPosition(), "ROW_NUMBER() takes no arguments")
-	}
-	s := n.Spec
-	if s.Name.O != "" || s.Ref.O != "" {
-		return nil, c.errAtOff(n.OriginTextPosition(), "a named window in ROW_NUMBER() OVER is not supported; write OVER (PARTITION BY ... ORDER BY ...)")
-	}
-	if s.Frame != nil {
-		return nil, c.errAtOff(n.OriginTextPosition(), "ROW_NUMBER() OVER does not take a window frame (ROWS or RANGE)")
+	if n.IgnoreNull || n.FromLast {
+		return nil, c.errAtOff(n.OriginTextPosition(), "IGNORE NULLS and FROM LAST are not supported in %s() OVER", name)
 	}
 	over := &Over{Pos: pos}
+	// the OVER keyword, for errors about the window as a whole, and the
+	// function's name: TiDB gives an aggregate OVER a window the offset
+	// of the window's end
+	toks := c.r.toks
+	if k := c.r.tokIndexAtOff(c.r.mapOff(n.OriginTextPosition())); name != "ROW_NUMBER" && k >= 0 && len(toks) > 0 {
+		if k < len(toks) && toks[k].is(n.Name) {
+			for j := k; j < len(toks); j++ {
+				if toks[j].is("OVER") {
+					over.Pos = c.r.s.tokPos(toks[j])
+					break
+				}
+			}
+		} else {
+			j := min(k, len(toks)-1)
+			for j > 0 && !(toks[j].is("OVER") && toks[j-1].isOp(")")) {
+				j--
+			}
+			if j > 0 {
+				over.Pos = c.r.s.tokPos(toks[j])
+				depth := 0
+				for x := j - 1; x >= 0; x-- {
+					if toks[x].isOp(")") {
+						depth++
+					} else if toks[x].isOp("(") {
+						if depth--; depth == 0 {
+							if x > 0 && toks[x-1].is(n.Name) {
+								pos = c.r.s.tokPos(toks[x-1])
+							}
+							break
+						}
+					}
+				}
+			}
+		}
+	}
+	if s.Ref.O != "" {
+		return nil, c.errAtOff(n.OriginTextPosition(), "a window that extends the named window %q is not supported; write the whole window in the WINDOW clause and use OVER %s", s.Ref.O, s.Ref.O)
+	}
+	if s.OnlyAlias || (s.Name.O != "" && s.PartitionBy == nil && s.OrderBy == nil && s.Frame == nil) {
+		named := c.named[s.Name.L]
+		if named == nil {
+			return nil, &Error{Pos: over.Pos, Near: "OVER", Msg: fmt.Sprintf("window %q is not defined: add WINDOW %s AS (PARTITION BY ... ORDER BY ...) after the FROM, WHERE and GROUP BY clauses", s.Name.O, s.Name.O)}
+		}
+		if named.Ref.O != "" {
+			return nil, c.errAtOff(named.OriginTextPosition(), "a window that extends the named window %q is not supported", named.Ref.O)
+		}
+		over.Name = s.Name.O
+		s = named
+	}
 	if s.PartitionBy != nil {
 		for _, it := range s.PartitionBy.Items {
 			e, err := c.expr(it.Expr)
@@ -1099,5 +1176,48 @@ func (c *converter) windowFunc(n *ast.WindowFuncExpr, pos Pos) (Expr, *Error) {
 			over.OrderBy = append(over.OrderBy, OrderItem{Expr: e, Desc: it.Desc})
 		}
 	}
-	return &Call{Pos: pos, Name: name, Over: over}, nil
+	if f := s.Frame; f != nil {
+		fr := &Frame{Pos: over.Pos, Rows: f.Type == ast.Rows}
+		st := f.Extent.Start
+		switch {
+		case st.Type == ast.CurrentRow:
+			fr.CurrentStart = true
+		case st.Type == ast.Following:
+			return nil, &Error{Pos: over.Pos, Near: "OVER", Msg: "an OVER window frame must start at a PRECEDING bound or the CURRENT ROW; FOLLOWING is not supported on a stream"}
+		case st.UnBounded:
+		default:
+			// TiDB keeps no position for a frame's row count
+			if v, ok := st.Expr.(*test_driver.ValueExpr); ok && st.Unit == ast.TimeUnitInvalid {
+				switch v.Kind() {
+				case test_driver.KindInt64, test_driver.KindUint64:
+					fr.Preceding = &Literal{Pos: over.Pos, Kind: IntLit, Text: fmt.Sprint(v.GetValue())}
+				default:
+					return nil, &Error{Pos: over.Pos, Near: "OVER", Msg: "a ROWS frame's PRECEDING bound must be a whole number of rows"}
+				}
+				break
+			}
+			e, err := c.expr(st.Expr)
+			if err != nil {
+				return nil, err
+			}
+			fr.Preceding = e
+		}
+		fr.EndFollowing = f.Extent.End.Type != ast.CurrentRow
+		over.Frame = fr
+	}
+	call := &Call{Pos: pos, Name: name, Distinct: n.Distinct, Over: over}
+	// COUNT(*) reaches us as COUNT(1): look at the source tokens.
+	if k := c.r.tokIndexAtOff(c.r.mapOff(n.OriginTextPosition())); k+2 < len(c.r.toks) &&
+		c.r.toks[k+1].isOp("(") && c.r.toks[k+2].isOp("*") {
+		call.Star = true
+		return call, nil
+	}
+	for _, a := range n.Args {
+		e, err := c.expr(a)
+		if err != nil {
+			return nil, err
+		}
+		call.Args = append(call.Args, e)
+	}
+	return call, nil
 }

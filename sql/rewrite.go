@@ -582,7 +582,13 @@ func (r *rewriter) interval(k, j int) (int, *Error) {
 		text = "-" + text
 	}
 	r.intervals = append(r.intervals, &Literal{Pos: r.s.tokPos(t), Kind: IntervalLit, Text: text, Unit: unit})
-	r.gen(phInterval+"("+strconv.Itoa(len(r.intervals)-1)+")", t)
+	ph := phInterval + "(" + strconv.Itoa(len(r.intervals)-1) + ")"
+	if x < j && (r.toks[x].is("PRECEDING") || r.toks[x].is("FOLLOWING")) {
+		// an OVER frame bound (RANGE BETWEEN INTERVAL '1' HOUR PRECEDING):
+		// TiDB's grammar wants INTERVAL expr unit there; the unit is ours
+		ph = "INTERVAL " + ph + " SECOND"
+	}
+	r.gen(ph, t)
 	return x, nil
 }
 

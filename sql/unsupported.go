@@ -8,9 +8,9 @@ import "strings"
 // before TiDB sees the query. Each gets an error that names it, at its
 // first token. Supporting a construct starts by deleting its entry here.
 //
-// OVER is also refused by the converter (convert.go), which would have to
-// build it; the lexer refuses SQL hints (/*+ ... */), which it would
-// otherwise drop as comments.
+// The lexer refuses SQL hints (/*+ ... */), which it would otherwise drop
+// as comments. OVER windows parse (convert.go, windowFunc); the planner
+// refuses the window functions and frames it does not take.
 //
 // Constructs that parse but cannot be planned (regular joins, GROUP BY
 // without a window, SELECT DISTINCT, ORDER BY, LIMIT, IN/EXISTS
@@ -44,14 +44,10 @@ var refusals = []refusal{
 	{words("NULLS FIRST"), "ORDER BY ... NULLS FIRST"},
 	{words("NULLS LAST"), "ORDER BY ... NULLS LAST"},
 	{words("PROCTIME ( )"), "PROCTIME() (processing time: streamsql runs on event time; declare a WATERMARK FOR a rowtime column)"},
-	// Top-N and OVER aggregation: the ranking functions first, so that
-	// their message names them. ROW_NUMBER() OVER is supported (Top-N and
-	// deduplication): refusedAt lets its OVER through.
+	// Top-N: ROW_NUMBER() OVER is supported (Top-N and deduplication),
+	// and so are aggregates OVER a window (OVER aggregation).
 	{words("RANK ( ) OVER"), "RANK() OVER (Top-N; use ROW_NUMBER())"},
 	{words("DENSE_RANK ( ) OVER"), "DENSE_RANK() OVER (Top-N; use ROW_NUMBER())"},
-	{words("OVER ("), "OVER aggregation (OVER windows)"},
-	{words("OVER ?"), "OVER aggregation (OVER windows)"},
-	{words("WINDOW ? AS ("), "a WINDOW clause (named OVER windows)"},
 }
 
 func words(s string) []string { return strings.Fields(s) }

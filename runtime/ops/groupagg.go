@@ -319,18 +319,7 @@ func (o *groupAgg) appendGroup(b []byte, g *aggGroup) []byte {
 	}
 	b = binary.AppendVarint(b, g.count)
 	b = appendAccs(b, g.accs)
-	for _, m := range g.vals {
-		vk := make([]string, 0, len(m))
-		for x := range m {
-			vk = append(vk, x)
-		}
-		slices.Sort(vk)
-		b = binary.AppendUvarint(b, uint64(len(vk)))
-		for _, x := range vk {
-			b = core.AppendValue(b, m[x].v)
-			b = binary.AppendVarint(b, m[x].n)
-		}
-	}
+	b = appendValCounts(b, g.vals)
 	return core.AppendRow(b, g.prev)
 }
 
@@ -343,20 +332,7 @@ func (o *groupAgg) Restore(r core.StateReader) error {
 		g := &aggGroup{key: readKeyValues(d, len(o.keys))}
 		g.count = d.Varint()
 		g.accs = readAccs(d, len(o.fns))
-		g.vals = make([]map[string]*valCount, len(o.fns))
-		for i := range o.fns {
-			n := d.Uvarint()
-			if o.fns[i].keeps() {
-				g.vals[i] = make(map[string]*valCount, min(n, 1<<16))
-			} else if n > 0 {
-				d.Fail("value counts of an aggregate that keeps none")
-			}
-			for j := uint64(0); j < n && !d.Failed(); j++ {
-				v := d.Value()
-				c := d.Varint()
-				g.vals[i][string(types.AppendKey(nil, v))] = &valCount{v: v, n: c}
-			}
-		}
+		g.vals = readValCounts(d, o.fns)
 		g.prev = d.Row()
 		if len(g.prev) == 0 {
 			g.prev = nil
@@ -368,6 +344,42 @@ func (o *groupAgg) Restore(r core.StateReader) error {
 		o.groups[g.k] = g
 		return nil
 	})
+}
+
+// appendValCounts writes each aggregate's value -> count map, in value order.
+func appendValCounts(b []byte, vals []map[string]*valCount) []byte {
+	for _, m := range vals {
+		vk := make([]string, 0, len(m))
+		for x := range m {
+			vk = append(vk, x)
+		}
+		slices.Sort(vk)
+		b = binary.AppendUvarint(b, uint64(len(vk)))
+		for _, x := range vk {
+			b = core.AppendValue(b, m[x].v)
+			b = binary.AppendVarint(b, m[x].n)
+		}
+	}
+	return b
+}
+
+// readValCounts reads what appendValCounts wrote for the aggregates fns.
+func readValCounts(d *core.StateDecoder, fns []aggFn) []map[string]*valCount {
+	vals := make([]map[string]*valCount, len(fns))
+	for i := range fns {
+		n := d.Uvarint()
+		if fns[i].keeps() {
+			vals[i] = make(map[string]*valCount, min(n, 1<<16))
+		} else if n > 0 {
+			d.Fail("value counts of an aggregate that keeps none")
+		}
+		for j := uint64(0); j < n && !d.Failed(); j++ {
+			v := d.Value()
+			c := d.Varint()
+			vals[i][string(types.AppendKey(nil, v))] = &valCount{v: v, n: c}
+		}
+	}
+	return vals
 }
 
 // EntryKey implements core.KeyedState: a group's entry starts with its

@@ -93,6 +93,16 @@ func allRowNumber(calls []*sql.Call) bool {
 	return true
 }
 
+// misplacedOver refuses an aggregate OVER a window outside the select
+// list (ROW_NUMBER() there is rank.go's to refuse).
+func misplacedOver(s *sql.Select) error {
+	es := append([]sql.Expr{s.Where, s.Having}, s.GroupBy...)
+	if c := firstOver(nil, es...); c != nil && !strings.EqualFold(c.Name, "ROW_NUMBER") {
+		return errAt(c.Pos, "%s() OVER is only allowed in the SELECT list", strings.ToUpper(c.Name))
+	}
+	return nil
+}
+
 // overWindow is the bound window the OVER calls share.
 type overWindow struct {
 	parts []Expr

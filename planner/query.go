@@ -536,6 +536,9 @@ func (p *planner) planSelect(s *sql.Select) (*rel, error) {
 	if s.Limit != nil {
 		return nil, errAt(s.Limit.Position(), "LIMIT is not supported on a stream")
 	}
+	if err := misplacedOver(s); err != nil {
+		return nil, err
+	}
 	if calls := overCalls(s); len(calls) > 0 && !allRowNumber(calls) {
 		return p.planOver(s, calls) // over.go
 	}

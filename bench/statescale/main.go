@@ -68,7 +68,14 @@ func main() {
 	one := flag.Int64("one", 0, "internal: run one size in this process")
 	out := flag.String("out", "bench/results/statescale.json", "JSON results file ('' for none)")
 	cpuProfile := flag.String("cpuprofile", "", "internal: write a CPU profile of a -one run")
+	incr := flag.Bool("incremental", false, "measure incremental checkpoints of a group aggregation instead (-keys, -change, -rounds)")
+	change := flag.Float64("change", 0.01, "with -incremental: fraction of the keys changed per checkpoint interval")
+	rounds := flag.Int("rounds", 5, "with -incremental: incremental checkpoints to take")
 	flag.Parse()
+	if *incr {
+		runIncrementalTable(*keysFlag, *change, *rounds, *out)
+		return
+	}
 	if *one > 0 {
 		if *cpuProfile != "" {
 			f, err := os.Create(*cpuProfile)

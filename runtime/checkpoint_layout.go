@@ -76,19 +76,54 @@ func stateDefinition(n *planner.Node, lin *planner.Lineage) map[string]string {
 	switch op := n.Op.(type) {
 	case *planner.WindowAggOp:
 		in := n.Inputs[0]
-		keys := make([]string, len(op.GroupKeys))
-		for i, k := range op.GroupKeys {
-			keys[i] = lin.Column(in, k)
-		}
 		aggs := make([]string, len(op.Aggs))
 		for i, a := range op.Aggs {
 			aggs[i] = lin.Agg(in, a)
 		}
 		return map[string]string{
 			"window":       lin.Window(in, op.Window),
-			"group keys":   list(keys),
+			"group keys":   list(lineageColumns(lin, in, op.GroupKeys)),
 			"aggregates":   list(aggs),
 			"input filter": filter(in),
+		}
+	case *planner.GroupAggOp:
+		in := n.Inputs[0]
+		aggs := make([]string, len(op.Aggs))
+		for i, a := range op.Aggs {
+			aggs[i] = lin.Agg(in, a)
+		}
+		return map[string]string{
+			"group keys":   list(lineageColumns(lin, in, op.GroupKeys)),
+			"aggregates":   list(aggs),
+			"input filter": filter(in),
+		}
+	case *planner.RankOp:
+		in := n.Inputs[0]
+		order := make([]string, len(op.OrderKeys))
+		for i, k := range op.OrderKeys {
+			dir := " ASC"
+			if k.Desc {
+				dir = " DESC"
+			}
+			order[i] = lin.Column(in, k.Col) + dir
+		}
+		return map[string]string{
+			"partition keys": list(lineageColumns(lin, in, op.PartitionKeys)),
+			"order keys":     list(order),
+			"input columns":  list(lin.Columns(in)),
+			"input filter":   filter(in),
+		}
+	case *planner.OverAggOp:
+		in := n.Inputs[0]
+		aggs := make([]string, len(op.Aggs))
+		for i, a := range op.Aggs {
+			aggs[i] = lin.Agg(in, a)
+		}
+		return map[string]string{
+			"partition keys": list(lineageColumns(lin, in, op.PartitionKeys)),
+			"aggregates":     list(aggs),
+			"input columns":  list(lin.Columns(in)),
+			"input filter":   filter(in),
 		}
 	case *planner.WindowJoinOp:
 		return joinDefinition(n, lin, op.Type, op.LeftKeys, op.RightKeys, op.NullSafe, op.Condition, list, filter)
@@ -96,6 +131,15 @@ func stateDefinition(n *planner.Node, lin *planner.Lineage) map[string]string {
 		return joinDefinition(n, lin, op.Type, op.LeftKeys, op.RightKeys, op.NullSafe, op.Condition, list, filter)
 	}
 	return nil
+}
+
+// lineageColumns is what columns idx of in compute.
+func lineageColumns(lin *planner.Lineage, in *planner.Node, idx []int) []string {
+	out := make([]string, len(idx))
+	for i, k := range idx {
+		out[i] = lin.Column(in, k)
+	}
+	return out
 }
 
 // joinDefinition is the state definition of a window or regular join.
@@ -188,29 +232,17 @@ func layoutOf(n *planner.Node, tz string) string {
 		in := n.Inputs[0].Schema
 		w := op.Window
 		var b strings.Builder
-		fmt.Fprintf(&b, "window-agg v1 kind=%d size=%d slide=%d step=%d gap=%d offset=%d time=%s keys=[",
+		fmt.Fprintf(&b, "window-agg v1 kind=%d size=%d slide=%d step=%d gap=%d offset=%d time=%s ",
 			w.Kind, w.Size, w.Slide, w.Step, w.Gap, w.Offset, in[w.TimeCol].Type.Kind)
-		for i, k := range op.GroupKeys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(in[k].Type.WithoutRowtime().Nullable().String())
-		}
-		b.WriteString("] aggs=[")
-		for i, a := range op.Aggs {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			arg := "*"
-			if a.Arg >= 0 {
-				arg = in[a.Arg].Type.WithoutRowtime().Nullable().String()
-			}
-			fmt.Fprintf(&b, "%s(%t,%s,%t)->%s", strings.ToUpper(a.Func), a.Distinct, arg, a.Filter >= 0, a.T.Nullable().String())
-		}
-		b.WriteByte(']')
+		writeAggLayout(&b, in, op.GroupKeys, op.Aggs)
 		if in[w.TimeCol].Type.Kind == types.TimestampLTZ && tz != "" {
 			b.WriteString(" tz=" + tz) // LTZ windows are kept in that zone's wall-clock time
 		}
+		return b.String()
+	case *planner.GroupAggOp:
+		var b strings.Builder
+		b.WriteString("group-agg v1 ")
+		writeAggLayout(&b, n.Inputs[0].Schema, op.GroupKeys, op.Aggs)
 		return b.String()
 	case *planner.JoinOp:
 		return fmt.Sprintf("join v1 type=%s left=[%s] right=[%s]", op.Type, schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
@@ -227,4 +259,28 @@ func layoutOf(n *planner.Node, tz string) string {
 			schemaTypes(n.Inputs[0].Schema), op.PartitionKeys, op.OrderKeys, op.RankStart, op.RankEnd, op.OutputRankNumber, op.Retract)
 	}
 	return strings.ToLower(n.Name()) + " (stateless)"
+}
+
+// writeAggLayout writes an aggregation's key and accumulator types:
+// keys=[STRING] aggs=[COUNT(false,*,true)->BIGINT,...].
+func writeAggLayout(b *strings.Builder, in planner.Schema, keys []int, aggs []planner.AggCall) {
+	b.WriteString("keys=[")
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(in[k].Type.WithoutRowtime().Nullable().String())
+	}
+	b.WriteString("] aggs=[")
+	for i, a := range aggs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		arg := "*"
+		if a.Arg >= 0 {
+			arg = in[a.Arg].Type.WithoutRowtime().Nullable().String()
+		}
+		fmt.Fprintf(b, "%s(%t,%s,%t)->%s", strings.ToUpper(a.Func), a.Distinct, arg, a.Filter >= 0, a.T.Nullable().String())
+	}
+	b.WriteByte(']')
 }

@@ -34,6 +34,9 @@ type aggScope struct {
 	time    int
 	legacy  sql.WindowKind // legacy group window kind (0 for a TVF)
 	argBind *binder
+	// grouping: GROUP BY's grouping sets, for GROUPING(), GROUPING_ID()
+	// and GROUP_ID() (expand.go)
+	grouping *groupingInfo
 }
 
 // aggKey binds an aggregate call's arguments over the input (to find it).
@@ -121,6 +124,10 @@ func (a *aggScope) intercept(b *binder, e sql.Expr) (Expr, bool, error) {
 	switch x := e.(type) {
 	case *sql.Call:
 		name := strings.ToUpper(x.Name)
+		if isGroupingFunc(name) {
+			g, err := a.groupingCall(x, name)
+			return g, true, err
+		}
 		if isAggregate(name) {
 			key, _, _, err := aggCallKey(a.argBind, x)
 			if err != nil {
@@ -231,7 +238,11 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 	var legacy sql.WindowKind
 	var timeExpr Expr
 	var wtext string
-	for _, g := range s.GroupBy {
+	// itemKey[i]: the key GROUP BY item i is (-1: a window column or a
+	// legacy group window), for the grouping sets (expand.go)
+	itemKey := make([]int, len(s.GroupBy))
+	for gi, g := range s.GroupBy {
+		itemKey[gi] = -1
 		if c, ok := g.(*sql.Call); ok {
 			name := strings.ToUpper(c.Name)
 			if d := window.ByName(name); d != nil {
@@ -297,6 +308,13 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 		if err := checkNoWindowCols(k, g.Position(), "GROUP BY expression"); err != nil {
 			return nil, err
 		}
+		if s.GroupingSets != nil {
+			if i := indexExpr(keys, k); i >= 0 {
+				itemKey[gi] = i
+				continue
+			}
+		}
+		itemKey[gi] = len(keys)
 		name := "$f" + strconv.Itoa(len(keys))
 		if r, ok := k.(*ColRef); ok {
 			name = r.Name
@@ -329,9 +347,13 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 	if len(s.GroupBy) > 0 {
 		aggPos = s.GroupBy[0].Position()
 	}
+	gs, err := groupingSets(s, in, itemKey, len(keys), legacy)
+	if err != nil {
+		return nil, err
+	}
 
 	// Collect aggregate calls from the select list and HAVING.
-	scope := &aggScope{in: in, keyOut: map[string]int{}, legacy: legacy, argBind: inBind}
+	scope := &aggScope{in: in, keyOut: map[string]int{}, legacy: legacy, argBind: inBind, grouping: gs}
 	var pre []Expr
 	var preNames []string
 	preIdx := map[string]int{}
@@ -438,6 +460,15 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 
 	base := &rel{node: in.node, lg: in.lg}
 	preRel := p.calc(base, pre, preNames, nil)
+	if gs.expand() {
+		// Calc -> Expand (one row per grouping set) -> the aggregation
+		// grouped by the keys and $e
+		if preRel, err = p.expand(preRel, gs, groupKeys); err != nil {
+			return nil, err
+		}
+		keys = append(keys, gs.idRef())
+		groupKeys = append(groupKeys, len(preRel.node.Schema)-1)
+	}
 	if spec == nil {
 		// Calc -> GroupAggregate: no window, an updating result.
 		return p.groupAggregate(s, in, lg, scope, preRel, pre, keys, groupKeys, aggPos)
@@ -460,7 +491,7 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 	scope.node = aggNode
 	aggRel := &rel{node: aggNode, win: &winInfo{spec: *spec, text: wtext, start: scope.start, end: scope.end, time: scope.time}}
 
-	lg = logicalAggregate(keys, op.Aggs, pre, "window=["+wtext+"]", schema, lg)
+	lg = logicalAggregate(keys, op.Aggs, pre, "window=["+wtext+"]", schema, lg, scope.grouping)
 	return p.aggregateOutput(s, in, lg, scope, aggRel)
 }
 
@@ -474,7 +505,7 @@ func (p *planner) groupAggregate(s *sql.Select, in *rel, lg *LogicalNode, scope 
 	scope.start, scope.end, scope.time = -1, -1, -1
 	node := newNode(op, schema, -1, preRel.node)
 	scope.node = node
-	lg = logicalAggregate(keys, op.Aggs, pre, "", schema, lg)
+	lg = logicalAggregate(keys, op.Aggs, pre, "", schema, lg, scope.grouping)
 	return p.aggregateOutput(s, in, lg, scope, &rel{node: node})
 }
 
@@ -507,8 +538,11 @@ func aggSchema(scope *aggScope, preRel *rel, keys []Expr, groupKeys []int) (Sche
 
 // logicalAggregate is the LogicalAggregate node (window: "window=[...]"
 // for a window aggregation, "" otherwise).
-func logicalAggregate(keys []Expr, aggs []AggCall, pre []Expr, window string, schema Schema, in *LogicalNode) *LogicalNode {
+func logicalAggregate(keys []Expr, aggs []AggCall, pre []Expr, window string, schema Schema, in *LogicalNode, g *groupingInfo) *LogicalNode {
 	var gs, as []string
+	if g.expand() {
+		keys = keys[:g.keys] // without $e
+	}
 	for _, k := range keys {
 		gs = append(gs, k.String())
 	}
@@ -516,6 +550,9 @@ func logicalAggregate(keys []Expr, aggs []AggCall, pre []Expr, window string, sc
 		as = append(as, aggText(ag, pre))
 	}
 	attrs := []string{"group=[" + strings.Join(gs, ", ") + "]"}
+	if g.expand() {
+		attrs = append(attrs, g.groupsText(keys))
+	}
 	if window != "" {
 		attrs = append(attrs, window)
 	}

@@ -512,6 +512,9 @@ func (b *binder) bindCall(e *sql.Call) (Expr, error) {
 	}
 	f, ok := functions.Lookup(name)
 	if !ok || f.Internal || f.Infer == nil {
+		if _, grouping := functions.Grouping(name); grouping {
+			return nil, errAt(e.Pos, "%s() is only allowed in the SELECT list or HAVING of an aggregation (GROUP BY)", name)
+		}
 		if why, known := functions.Unsupported(name); known {
 			return nil, errAt(e.Pos, "function %s is not supported yet%s", name, why)
 		}

@@ -59,6 +59,8 @@ func inferChangelog(g *Graph) error {
 			in := n.Inputs[0]
 			n.AppendOnly = in.AppendOnly
 			n.UpsertKeys = projectKeys(op, in.UpsertKeys)
+		case *ExpandOp:
+			n.AppendOnly = n.Inputs[0].AppendOnly // forwards its input's kinds
 		case *UnionOp:
 			for _, in := range n.Inputs {
 				n.AppendOnly = n.AppendOnly && in.AppendOnly

@@ -218,6 +218,8 @@ func nodeAttrs(n *Node) []string {
 		return a
 	case *GroupAggOp:
 		return groupAggAttrs(in, op)
+	case *ExpandOp:
+		return expandAttrs(in, op)
 	case *RankOp:
 		return rankAttrs(n, op)
 	case *OverAggOp:

@@ -47,6 +47,26 @@ GROUP BY window_start, window_end, campaign_id;`)
 	}
 }
 
+// TestExplainGroupingSets: GROUPING SETS plan an Expand with the expand id
+// $e in front of the aggregation, which groups by the keys and $e.
+func TestExplainGroupingSets(t *testing.T) {
+	j := mustPlan(t, ddl+`INSERT INTO out_counts
+SELECT window_start, window_end, campaign_id, COUNT(*) AS n
+FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+GROUP BY window_start, window_end, ROLLUP (campaign_id);`)
+	out := j.Explain()
+	for _, want := range []string{
+		"groups=[{campaign_id}, {}]",
+		"+- WindowAggregate(groupBy=[campaign_id, $e]",
+		"+- Expand(projects=[{campaign_id, ts, 0 AS $e}, {null AS campaign_id, ts, 1 AS $e}]",
+		"hash[campaign_id, $e]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("EXPLAIN lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestMaskOption(t *testing.T) {
 	for key, masked := range map[string]bool{
 		"password": true, "properties.sasl.jaas.config": true, "properties.ssl.key-password": true,

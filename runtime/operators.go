@@ -16,6 +16,8 @@ func newOperator(n *planner.Node, ctx *core.Context) (core.Operator, error) {
 		return ops.NewCalc(op, ctx)
 	case *planner.UnionOp:
 		return ops.NewUnion(), nil
+	case *planner.ExpandOp:
+		return ops.NewExpand(op), nil
 	case *planner.GroupAggOp:
 		return ops.NewGroupAgg(op, n.Inputs[0].Schema, ctx)
 	case *planner.RankOp:

@@ -191,9 +191,17 @@ type Select struct {
 	From     FromItem // nil for SELECT without FROM
 	Where    Expr
 	GroupBy  []Expr
-	Having   Expr
-	OrderBy  []OrderItem
-	Limit    Expr
+	// GroupingSets is nil for a plain GROUP BY. With GROUPING SETS,
+	// ROLLUP or CUBE in GROUP BY it lists the grouping sets, each as
+	// indices into GroupBy (which then holds every expression of every
+	// set, in order of appearance, repeats included): GROUP BY a,
+	// ROLLUP (b, c) has GroupBy [a, b, c] and sets [0 1 2] [0 1] [0].
+	// GroupingPos is where the first grouping construct is written.
+	GroupingSets [][]int
+	GroupingPos  Pos
+	Having       Expr
+	OrderBy      []OrderItem
+	Limit        Expr
 }
 
 // SelectItem is one entry of the select list: an expression with an

@@ -432,12 +432,8 @@ func (c *converter) selectStmt(s *ast.SelectStmt) (Query, *Error) {
 		if s.GroupBy.Rollup {
 			return nil, c.unsupported("WITH ROLLUP")
 		}
-		for _, it := range s.GroupBy.Items {
-			e, err := c.expr(it.Expr)
-			if err != nil {
-				return nil, err
-			}
-			sel.GroupBy = append(sel.GroupBy, e)
+		if err := c.groupBy(s.GroupBy.Items, sel); err != nil {
+			return nil, err
 		}
 	}
 	if s.Having != nil && s.Having.Expr != nil {
@@ -1075,6 +1071,8 @@ func (c *converter) placeholder(n *ast.FuncCallExpr, pos Pos) (Expr, *Error) {
 			return nil, err
 		}
 		return call, nil
+	case strings.HasPrefix(lname, phGroup):
+		return nil, c.errAtOff(n.OriginTextPosition(), "%s is only allowed as an item of GROUP BY", groupingName(lname))
 	case strings.HasPrefix(lname, phFn):
 		args, err := c.exprs(n.Args)
 		if err != nil {

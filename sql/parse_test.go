@@ -216,6 +216,18 @@ func TestQueries(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"SELECT TUMBLE_START(ts, INTERVAL '10' SECOND) AS ws, campaign_id, COUNT(*) FROM ad_events GROUP BY TUMBLE(ts, INTERVAL '10' SECOND), campaign_id",
 			"SELECT TUMBLE_START(ts, INTERVAL '10' SECOND) AS ws, campaign_id, COUNT(*) FROM ad_events GROUP BY TUMBLE(ts, INTERVAL '10' SECOND), campaign_id"},
+		// grouping sets (Calcite's expansion order)
+		{"SELECT a, GROUPING(a, b), GROUPING_ID(b), GROUP_ID() FROM t GROUP BY GROUPING SETS ((a, b), a, ())",
+			"SELECT a, GROUPING(a, b), GROUPING_ID(b), GROUP_ID() FROM t GROUP BY a, b, a SETS [[0 1] [2] []]"},
+		{"SELECT 1 FROM t GROUP BY k, ROLLUP (a, (b, c))",
+			"SELECT 1 FROM t GROUP BY k, a, b, c SETS [[0 1 2 3] [0 1] [0]]"},
+		{"SELECT 1 FROM t GROUP BY (a, b), c", "SELECT 1 FROM t GROUP BY a, b, c"},
+		{"SELECT 1 FROM t GROUP BY CUBE (a, b)",
+			"SELECT 1 FROM t GROUP BY a, b SETS [[0 1] [0] [1] []]"},
+		{"SELECT 1 FROM t GROUP BY window_start, window_end, GROUPING SETS ((a), ROLLUP (b), CUBE ())",
+			"SELECT 1 FROM t GROUP BY window_start, window_end, a, b SETS [[0 1 2] [0 1 3] [0 1] [0 1]]"},
+		{"SELECT 1 FROM t GROUP BY ROLLUP (a), CUBE (b)",
+			"SELECT 1 FROM t GROUP BY a, b SETS [[0 1] [0] [1] []]"},
 		{"SELECT SESSION_START(ts, INTERVAL '5' MINUTE) FROM t GROUP BY SESSION(ts, INTERVAL '5' MINUTE)",
 			"SELECT SESSION_START(ts, INTERVAL '5' MINUTE) FROM t GROUP BY SESSION(ts, INTERVAL '5' MINUTE)"},
 		{"SELECT * FROM TABLE(HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) AS w",
@@ -422,6 +434,10 @@ func TestErrors(t *testing.T) {
 		msg, near string
 	}{
 		{"typo in select on line 3", "SELECT a,\n  b FROM t\nGROUP BY BY a", 3, 10, "syntax error", "BY"},
+		{"ROLLUP outside GROUP BY", "SELECT ROLLUP(a) FROM t", 1, 8, "ROLLUP is only allowed as an item of GROUP BY", "ROLLUP"},
+		{"grouping construct in an expression", "SELECT 1 FROM t GROUP BY a + CUBE(b)", 1, 30, "CUBE is only allowed as an item of GROUP BY", "CUBE"},
+		{"GROUPING SETS inside ROLLUP", "SELECT 1 FROM t GROUP BY ROLLUP(a, GROUPING SETS (b))", 1, 36, "GROUPING SETS is not allowed inside ROLLUP", "GROUPING"},
+		{"huge CUBE", "SELECT 1 FROM t GROUP BY CUBE(a, b, c, d, e, f, g, h, i, j, k, l, m)", 1, 26, "more than 4096 grouping sets", "CUBE"},
 		{"tidb error inside rewritten stmt", "INSERT INTO s\nSELECT COUNT(*) FILTER (WHERE a = 1),\n  CAST(x AS INT) FROM t GROUP BY BY", 3, 34, "syntax error", "BY"},
 		{"tidb error after interval", "SELECT ts - INTERVAL '1' SECOND +* 2 FROM t", 1, 34, "syntax error", "*"},
 		{"unknown type", "CREATE TABLE t (\n  a INT,\n  b STRNG\n) WITH ('connector' = 'x')", 3, 5, `unknown type "STRNG"`, "STRNG"},

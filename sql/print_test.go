@@ -205,6 +205,9 @@ func pr(b *strings.Builder, n any) {
 			b.WriteString(" GROUP BY ")
 			list(b, n.GroupBy, ", ")
 		}
+		if n.GroupingSets != nil {
+			fmt.Fprintf(b, " SETS %v", n.GroupingSets)
+		}
 		if n.Having != nil {
 			b.WriteString(" HAVING ")
 			pr(b, n.Having)

@@ -28,6 +28,7 @@ const (
 	phTVF      = phPrefix + "tvf_"     // __ssql_tvf_N: tvfs[N] as a table name
 	phStr      = phPrefix + "str"      // __ssql_str(N): strs[N] as a string literal (a clause keyword turned argument)
 	phSym      = phPrefix + "sym"      // x BETWEEN __ssql_sym(lo) AND hi: BETWEEN SYMMETRIC
+	phGroup    = phPrefix + "group_"   // __ssql_group_sets/rollup/cube/set(...): GROUP BY's grouping constructs
 )
 
 // renamedFuncs are Flink functions whose names the MySQL grammar treats
@@ -40,6 +41,7 @@ var renamedFuncs = map[string]bool{
 	// plain calls the planner refuses them by name
 	"RANK": true, "DENSE_RANK": true, "ROW_NUMBER": true, "LEAD": true, "LAG": true, "NTILE": true,
 	"CUME_DIST": true, "PERCENT_RANK": true, "JSON_OBJECTAGG": true, "JSON_ARRAYAGG": true, "VARIANCE": true,
+	"GROUPING": true, "GROUPING_ID": true, "GROUP_ID": true,
 }
 
 // isJSONMark prefixes the string the IS JSON rewrite passes to the
@@ -266,6 +268,14 @@ func (r *rewriter) rewrite(i, j int) *Error {
 				r.gen(")", r.toks[end])
 				k = end + 1
 				continue
+			case u == "GROUPING" && next.is("SETS") && r.tokAt(k+2).isOp("(") && k+2 < j,
+				(u == "ROLLUP" || u == "CUBE") && next.isOp("(") && k+1 < j:
+				n, err := r.grouping(k, j)
+				if err != nil {
+					return err
+				}
+				k = n
+				continue
 			case u == "SIMILAR" && next.is("TO"):
 				// x [NOT] SIMILAR TO 'p' [ESCAPE 'e']: RLIKE with a marker call
 				// the converter turns into SIMILAR_TO(x, 'p'[, 'e'])
@@ -376,6 +386,42 @@ func (r *rewriter) rewrite(i, j int) *Error {
 		k++
 	}
 	return nil
+}
+
+// grouping handles GROUPING SETS (...), ROLLUP (...) and CUBE (...) at
+// toks[k]: __ssql_group_sets/rollup/cube( elements ), each element in
+// parentheses (a grouping set: (a, b), (a), ()) as __ssql_group_set(...);
+// the converter expands them into the select's grouping sets. Returns the
+// next index.
+func (r *rewriter) grouping(k, j int) (int, *Error) {
+	t := r.toks[k]
+	open, name := k+1, strings.ToLower(t.upper())
+	if t.is("GROUPING") {
+		open, name = k+2, "sets"
+	}
+	end := matchParen(r.toks[:j], open)
+	if end < 0 {
+		return 0, r.errAt(r.toks[open], "unbalanced parenthesis")
+	}
+	r.gen(phGroup+name+"(", t)
+	for a := open + 1; a < end; {
+		b := r.topLevel(a, end, func(x int) bool { return r.toks[x].isOp(",") })
+		if r.toks[a].isOp("(") && matchParen(r.toks[:b], a) == b-1 {
+			r.gen(phGroup+"set(", r.toks[a])
+			if err := r.rewrite(a+1, b-1); err != nil {
+				return 0, err
+			}
+			r.gen(")", r.toks[b-1])
+		} else if err := r.rewrite(a, b); err != nil {
+			return 0, err
+		}
+		if b < end {
+			r.emit(r.toks[b])
+		}
+		a = b + 1
+	}
+	r.gen(")", r.toks[end])
+	return end + 1, nil
 }
 
 // matchBracket returns the index of the ']' closing toks[i] ('['), or -1.

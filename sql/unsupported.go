@@ -29,11 +29,6 @@ type refusal struct {
 var refusals = []refusal{
 	{words("MATCH_RECOGNIZE ("), "MATCH_RECOGNIZE (pattern recognition)"},
 	{words("FOR SYSTEM_TIME AS OF"), "FOR SYSTEM_TIME AS OF (temporal and lookup joins)"},
-	{words("GROUPING SETS"), "GROUPING SETS"},
-	{words("ROLLUP ("), "ROLLUP"},
-	{words("CUBE ("), "CUBE"},
-	{words("GROUPING ("), "GROUPING() (it goes with GROUPING SETS, ROLLUP and CUBE)"},
-	{words("GROUPING_ID ("), "GROUPING_ID() (it goes with GROUPING SETS, ROLLUP and CUBE)"},
 	{words("UNNEST ("), "UNNEST (CROSS JOIN UNNEST)"},
 	{words("LATERAL TABLE"), "LATERAL TABLE (user-defined table functions)"},
 	{words("LATERAL ("), "a LATERAL subquery"},

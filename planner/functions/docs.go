@@ -45,13 +45,16 @@ func Markdown() string {
 	supported, missing := 0, 0
 	for _, c := range categories {
 		fs, ns, other := bySection[c.key], notYet[c.key], otherForms[c.key]
-		aggs := c.key == "aggregate"
-		if len(fs) == 0 && len(ns) == 0 && len(other.supported) == 0 && len(other.missing) == 0 && !aggs {
+		aggs, grouping := c.key == "aggregate", c.key == "grouping"
+		if len(fs) == 0 && len(ns) == 0 && len(other.supported) == 0 && len(other.missing) == 0 && !aggs && !grouping {
 			continue
 		}
 		fmt.Fprintf(&b, "\n### %s\n\n", c.title)
 		if aggs {
 			supported += aggMarkdown(&b)
+		}
+		if grouping {
+			supported += groupingMarkdown(&b)
 		}
 		if len(other.supported) > 0 {
 			fmt.Fprintf(&b, "Operators, literals and aggregates: %s.\n\n", codeList(other.supported))
@@ -131,4 +134,24 @@ func aggMarkdown(b *strings.Builder) int {
 	}
 	b.WriteString("\n")
 	return n
+}
+
+// groupingMarkdown writes the grouping functions' table and returns how
+// many names it lists.
+func groupingMarkdown(b *strings.Builder) int {
+	b.WriteString("With `GROUPING SETS`, `ROLLUP` and `CUBE` in `GROUP BY` (group and window aggregations). The examples read the rows (a, b) = " +
+		"(x, p), (x, q), (y, p) as `SELECT a, b, call FROM src GROUP BY ...` and show its final table.\n\n")
+	b.WriteString("| Function | Description | Examples |\n| --- | --- | --- |\n")
+	for _, s := range AllGrouping() {
+		var ex []string
+		for _, e := range s.Examples {
+			if len(ex) == 2 || strings.HasPrefix(e.Want[0], "error: ") {
+				continue
+			}
+			ex = append(ex, fmt.Sprintf("`%s` with `GROUP BY %s` → `%s`", cell(e.Call), cell(e.GroupBy), cell(strings.Join(e.Want, " "))))
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s |\n", cell(s.Syntax), cell(s.Doc), strings.Join(ex, "<br>"))
+	}
+	b.WriteString("\n")
+	return len(AllGrouping())
 }

@@ -43,7 +43,6 @@ func init() {
 	forms("valueaccess", nil, []string{"composite.field", "composite.*"})
 	forms("aggregate", []string{"agg(...) FILTER (WHERE ...)"}, nil)
 
-	notYet("grouping", "GROUPING SETS, ROLLUP and CUBE are not supported", "GROUP_ID", "GROUPING", "GROUPING_ID")
 	notYet("json", "an aggregate", "JSON_OBJECTAGG")
 	notYet("aggregate", "", "COLLECT")
 	notYet("aggregate", "OVER windows are not supported", "RANK", "DENSE_RANK", "ROW_NUMBER", "LEAD", "LAG", "CUME_DIST", "PERCENT_RANK", "NTILE")

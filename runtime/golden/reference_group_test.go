@@ -223,17 +223,7 @@ func TestGroupAggAgainstReference(t *testing.T) {
 			// at parallelism > 1 every key's changes keep their order
 			wantKeys := perKey(golden, rc.table)
 			for _, p := range []int{2, 4} {
-				c, err := Parse(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				c.parallelism = p
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				r := c.Run(ctx)
-				cancel()
-				if r.Error != "" {
-					t.Fatalf("parallelism %d: %s", p, r.Error)
-				}
+				r := runAtParallelism(t, path, p)
 				if r.Subtasks <= p && rc.table != "out_total" {
 					t.Errorf("parallelism %d: the aggregation did not run as %d subtasks (%d subtasks in all)", p, p, r.Subtasks)
 				}
@@ -254,4 +244,22 @@ func TestGroupAggAgainstReference(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runAtParallelism runs the golden case at path at parallelism p; a run
+// error fails the test.
+func runAtParallelism(t *testing.T, path string, p int) *Result {
+	t.Helper()
+	c, err := Parse(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.parallelism = p
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	r := c.Run(ctx)
+	cancel()
+	if r.Error != "" {
+		t.Fatalf("parallelism %d: %s", p, r.Error)
+	}
+	return r
 }

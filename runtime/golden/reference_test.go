@@ -31,6 +31,12 @@ type refCase struct {
 	keyed  bool // output has a key column after window_start/window_end
 	row    func(w refWindow, key string, rows []refRow) string
 	ignore bool // json.ignore-parse-errors
+	// keys, when set, puts a row in several groups (one per grouping
+	// set: reference_grouping_test.go) instead of key's one
+	keys func(ev map[string]any) []string
+	// eventTime, when set, reads a row's event time (default: the
+	// event_time field, epoch milliseconds)
+	eventTime func(ev map[string]any) (int64, bool)
 }
 
 type refRow struct {
@@ -153,6 +159,9 @@ func TestGoldenAgainstReference(t *testing.T) {
 			}},
 		{file: "window_aggs_stats.test", table: "out_stats", delay: 1000, assign: hop(5000, 10000),
 			key: func(ev map[string]any) string { return evStr(ev, "k") }, keyed: true, row: statsRow},
+		windowGroupingCase("out_sets", [][]string{{"supplier_id"}, {}}, []string{"supplier_id"}, false),
+		windowGroupingCase("out_rollup", [][]string{{"supplier_id"}, {}}, []string{"supplier_id"}, false),
+		windowGroupingCase("out_cube", [][]string{{"supplier_id", "item"}, {"supplier_id"}, {"item"}, {}}, []string{"item", "supplier_id"}, true),
 		{file: "hop_late_one_window.test", table: "out_hop", delay: 1000, assign: hop(5000, 10000), key: func(map[string]any) string { return "" },
 			row: func(w refWindow, _ string, rows []refRow) string {
 				return fmt.Sprintf("+I[%s, %s, %d]", tsText(w.start), tsText(w.end), len(rows))
@@ -211,19 +220,30 @@ func reference(t *testing.T, rc refCase, in *Input) (rows []string, late, skippe
 			continue
 		}
 		et, ok := ev["event_time"].(float64)
+		ts := int64(et)
+		if rc.eventTime != nil {
+			ts, ok = rc.eventTime(ev)
+		}
 		if !ok {
 			skipped++ // NULL (missing or unconvertible) event time: NULL rowtime
 			continue
 		}
-		ts := int64(et)
 		wm := combined()
+		keys := []string{}
+		if rc.keys != nil {
+			keys = rc.keys(ev)
+		} else {
+			keys = append(keys, rc.key(ev))
+		}
 		for _, w := range rc.assign(ts) {
-			if w.end-1 <= wm {
-				late++
-				continue
+			for _, key := range keys {
+				if w.end-1 <= wm {
+					late++ // each grouping set's row is judged (Expand runs before the window)
+					continue
+				}
+				k := bucketKey{w, key}
+				buckets[k] = append(buckets[k], refRow{ev: ev, kafkaTS: r.Timestamp})
 			}
-			k := bucketKey{w, rc.key(ev)}
-			buckets[k] = append(buckets[k], refRow{ev: ev, kafkaTS: r.Timestamp})
 		}
 		if ts-rc.delay > partWM[r.Partition] {
 			partWM[r.Partition] = ts - rc.delay

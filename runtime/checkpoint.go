@@ -370,8 +370,10 @@ func (c *checkpointer) restore() error {
 		n.metrics.RecordsSkipped.Store(op.Counters.Skipped)
 		r := cp.Operator(op.UID)
 		if s := c.sourceOf(n); s != nil {
-			if err := c.restoreSource(s, op, r); err != nil {
-				return fmt.Errorf("restoring checkpoint %d: %w", m.ID, err)
+			for sub, x := range s.instances() {
+				if err := c.restoreSource(x, sub, op, r); err != nil {
+					return fmt.Errorf("restoring checkpoint %d: %w", m.ID, err)
+				}
 			}
 			continue
 		}
@@ -414,14 +416,7 @@ func (discardOutput) Emit(b *core.Batch) error {
 	return nil
 }
 
-func (c *checkpointer) sourceOf(n *node) *sourceNode {
-	for _, s := range c.j.sources {
-		if s.node == n {
-			return s
-		}
-	}
-	return nil
-}
+func (c *checkpointer) sourceOf(n *node) *sourceNode { return c.j.sourceOf(n) }
 
 // notePoll records a handled poll: the sources' positions and the
 // record count that drives "checkpoint every K records".
@@ -571,6 +566,11 @@ func (c *checkpointer) take(ctx context.Context, savepoint, finished bool) error
 		if snaps, err = par.collect(ctx, id); err != nil {
 			w.Abort()
 			return fail(err, false)
+		}
+		for _, s := range c.j.sources {
+			if len(s.subtasks) > 0 {
+				c.mergeSubtaskPositions(s, snaps)
+			}
 		}
 	}
 	for i, n := range c.j.nodes {

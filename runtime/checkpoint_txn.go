@@ -64,8 +64,12 @@ func (c *checkpointer) commitTransaction(ctx context.Context, id int64) error {
 // commits its positions to its consumer group).
 func (c *checkpointer) notifySources() {
 	for _, s := range c.j.sources {
-		if l, ok := s.reader.(connector.CheckpointListener); ok {
-			l.CheckpointComplete(sortedPositions(c.positions[s]))
+		pos := sortedPositions(c.positions[s])
+		for _, x := range s.instances() {
+			// (a subtask's reader commits the positions of its splits)
+			if l, ok := x.reader.(connector.CheckpointListener); ok {
+				l.CheckpointComplete(pos)
+			}
 		}
 	}
 }

@@ -239,7 +239,7 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 			return nil, fmt.Errorf("SET 'table.exec.source.idle-timeout': %w", err)
 		}
 	}
-	j.rp = runtimeParallelism(g, j.transactional)
+	j.rp = runtimeParallelism(g, j.transactional, j.splitReaders)
 	byID := map[*planner.Node]*node{}
 	for _, pn := range g.Nodes {
 		n := &node{plan: pn, metrics: core.NewMetrics(), wm: core.MinWatermark}
@@ -251,7 +251,7 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 		ctx := &core.Context{TimeZone: j.tz, Metrics: n.metrics, Settings: g.Settings}
 		switch op := pn.Op.(type) {
 		case *planner.SourceOp:
-			s, err := newSourceNode(n, op, j, ctx)
+			s, err := newSourceNode(n, op, j, ctx, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -351,7 +351,7 @@ func (j *Job) Summary() Summary {
 		s.LateRecordsDropped += n.metrics.LateRecordsDropped.Load()
 		s.RecordsSkipped += n.metrics.RecordsSkipped.Load()
 	}
-	for _, src := range j.sources {
+	for _, src := range j.allSources() {
 		s.RecordsRead += src.read
 	}
 	for _, sk := range j.sinks {
@@ -385,7 +385,7 @@ func (j *Job) Run(ctx context.Context) (err error) {
 			err = cerr
 		}
 	}()
-	for _, s := range j.sources {
+	for _, s := range j.allSources() {
 		if err := s.open(ctx); err != nil {
 			return err
 		}
@@ -399,7 +399,7 @@ func (j *Job) Run(ctx context.Context) (err error) {
 		// Stop the poll goroutines before closing their readers: Run can
 		// return early (an error, a simulated crash) while a Poll runs.
 		cancel()
-		for _, s := range j.sources {
+		for _, s := range j.allSources() {
 			s.waitStopped()
 			s.close()
 		}
@@ -412,7 +412,7 @@ func (j *Job) Run(ctx context.Context) (err error) {
 	if err := j.ckpt.restore(); err != nil {
 		return err
 	}
-	for _, s := range j.sources {
+	for _, s := range j.allSources() {
 		s.start(ctx, j.opts.BatchSize)
 	}
 	if j.par != nil {
@@ -516,8 +516,16 @@ func stopped(ctx context.Context, err error) bool {
 // runLive drives sources as their polls arrive and emits watermarks
 // periodically, until every source is done or ctx is cancelled.
 func (j *Job) runLive(ctx context.Context) error {
-	merged := make(chan sourcePoll, len(j.sources))
+	// The sources read here: those that run as one subtask (a source of
+	// several runs in its subtasks' tasks, parallel_source.go).
+	var own []*sourceNode
 	for _, s := range j.sources {
+		if j.rp[s.node.plan] <= 1 {
+			own = append(own, s)
+		}
+	}
+	merged := make(chan sourcePoll, len(own))
+	for _, s := range own {
 		go func(s *sourceNode) {
 			for {
 				select {
@@ -540,11 +548,19 @@ func (j *Job) runLive(ctx context.Context) error {
 	defer ticker.Stop()
 	ckptTick, stopCkpt := j.ckpt.ticker()
 	defer stopCkpt()
-	remaining := len(j.sources) - len(j.ckpt.done)
-	for remaining > 0 {
+	remaining := len(own) - len(j.ckpt.done)
+	// tasks of parallel sources run until the job stops or fails
+	var abort <-chan struct{}
+	parSources := j.par != nil && len(own) < len(j.sources)
+	if j.par != nil {
+		abort = j.par.abort
+	}
+	for remaining > 0 || parSources {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-abort:
+			return nil // the failure is the parallel run's to report
 		case <-ckptTick:
 			if err := j.ckpt.checkpoint(ctx, false, false); err != nil {
 				return err
@@ -568,7 +584,7 @@ func (j *Job) runLive(ctx context.Context) error {
 				return err
 			}
 		case now := <-ticker.C:
-			for _, s := range j.sources {
+			for _, s := range own {
 				if err := s.periodic(now); err != nil {
 					return err
 				}

@@ -56,6 +56,7 @@ const (
 	msgMarker // position pos is complete on this channel
 	msgEnd    // no more messages on this channel
 	msgBarrier
+	msgIdle // live: the producer (a source subtask) is idle until it sends again
 )
 
 type message struct {
@@ -116,6 +117,9 @@ type task struct {
 	// backpressured: nanoseconds this task waited to send to a full inbox
 	// (Flink's backPressuredTimeMsPerSecond, cumulated)
 	backpressured atomic.Int64
+	// source: the task is a subtask of a parallel source, which it reads
+	// (parallel_source.go); nil otherwise
+	source *sourceNode
 }
 
 type inChan struct {
@@ -128,6 +132,7 @@ type inChan struct {
 	// its later messages wait in queue until the task aligned)
 	barrier bool
 	wm      int64
+	idle    bool // live: left out of the watermark minimum (msgIdle)
 }
 
 type inGroup struct {
@@ -322,19 +327,24 @@ func (t *task) finish() error {
 
 // ---------------------------------------------------------------- building
 
-// runtimeParallelism is the plan parallelism the executor honours:
-// sources run as one subtask, a keyed node at its parallelism, a
+// runtimeParallelism is the plan parallelism the executor honours: a
+// source at its parallelism when split says its splits can be read by
+// several readers (an unbounded Kafka table, parallel_source.go), else as
+// one subtask; a keyed node at its parallelism, a
 // stateless one at its inputs' (the largest when they differ). A sink
 // runs at its input's (chained to it, as Flink chains a sink at the
 // same parallelism), at its own under 'sink.parallelism', and as one
 // subtask when txn says it is transactional (Kafka exactly-once: one
 // transaction per checkpoint for the job).
-func runtimeParallelism(g *planner.Graph, txn func(*planner.TableDesc) bool) map[*planner.Node]int {
+func runtimeParallelism(g *planner.Graph, txn, split func(*planner.TableDesc) bool) map[*planner.Node]int {
 	rp := map[*planner.Node]int{}
 	for _, n := range g.Nodes {
 		switch op := n.Op.(type) {
 		case *planner.SourceOp:
 			rp[n] = 1
+			if split != nil && split(op.Table) {
+				rp[n] = max(1, n.Parallelism)
+			}
 		case *planner.SinkOp:
 			q := rp[n.Inputs[0]]
 			if _, set := op.Table.Option(planner.OptionSinkParallelism); set {
@@ -411,9 +421,9 @@ func (j *Job) buildParallel() error {
 		return i
 	}
 	union := func(a, b int) { parent[find(a)] = find(b) }
-	firstSource := -1
+	firstSource := -1 // sources of one subtask share the source task
 	for i, n := range g.Nodes {
-		if _, ok := n.Op.(*planner.SourceOp); ok {
+		if _, ok := n.Op.(*planner.SourceOp); ok && rp[n] == 1 {
 			if firstSource >= 0 {
 				union(i, firstSource)
 			}
@@ -446,6 +456,10 @@ func (j *Job) buildParallel() error {
 		if len(chains[find(firstSource)]) != 1 {
 			return errors.New("parallel: the sources' chain has more than one subtask")
 		}
+	} else {
+		// every source runs as subtasks of its own: Run's goroutine only
+		// coordinates (checkpoints, the end of the job)
+		p.src = &task{par: p, name: "coordinator"}
 	}
 	// instances: subtask 0 is the job's node, others are built afresh
 	inst := make([][]*node, len(g.Nodes))
@@ -461,6 +475,16 @@ func (j *Job) buildParallel() error {
 				n.inWM[k] = core.MinWatermark
 			}
 			ctx := &core.Context{TimeZone: j.tz, Metrics: n.metrics, Settings: g.Settings}
+			if op, ok := pn.Op.(*planner.SourceOp); ok {
+				src, err := newSourceNode(n, op, j, ctx, s)
+				if err != nil {
+					return err
+				}
+				s0 := j.sourceOf(jn)
+				s0.subtasks = append(s0.subtasks, src)
+				inst[i] = append(inst[i], n)
+				continue
+			}
 			if op, ok := pn.Op.(*planner.SinkOp); ok {
 				sk, err := newSinkNode(n, op, j, s)
 				if err != nil {
@@ -482,13 +506,16 @@ func (j *Job) buildParallel() error {
 			t := taskOf(i, s)
 			t.nodes = append(t.nodes, n)
 			p.taskOf[n] = t
+			if _, ok := pn.Op.(*planner.SourceOp); ok && t != p.src {
+				t.source = j.sourceOf(n)
+			}
 		}
 	}
 	// side outputs of the other subtasks (the job's own are wired)
 	for i, pn := range g.Nodes {
 		if _, side := pn.Op.(*planner.SideOutputOp); side {
 			for s := 1; s < len(inst[i]); s++ {
-				if err := wireSideInstance(inst[idx[pn.Inputs[0]]][s], inst[i][s]); err != nil {
+				if err := j.wireSideInstance(inst[idx[pn.Inputs[0]]][s], inst[i][s]); err != nil {
 					return err
 				}
 			}
@@ -578,7 +605,11 @@ func (t *task) addChannel(n *node, k int) int {
 }
 
 // wireSideInstance connects a SideOutput instance to its producer's.
-func wireSideInstance(up, n *node) error {
+func (j *Job) wireSideInstance(up, n *node) error {
+	if src := j.sourceOf(up); src != nil {
+		src.deadLetter = sideOutput{n} // a parallel source's dead letters
+		return nil
+	}
 	if le, ok := up.op.(ops.LateEmitter); ok {
 		le.SetLateOutput(sideOutput{n})
 		return nil
@@ -589,12 +620,16 @@ func wireSideInstance(up, n *node) error {
 // ---------------------------------------------------------------- running
 
 // start runs every task but the source task on a goroutine of its own.
-func (p *parallel) start(wg *sync.WaitGroup) {
+func (p *parallel) start(ctx context.Context, wg *sync.WaitGroup) {
 	for _, t := range p.tasks {
 		wg.Add(1)
 		go func(t *task) {
 			defer wg.Done()
-			if err := t.run(); err != nil {
+			run := t.run
+			if t.source != nil {
+				run = func() error { return t.runSource(ctx) }
+			}
+			if err := run(); err != nil {
 				p.fail(err)
 			}
 		}(t)
@@ -775,18 +810,26 @@ func (t *task) deliver(m message) error {
 	c := &t.in[m.ch]
 	g := c.g
 	n := g.to
-	if m.kind == msgWatermark {
-		if m.wm > c.wm {
+	c.idle = m.kind == msgIdle // anything else on the channel reactivates it
+	if m.kind == msgWatermark || m.kind == msgIdle {
+		if m.kind == msgWatermark && m.wm > c.wm {
 			c.wm = m.wm
 		}
 		// the input's watermark over its channels: the largest in a
-		// replay (see the top of this file), the smallest live
-		w := c.wm
+		// replay (see the top of this file), the smallest over the
+		// active ones live (all idle: it holds)
+		w, any := int64(0), false
 		for _, k := range g.chans {
-			x := t.in[k].wm
-			if t.par.replay && x > w || !t.par.replay && x < w {
-				w = x
+			x := &t.in[k]
+			if x.idle {
+				continue
 			}
+			if !any || t.par.replay && x.wm > w || !t.par.replay && x.wm < w {
+				w, any = x.wm, true
+			}
+		}
+		if !any {
+			return nil
 		}
 		return n.onWatermark(g.input, w)
 	}
@@ -833,7 +876,7 @@ func (j *Job) runParallel(ctx context.Context) error {
 	p := j.par
 	var wg sync.WaitGroup
 	p.running = true
-	p.start(&wg)
+	p.start(ctx, &wg)
 	var err error
 	if j.Bounded() {
 		err = j.runRoundRobin(ctx)
@@ -848,6 +891,9 @@ func (j *Job) runParallel(ctx context.Context) error {
 	}
 	if err == nil {
 		err = p.src.finish()
+	}
+	if err == nil {
+		err = p.endSources()
 	}
 	if err != nil {
 		p.fail(err)

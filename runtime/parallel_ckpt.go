@@ -34,6 +34,11 @@ type nodeSnap struct {
 	entries  []memEntry
 	sink     []byte
 	delta    bool // entries are changes (core.IncrementalState)
+	// a parallel source's subtask (parallel_source.go): its splits'
+	// positions and records read
+	source bool
+	splits []state.SplitPosition
+	read   int64
 }
 
 type memEntry struct {
@@ -193,6 +198,9 @@ func (t *task) snapshot(ctx context.Context, flush bool) taskAck {
 	ack := taskAck{snaps: map[*node]*nodeSnap{}}
 	for _, n := range t.nodes {
 		s, err := t.par.j.snapshotInstance(ctx, n, t.index, flush)
+		if err == nil && t.source != nil && t.source.node == n {
+			err = t.par.j.snapshotSubtask(t.source, t.index, s)
+		}
 		if err != nil {
 			ack.err = err
 			return ack
@@ -238,6 +246,9 @@ func (p *parallel) collect(ctx context.Context, id int64) (map[*node]*nodeSnap, 
 			}
 		}
 	}
+	if err := p.injectBarrier(id); err != nil {
+		return nil, err
+	}
 	var first error
 	for range p.tasks {
 		select {
@@ -267,7 +278,8 @@ func (p *parallel) resume() {
 // snapshots of its instances.
 func (p *parallel) fill(i int, op *state.OperatorState, ow *state.OperatorWriter, snaps map[*node]*nodeSnap) error {
 	pn := p.j.graph.Nodes[i]
-	op.KeyGroups = p.rp[pn] > 1
+	_, source := pn.Op.(*planner.SourceOp)
+	op.KeyGroups = p.rp[pn] > 1 && !source // a source's state is per split
 	op.Counters = state.Counters{}
 	if _, sink := pn.Op.(*planner.SinkOp); sink && len(p.instances[i]) > 1 {
 		op.SinkSubtasks = make([][]byte, len(p.instances[i]))
@@ -289,6 +301,10 @@ func (p *parallel) fill(i int, op *state.OperatorState, ow *state.OperatorWriter
 		op.Counters.Out += sn.counters.Out
 		op.Counters.Late += sn.counters.Late
 		op.Counters.Skipped += sn.counters.Skipped
+		if sn.source {
+			op.Splits = append(op.Splits, sn.splits...)
+			op.Counters.Read += sn.read
+		}
 		if sn.delta && s == 0 {
 			if err := ow.StartDelta(); err != nil {
 				return err
@@ -304,6 +320,7 @@ func (p *parallel) fill(i int, op *state.OperatorState, ow *state.OperatorWriter
 			}
 		}
 	}
+	sortSplits(op.Splits)
 	return nil
 }
 

@@ -212,11 +212,7 @@ func (j *Job) Progress() *Snapshot {
 		s.RecordsSkipped += op.RecordsSkipped
 	}
 	for _, src := range j.sources {
-		m := &src.mirror
-		m.mu.Lock()
-		read := m.read
-		splits := append([]SplitProgress(nil), m.splits...)
-		m.mu.Unlock()
+		read, splits := src.mergedMirror()
 		sp := SourceProgress{
 			ID: src.node.plan.ID, Table: src.op.Table.Name,
 			RecordsRead: read, RowsOut: src.node.metrics.RecordsOut.Load(),

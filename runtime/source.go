@@ -68,6 +68,13 @@ type sourceNode struct {
 	deadRows    []core.Row   // this poll's dead letters
 	skipBad     bool         // the format skips malformed records (json.ignore-parse-errors)
 	rowtimeDeps []bool       // per table column: the rowtime or the watermark is computed from it
+
+	// A source of several subtasks (parallel_source.go): the job's own
+	// node is subtask 0 and holds the others in subtasks; each keeps the
+	// positions of its splits (the coordinator's checkpointer keeps those
+	// of a source of one subtask).
+	subtasks  []*sourceNode
+	positions map[int]connector.Position
 }
 
 type splitState struct {
@@ -101,7 +108,8 @@ type pollResult struct {
 	wait bool
 }
 
-func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context) (*sourceNode, error) {
+// newSourceNode builds subtask sub of a source (0 for the job's own node).
+func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context, sub int) (*sourceNode, error) {
 	t := op.Table
 	spec, err := j.connectorFor(t)
 	if err != nil {
@@ -138,7 +146,8 @@ func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context) (*s
 		}
 	}
 	s.decoded = make(core.Row, len(decodeCols))
-	env := &connector.Env{Settings: j.graph.Settings, Metrics: n.metrics, Stdout: j.opts.Stdout, Stderr: j.opts.Stderr, ReadColumns: s.decodeIdx}
+	env := &connector.Env{Settings: j.graph.Settings, Metrics: n.metrics, Stdout: j.opts.Stdout, Stderr: j.opts.Stderr, ReadColumns: s.decodeIdx,
+		Subtask: sub, Subtasks: max(1, j.rp[n.plan])}
 	if needsFormat(spec) {
 		dec, err := newDecoder(t, decodeCols)
 		if err != nil {
@@ -500,6 +509,7 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 			return true, err
 		}
 	}
+
 	for _, i := range p.Ended {
 		s.split(i).ended = true
 	}

@@ -66,6 +66,12 @@ type Spec struct {
 	// Check, when set, validates option combinations Validate cannot see
 	// from the option list alone (datagen's per-field options).
 	Check func(t *planner.TableDesc) error
+	// SplitReaders, when set and true for a source table, says the table
+	// can be read by several readers at once, each opened with
+	// Env.Subtask and Env.Subtasks and reading its share of the splits
+	// (Kafka partitions, assigned as Flink's KafkaSourceEnumerator
+	// assigns them). Its readers implement SplitOwner.
+	SplitReaders func(t *planner.TableDesc) bool
 	// Transactional, when set and true for a sink table, says its writer
 	// is a TransactionalSink: its output becomes visible only when a
 	// checkpoint commits it (Kafka 'exactly-once'). The job then needs
@@ -127,9 +133,12 @@ type Env struct {
 	// A source that produces rows itself (datagen) fills Record.Row in
 	// this layout. nil means every physical column in declared order.
 	ReadColumns []int
-	// Subtask is the index of the sink subtask this writer is (0-based)
-	// and Subtasks how many the sink runs as (Flink's
-	// getIndexOfThisSubtask / getNumberOfParallelSubtasks); 0 means 1.
+	// Subtask is the index of the subtask this writer or reader is
+	// (0-based) and Subtasks how many the sink or source runs as (Flink's
+	// getIndexOfThisSubtask / getNumberOfParallelSubtasks); 0 means 1. A
+	// source runs as several subtasks only when its Spec says it can
+	// (SplitReaders): each reader then reads the splits assigned to its
+	// subtask and numbers them as the whole source does.
 	Subtask, Subtasks int
 	// Checkpointing is true when the job takes checkpoints: a source then
 	// does not commit read positions anywhere by itself (a Kafka consumer
@@ -213,6 +222,14 @@ type Poll struct {
 type SourceReader interface {
 	Poll(ctx context.Context, max int) (Poll, error)
 	Close() error
+}
+
+// SplitOwner is implemented by a reader that reads a share of its
+// source's splits (Spec.SplitReaders): OwnsSplit reports whether split i
+// (numbered as the whole source numbers them) is this reader's. A restore
+// hands each reader the state and positions of its own splits.
+type SplitOwner interface {
+	OwnsSplit(i int) bool
 }
 
 // SinkWriter writes decoded rows (laid out as the sink table's columns,

@@ -17,7 +17,7 @@ import (
 var CommonOptions = []OptionSpec{
 	{Key: "connector", Required: true, Doc: "The connector's name."},
 	{Key: "scan.watermark.idle-timeout", Type: OptDuration, Doc: "A split without data for this long is idle and left out of the source's watermark (overrides `table.exec.source.idle-timeout`)."},
-	{Key: "scan.parallelism", Type: OptInt, Doc: "The parallelism of the table's source (default: `parallelism.default`); see docs/architecture.md for how a source's subtasks share its reader."},
+	{Key: "scan.parallelism", Type: OptInt, Doc: "The parallelism of the table's source (default: `parallelism.default`): a live Kafka table runs as this many subtasks, each reading its share of the partitions; a bounded source is read by one reader so that a replay is deterministic (docs/semantics.md, Parallelism)."},
 	{Key: "sink.parallelism", Type: OptInt, Doc: "The parallelism of the table's sink (default: its input's); rows are rebalanced when it differs."},
 	{Key: "dead-letter.table", Doc: "streamsql extension: records that fail to decode are written to this declared table (columns matched by name: raw, error, location, topic, partition, offset, line) and counted in records_skipped, instead of stopping the job or being dropped (docs/operations.md)."},
 }

@@ -102,6 +102,7 @@ var Spec = &connector.Spec{
 	Transactional: func(t *planner.TableDesc) bool {
 		return lower(t, "sink.delivery-guarantee", "at-least-once") == "exactly-once"
 	},
+	SplitReaders: func(*planner.TableDesc) bool { return true },
 	NewSource: func(ctx context.Context, t *planner.TableDesc, env *connector.Env) (connector.SourceReader, error) {
 		return OpenSource(ctx, t, env)
 	},

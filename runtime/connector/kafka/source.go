@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf16"
 
 	"github.com/IBM/sarama"
 	"github.com/streamsql/streamsql/planner"
@@ -59,8 +60,12 @@ type Source struct {
 	cfg    *config
 	client sarama.Client
 	cons   sarama.Consumer
-	group  *group // nil without properties.group.id
-	parts  []*partition
+	group  *group       // nil without properties.group.id
+	parts  []*partition // the partitions this reader reads
+	// all is every partition of the topics, numbered as splits in topic
+	// and partition order; parts is all but what other subtasks read
+	// (Env.Subtasks > 1: SplitOwner)
+	all    []*partition
 	stderr interface{ Write([]byte) (int, error) }
 
 	chunks chan chunk    // unbounded: every partition's chunks, in arrival order
@@ -194,7 +199,12 @@ func OpenSource(ctx context.Context, t *planner.TableDesc, env *connector.Env) (
 			return nil, err
 		}
 		for _, id := range ids {
-			s.parts = append(s.parts, &partition{split: len(s.parts), topic: tp, id: id, end: -1, committed: -1})
+			s.all = append(s.all, &partition{split: len(s.all), topic: tp, id: id, end: -1, committed: -1})
+		}
+	}
+	for _, p := range s.all {
+		if env.Subtasks <= 1 || SplitOwner(p.topic, p.id, env.Subtasks) == env.Subtask {
+			s.parts = append(s.parts, p)
 		}
 	}
 	var committed map[tp]int64
@@ -260,7 +270,7 @@ func (s *Source) Seek(pos []connector.Position) error {
 		return fmt.Errorf("kafka: Seek after the first Poll")
 	}
 	byName := map[string]*partition{}
-	for _, p := range s.parts {
+	for _, p := range s.all {
 		byName[splitName(p)] = p
 	}
 	for _, ps := range pos {
@@ -270,6 +280,9 @@ func (s *Source) Seek(pos []connector.Position) error {
 		}
 		if p.split != ps.Split {
 			return fmt.Errorf("kafka: the checkpoint reads %s as split %d, this source as split %d (were topics or partitions added?)", ps.Name, ps.Split, p.split)
+		}
+		if !s.OwnsSplit(p.split) {
+			continue // another subtask's (a restore at another parallelism)
 		}
 		if ps.Offset < p.oldest {
 			return fmt.Errorf("kafka: %s: cannot resume at offset %d: the earliest offset is now %d (records were deleted; resuming would lose them)", s.name(p), ps.Offset, p.oldest)
@@ -282,9 +295,40 @@ func (s *Source) Seek(pos []connector.Position) error {
 	return nil
 }
 
+// SplitOwner is the source subtask, of n, that reads partition id of
+// topic: Flink's KafkaSourceEnumerator.getSplitOwner (and the older
+// KafkaTopicPartitionAssigner): the topic's partition 0 goes to a subtask
+// chosen by the hash of the topic's name, the next partitions to the
+// following subtasks in turn.
+func SplitOwner(topic string, id int32, n int) int {
+	start := int((javaStringHash(topic)*31)&0x7FFFFFFF) % n
+	return (start + int(id)) % n
+}
+
+// javaStringHash is Java's String.hashCode: s[0]*31^(n-1) + ... + s[n-1]
+// over UTF-16 code units, in 32-bit arithmetic.
+func javaStringHash(s string) int32 {
+	var h int32
+	for _, u := range utf16.Encode([]rune(s)) {
+		h = 31*h + int32(u)
+	}
+	return h
+}
+
+// OwnsSplit reports whether this reader reads split i
+// (connector.SplitOwner).
+func (s *Source) OwnsSplit(i int) bool {
+	for _, p := range s.parts {
+		if p.split == i {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Source) topicNames() []string {
 	var out []string
-	for _, p := range s.parts {
+	for _, p := range s.all {
 		if len(out) == 0 || out[len(out)-1] != p.topic {
 			out = append(out, p.topic)
 		}

@@ -75,6 +75,8 @@ type sourceNode struct {
 	// of a source of one subtask).
 	subtasks  []*sourceNode
 	positions map[int]connector.Position
+	// grids: when the windows downstream fire (windowgrid.go)
+	grids []fireGrid
 }
 
 type splitState struct {
@@ -124,6 +126,7 @@ func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context, sub
 	}
 	s.ectx = expr.Ctx{Watermark: core.MinWatermark, TimeZone: j.tz}
 	s.bounded = spec.Bounded != nil && spec.Bounded(t)
+	s.grids = windowGrids(j.graph, n.plan)
 
 	need := neededColumns(op)
 	s.layout(need)
@@ -509,7 +512,15 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 			return true, err
 		}
 	}
-
+	if !replay && len(s.grids) > 0 {
+		// live: a watermark that closes a window goes out now, not on
+		// the next tick (windowgrid.go)
+		if cw, ok := s.combined(); ok && cw > s.wm && closesWindow(s.grids, s.wm, cw) {
+			if err := s.emitWatermark(cw); err != nil {
+				return true, err
+			}
+		}
+	}
 	for _, i := range p.Ended {
 		s.split(i).ended = true
 	}

@@ -194,3 +194,19 @@ func TestParallelSourceRescale(t *testing.T) {
 	}
 	sameSet(t, "across restores at 4, 2 and 1 source subtasks", all, want)
 }
+
+// A live source emits its watermark as soon as it closes a window, not
+// only on the interval: with an interval of an hour, the window's result
+// still comes out, at one source subtask and at two.
+func TestWatermarkClosesWindowAtOnce(t *testing.T) {
+	addr := cluster(t, kfake.SeedTopics(4, "t"))
+	produceWindow(t, addr, 0, 9000, 12000)
+	want := []string{"+I[a, 1970-01-01 00:00:00.000, 26]", "+I[b, 1970-01-01 00:00:00.000, 14]"}
+	slow := "SET 'pipeline.auto-watermark-interval' = '1 h';"
+	for _, p := range []int{1, 2} {
+		start := time.Now()
+		got, _ := runLive(t, fmt.Sprintf(parallelQuery, p, slow, addr, ""), runtime.Options{}, 2)
+		sameSet(t, fmt.Sprintf("parallelism %d", p), got, want)
+		t.Logf("parallelism %d: result after %v", p, time.Since(start))
+	}
+}

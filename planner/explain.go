@@ -59,7 +59,7 @@ func explainText(logical []*LogicalNode, g *Graph) string {
 				sinks = append(sinks, n)
 			}
 		}
-		rp := &reusePrinter{shared: map[*Node]bool{}, ids: map[*Node]int{}}
+		rp := &reusePrinter{shared: map[*Node]bool{}, ids: map[*Node]int{}, parallel: runsParallel(g)}
 		for n, cs := range consumerMap(g.Nodes) {
 			rp.shared[n] = len(cs) > 1
 		}
@@ -101,6 +101,28 @@ func writeLogical(b *strings.Builder, n *LogicalNode, first, rest string) {
 type reusePrinter struct {
 	shared map[*Node]bool
 	ids    map[*Node]int
+	// parallel: some node runs as several subtasks, so every node prints
+	// its parallelism (a job of one subtask prints as Flink's EXPLAIN)
+	parallel bool
+}
+
+// runsParallel reports whether some node of g runs as several subtasks.
+func runsParallel(g *Graph) bool {
+	for _, n := range g.Nodes {
+		if n.subtasks() > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// subtasks is how many subtasks n runs as: what the runtime decided
+// (Subtasks) once it built the job, the plan's parallelism before.
+func (n *Node) subtasks() int {
+	if n.Subtasks > 0 {
+		return n.Subtasks
+	}
+	return max(1, n.Parallelism)
 }
 
 func (rp *reusePrinter) write(b *strings.Builder, n *Node, first, rest string) {
@@ -111,6 +133,9 @@ func (rp *reusePrinter) write(b *strings.Builder, n *Node, first, rest string) {
 	attrs := append(nodeAttrs(n), "changelogMode="+n.ChangelogMode())
 	if len(n.UpsertKeys) > 0 {
 		attrs = append(attrs, "upsertKeys=[["+colNames(n.Schema, n.UpsertKeys)+"]]")
+	}
+	if rp.parallel {
+		attrs = append(attrs, "parallelism=["+strconv.Itoa(n.subtasks())+"]")
 	}
 	reuse := ""
 	if rp.shared[n] {

@@ -13,7 +13,7 @@ FROM ad_events WHERE event_type = 'view'
 WINDOW w AS (PARTITION BY user_id ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW);`)
 	out := j.Explain()
 	for _, want := range []string{
-		"OverAggregate(partitionBy=[user_id], orderBy=[ts ASC], window=[ROWS BETWEEN 2 PRECEDING AND CURRENT ROW], select=[user_id, qty, ts, SUM(qty) AS w0$o0, COUNT(*) AS w0$o1], changelogMode=[I])",
+		"OverAggregate(partitionBy=[user_id], orderBy=[ts ASC], window=[ROWS BETWEEN 2 PRECEDING AND CURRENT ROW], select=[user_id, qty, ts, SUM(qty) AS w0$o0, COUNT(*) AS w0$o1], changelogMode=[I], parallelism=[2])",
 		"Exchange(distribution=[hash[user_id]]",
 	} {
 		if !strings.Contains(out, want) {

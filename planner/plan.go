@@ -119,6 +119,10 @@ type Node struct {
 	// InputDists[i] how rows of Inputs[i] reach them (parallelism.go).
 	Parallelism int
 	InputDists  []Distribution
+	// Subtasks is how many subtasks the runtime runs the node as, set
+	// by runtime.Build (0 before): a bounded source, for one, runs as one
+	// whatever its Parallelism. EXPLAIN prints it.
+	Subtasks int
 }
 
 // Op is one of the operator specs below.

@@ -12,26 +12,26 @@ func TestExplainRank(t *testing.T) {
 	cases := []struct{ query, want string }{
 		// Top-N with the row number: upsert key = partition key + rn
 		{"SELECT * FROM (SELECT user_id, qty, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY qty DESC) AS rn FROM ad_events) WHERE rn <= 3",
-			"Rank(strategy=[AppendFastStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3], partitionBy=[user_id], orderBy=[qty DESC], select=[user_id, qty, rn], changelogMode=[I,UB,UA,D], upsertKeys=[[user_id, rn]])"},
+			"Rank(strategy=[AppendFastStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3], partitionBy=[user_id], orderBy=[qty DESC], select=[user_id, qty, rn], changelogMode=[I,UB,UA,D], upsertKeys=[[user_id, rn]], parallelism=[2])"},
 		// without it (rn < 4 is rankEnd=3), rows only
 		{"SELECT user_id, qty FROM (SELECT user_id, qty, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY qty DESC) AS rn FROM ad_events) WHERE rn < 4",
-			"Rank(strategy=[AppendFastStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3], partitionBy=[user_id], orderBy=[qty DESC], select=[user_id, qty], changelogMode=[I,UB,UA,D])"},
+			"Rank(strategy=[AppendFastStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=3], partitionBy=[user_id], orderBy=[qty DESC], select=[user_id, qty], changelogMode=[I,UB,UA,D], parallelism=[2])"},
 		// over an updating input: RetractStrategy
 		{"SELECT * FROM (SELECT user_id, n, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY n DESC) AS rn FROM (SELECT user_id, event_type, COUNT(*) AS n FROM ad_events GROUP BY user_id, event_type)) WHERE rn <= 2",
 			"Rank(strategy=[RetractStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=2]"},
 		// a Top-1 by something else than time stays a Rank, keyed by the partition
 		{"SELECT user_id, qty FROM (SELECT user_id, qty, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY qty) AS rn FROM ad_events) WHERE rn = 1",
-			"rankRange=[rankStart=1, rankEnd=1], partitionBy=[user_id], orderBy=[qty ASC], select=[user_id, qty], changelogMode=[I,UB,UA,D], upsertKeys=[[user_id]])"},
+			"rankRange=[rankStart=1, rankEnd=1], partitionBy=[user_id], orderBy=[qty ASC], select=[user_id, qty], changelogMode=[I,UB,UA,D], upsertKeys=[[user_id]], parallelism=[2])"},
 		// deduplication: rn = 1 by the rowtime, rn not selected
 		{"SELECT user_id, qty FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY ts ASC) AS rn FROM ad_events) WHERE rn = 1",
-			"Deduplicate(keep=[FirstRow], key=[user_id], order=[ROWTIME], changelogMode=[I])"},
+			"Deduplicate(keep=[FirstRow], key=[user_id], order=[ROWTIME], changelogMode=[I], parallelism=[2])"},
 		{"SELECT user_id, qty FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY ts DESC) AS rn FROM ad_events) WHERE rn <= 1",
-			"Deduplicate(keep=[LastRow], key=[user_id], order=[ROWTIME], changelogMode=[I,UB,UA,D], upsertKeys=[[user_id]])"},
+			"Deduplicate(keep=[LastRow], key=[user_id], order=[ROWTIME], changelogMode=[I,UB,UA,D], upsertKeys=[[user_id]], parallelism=[2])"},
 		// window Top-N and window deduplication: insert-only
 		{"SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY qty DESC) AS rn FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn <= 2",
 			"WindowRank(window=[TUMBLE(win_start=[window_start], win_end=[window_end], size=[1 min])], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=2], partitionBy=[window_start, window_end], orderBy=[qty DESC]"},
 		{"SELECT user_id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, user_id ORDER BY ts) AS rn FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn = 1",
-			"WindowDeduplicate(window=[TUMBLE(win_start=[window_start], win_end=[window_end], size=[1 min])], keep=[FirstRow], partitionKeys=[window_start, window_end, user_id], orderKey=[ts], order=[ROWTIME], changelogMode=[I])"},
+			"WindowDeduplicate(window=[TUMBLE(win_start=[window_start], win_end=[window_end], size=[1 min])], keep=[FirstRow], partitionKeys=[window_start, window_end, user_id], orderKey=[ts], order=[ROWTIME], changelogMode=[I], parallelism=[2])"},
 	}
 	for _, c := range cases {
 		j := mustPlan(t, "SET 'parallelism.default' = '2';\n"+ddl+c.query+";")

@@ -15,7 +15,7 @@ func TestExplainRegularJoin(t *testing.T) {
 		"SELECT a.user_id, c.cts FROM ad_events a JOIN clicks c ON a.campaign_id = c.campaign_id AND a.qty > 1;")
 	out := j.Explain()
 	for _, want := range []string{
-		"Join(joinType=[InnerJoin], where=[AND(=(campaign_id, campaign_id0), >(qty, 1))], select=[user_id, event_type, event_time, campaign_id, price, qty, ts, kafka_ts, campaign_id0, cts], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey], changelogMode=[I])",
+		"Join(joinType=[InnerJoin], where=[AND(=(campaign_id, campaign_id0), >(qty, 1))], select=[user_id, event_type, event_time, campaign_id, price, qty, ts, kafka_ts, campaign_id0, cts], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey], changelogMode=[I], parallelism=[2])",
 		"Exchange(distribution=[hash[campaign_id]], changelogMode=[I])",
 	} {
 		if !strings.Contains(out, want) {
@@ -77,7 +77,7 @@ func TestExplainRegularSemiJoin(t *testing.T) {
 		"SELECT user_id FROM ad_events WHERE campaign_id IN (SELECT campaign_id FROM clicks);")
 	out := j.Explain()
 	for _, want := range []string{
-		"Join(joinType=[LeftSemiJoin], where=[=(campaign_id, campaign_id0)], select=[user_id, event_type, event_time, campaign_id, price, qty, ts, kafka_ts], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey], changelogMode=[I])",
+		"Join(joinType=[LeftSemiJoin], where=[=(campaign_id, campaign_id0)], select=[user_id, event_type, event_time, campaign_id, price, qty, ts, kafka_ts], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey], changelogMode=[I], parallelism=[2])",
 		"Exchange(distribution=[hash[campaign_id]], changelogMode=[I])",
 	} {
 		if !strings.Contains(out, want) {
@@ -89,7 +89,7 @@ func TestExplainRegularSemiJoin(t *testing.T) {
 	out = j.Explain()
 	for _, want := range []string{
 		"Join(joinType=[LeftAntiJoin], where=[OR(=(campaign_id, campaign_id0), IS NULL(=(campaign_id, campaign_id0)))]",
-		"changelogMode=[I,UB,UA,D])",
+		"changelogMode=[I,UB,UA,D], parallelism=[1])",
 		"Exchange(distribution=[single], changelogMode=[I])",
 	} {
 		if !strings.Contains(out, want) {

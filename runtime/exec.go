@@ -240,6 +240,9 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 		}
 	}
 	j.rp = runtimeParallelism(g, j.transactional, j.splitReaders)
+	for _, n := range g.Nodes {
+		n.Subtasks = j.rp[n] // for EXPLAIN
+	}
 	byID := map[*planner.Node]*node{}
 	for _, pn := range g.Nodes {
 		n := &node{plan: pn, metrics: core.NewMetrics(), wm: core.MinWatermark}

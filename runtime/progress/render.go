@@ -40,6 +40,7 @@ func Render(s *runtime.Snapshot) string {
 			renderSplits(&b, src, s.Taken)
 		}
 	}
+	renderSubtasks(&b, s)
 	for _, sk := range s.Sinks {
 		fmt.Fprintf(&b, "sink   %-*s %s rows/s  total %s\n", w, sk.Table, rate(sk.RowsPerSec), GroupDigits(sk.RowsOut))
 	}
@@ -48,6 +49,32 @@ func Render(s *runtime.Snapshot) string {
 		" | malformed rows skipped " + GroupDigits(s.RecordsSkipped) +
 		" | " + checkpointText(s) + "\n")
 	return b.String()
+}
+
+// renderSubtasks lists, for every operator that runs as several
+// subtasks, one line per subtask: rows in and out, late rows, its
+// watermark and the share of the last interval it waited on a full
+// channel (Flink's backPressuredTimeMsPerSecond, in ms/s).
+func renderSubtasks(b *strings.Builder, s *runtime.Snapshot) {
+	for i := range s.Operators {
+		op := &s.Operators[i]
+		if len(op.Subtasks) < 2 {
+			continue
+		}
+		name := op.Name + " #" + strconv.Itoa(op.ID)
+		if op.Table != "" {
+			name += " (" + op.Table + ")"
+		}
+		fmt.Fprintf(b, "%s: %d subtasks\n", name, len(op.Subtasks))
+		for _, st := range op.Subtasks {
+			fmt.Fprintf(b, "  %d> in %s  out %s", st.Index+1, GroupDigits(st.RecordsIn), GroupDigits(st.RecordsOut))
+			if st.LateRecordsDropped > 0 {
+				b.WriteString("  late " + GroupDigits(st.LateRecordsDropped))
+			}
+			b.WriteString("  watermark " + watermark(st.Watermark))
+			fmt.Fprintf(b, "  backpressured %d ms/s\n", int64(st.BackPressuredMsPerSec+0.5))
+		}
+	}
 }
 
 func renderSplits(b *strings.Builder, src *runtime.SourceProgress, now time.Time) {

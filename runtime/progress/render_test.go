@@ -162,3 +162,24 @@ func TestDetails(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// An operator of several subtasks gets one line per subtask: rows,
+// late rows, watermark and backpressure (ms waited per second).
+func TestRenderSubtasks(t *testing.T) {
+	s := busySnapshot()
+	s.Operators = []runtime.OperatorProgress{
+		{ID: 0, Name: "TableSourceScan", Table: "ad_events"},
+		{ID: 2, Name: "WindowAggregate", RecordsIn: 45675, RecordsOut: 340, Subtasks: []runtime.SubtaskProgress{
+			{Index: 0, RecordsIn: 22000, RecordsOut: 170, LateRecordsDropped: 2, Watermark: base + 10_500, BackPressuredMsPerSec: 0.2},
+			{Index: 1, RecordsIn: 23675, RecordsOut: 170, Watermark: base + 10_500, BackPressuredMsPerSec: 312.6},
+		}},
+	}
+	want := "" +
+		"WindowAggregate #2: 2 subtasks\n" +
+		"  1> in 22,000  out 170  late 2  watermark 2026-01-01 00:00:10.500Z  backpressured 0 ms/s\n" +
+		"  2> in 23,675  out 170  watermark 2026-01-01 00:00:10.500Z  backpressured 313 ms/s\n" +
+		"sink   results"
+	if got := Render(s); !strings.Contains(got, want) {
+		t.Errorf("got:\n%s\nwant it to contain:\n%s", got, want)
+	}
+}

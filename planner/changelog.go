@@ -12,6 +12,9 @@ import (
 // that cannot take the changes its input produces, as Flink's
 // FlinkChangelogModeInferenceProgram does:
 //
+//   - a source reading an upsert or changelog table produces updates
+//     (changelogsource.go: an upsert source [UA,D] by its primary key,
+//     followed by a ChangelogNormalize producing every kind);
 //   - a source, a window aggregation, window TVF, window join, an OVER
 //     aggregation and a side output produce inserts only; the window and
 //     OVER operators, like Flink's, accept inserts only;
@@ -42,8 +45,13 @@ var updatingSinks = map[string]bool{"print": true, "blackhole": true, "upsert-ka
 // inferChangelog is the rule; it runs after finish, before distribute.
 func inferChangelog(g *Graph) error {
 	for _, n := range g.Nodes {
-		n.AppendOnly, n.UpsertKeys = true, nil
+		n.AppendOnly, n.UpsertKeys, n.Upsert = true, nil, false
 		switch op := n.Op.(type) {
+		case *SourceOp:
+			sourceChangelog(n, op)
+		case *ChangelogNormalizeOp:
+			n.AppendOnly = false
+			n.UpsertKeys = append([]int(nil), op.Keys...)
 		case *GroupAggOp:
 			n.AppendOnly = false
 			for i := range op.GroupKeys {
@@ -119,6 +127,8 @@ func groupAggPos(n *Node) sql.Pos {
 		return op.Pos
 	case *JoinOp:
 		return op.Pos
+	case *SourceOp:
+		return op.Table.Pos
 	}
 	return sql.Pos{}
 }

@@ -241,6 +241,8 @@ func nodeAttrs(n *Node) []string {
 		}
 		a = append(a, "window=["+windowSpecText(op.Window, in)+"]", "select=["+strings.Join(sel, ", ")+"]")
 		return a
+	case *ChangelogNormalizeOp:
+		return []string{"key=[" + colNames(in, op.Keys) + "]"}
 	case *GroupAggOp:
 		return groupAggAttrs(in, op)
 	case *ExpandOp:

@@ -521,6 +521,7 @@ func (g *graphBuilder) finish(settings map[string]string) *Graph {
 			pruneSource(n, src, consumers[n])
 		}
 	}
+	normalizeUpsertSources(nodes)
 	// Drop Calcs that project their input unchanged.
 	for _, n := range nodes {
 		for i, in := range n.Inputs {
@@ -593,6 +594,11 @@ func pruneSource(n *Node, src *SourceOp, consumers []*Node) {
 					need[src.ReadColumns[r.Index]] = true
 				}
 			})
+		}
+	}
+	if SourceChangelog(src.Table) == UpsertSource {
+		for _, k := range primaryKeyColumns(src.Table) {
+			need[k] = true // ChangelogNormalize is keyed by it
 		}
 	}
 	if src.WatermarkColumn >= 0 {

@@ -154,6 +154,10 @@ func (l *Lineage) columns(n *Node) []string {
 				out[i] = l.Expr(in, e)
 			}
 		}
+	case *ChangelogNormalizeOp:
+		for i := range out {
+			out[i] = l.Column(in, i)
+		}
 	case *RankOp:
 		for i := range out {
 			if i < len(in.Schema) {

@@ -11,7 +11,8 @@ import (
 // (distribute) gives every node its parallelism and every input edge a
 // distribution, as Flink's planner and job-graph builder do:
 //
-//   - a window or group aggregation is hashed by its group keys, a rank
+//   - a window or group aggregation is hashed by its group keys, a
+//     ChangelogNormalize by the primary key, a rank
 //     (Top-N, deduplication) by its partition keys (a SESSION window
 //     by its PARTITION BY keys), a window or regular join by its join keys on each
 //     side; with no key they need all rows in one subtask (single);
@@ -140,6 +141,12 @@ func distributeNode(n *Node, p, maxP int) error {
 			n.Parallelism = 1
 		}
 		keyed(0, op.PartitionKeys)
+	case *ChangelogNormalizeOp:
+		n.Parallelism = p
+		if len(op.Keys) == 0 {
+			n.Parallelism = 1
+		}
+		keyed(0, op.Keys)
 	case *GroupAggOp:
 		n.Parallelism = p
 		if len(op.GroupKeys) == 0 {

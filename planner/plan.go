@@ -105,7 +105,7 @@ type Graph struct {
 // Node is one physical operator.
 type Node struct {
 	ID         int
-	Op         Op      // *SourceOp, *CalcOp, *GroupAggOp, *WindowAggOp, *WindowTVFOp, *WindowJoinOp, *UnionOp, *SinkOp
+	Op         Op      // *SourceOp, *ChangelogNormalizeOp, *CalcOp, *GroupAggOp, *WindowAggOp, *WindowTVFOp, *WindowJoinOp, *UnionOp, *SinkOp
 	Inputs     []*Node // data inputs in order (a join has left then right)
 	Schema     Schema  // output columns
 	AppendOnly bool    // output is insert-only ([I]); set by the changelog rule (changelog.go)
@@ -113,6 +113,10 @@ type Node struct {
 	// updating result (a group aggregation's keys), nil when unknown or
 	// insert-only (changelog.go).
 	UpsertKeys []int
+	// Upsert marks an upsert stream by UpsertKeys ([UA,D]: no insert, no
+	// update-before): an upsert source before its ChangelogNormalize
+	// (changelogsource.go).
+	Upsert bool
 	// Rowtime is the index in Schema of the event-time attribute, or -1.
 	Rowtime int
 	// Parallelism is the number of subtasks the node runs as, and
@@ -140,8 +144,11 @@ func (n *Node) Attrs() []string { return nodeAttrs(n) }
 // ChangelogMode is the kinds of change the node emits, in EXPLAIN's
 // notation: [I] for insert-only, [I,UB,UA,D] when rows may be updated.
 func (n *Node) ChangelogMode() string {
-	if n.AppendOnly {
+	switch {
+	case n.AppendOnly:
 		return "[I]"
+	case n.Upsert:
+		return "[UA,D]"
 	}
 	return "[I,UB,UA,D]"
 }

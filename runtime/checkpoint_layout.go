@@ -254,6 +254,8 @@ func layoutOf(n *planner.Node, tz string) string {
 		return fmt.Sprintf("over-agg v1 %s keys=%v order=%d input=[%s] aggs=[%s]", op.FrameText(), op.PartitionKeys, op.OrderKey, schemaTypes(n.Inputs[0].Schema), strings.Join(aggs, ","))
 	case *planner.WindowJoinOp:
 		return fmt.Sprintf("window-join v1 left=[%s] right=[%s]", schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
+	case *planner.ChangelogNormalizeOp:
+		return fmt.Sprintf("changelog-normalize v1 in=[%s] keys=%v", schemaTypes(n.Inputs[0].Schema), op.Keys)
 	case *planner.RankOp:
 		return fmt.Sprintf("%s v1 in=[%s] partition=%v order=%v range=%d..%d rn=%t retract=%t", strings.ToLower(n.Name()),
 			schemaTypes(n.Inputs[0].Schema), op.PartitionKeys, op.OrderKeys, op.RankStart, op.RankEnd, op.OutputRankNumber, op.Retract)

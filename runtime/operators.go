@@ -18,6 +18,8 @@ func newOperator(n *planner.Node, ctx *core.Context) (core.Operator, error) {
 		return ops.NewUnion(), nil
 	case *planner.ExpandOp:
 		return ops.NewExpand(op), nil
+	case *planner.ChangelogNormalizeOp:
+		return ops.NewChangelogNormalize(op, ctx)
 	case *planner.GroupAggOp:
 		return ops.NewGroupAgg(op, n.Inputs[0].Schema, ctx)
 	case *planner.RankOp:

@@ -77,6 +77,12 @@ type sourceNode struct {
 	positions map[int]connector.Position
 	// grids: when the windows downstream fire (windowgrid.go)
 	grids []fireGrid
+	// changes, when not nil, is the decoder of a changelog source (a
+	// changelog format, upsert-kafka): expandChanges turns each record
+	// into its rows with their kinds before handle reads them.
+	changes   connector.ChangelogDecoder
+	changeBuf []connector.Change
+	expandBuf []connector.Record
 }
 
 type splitState struct {
@@ -151,13 +157,20 @@ func newSourceNode(n *node, op *planner.SourceOp, j *Job, ctx *core.Context, sub
 	s.decoded = make(core.Row, len(decodeCols))
 	env := &connector.Env{Settings: j.graph.Settings, Metrics: n.metrics, Stdout: j.opts.Stdout, Stderr: j.opts.Stderr, ReadColumns: s.decodeIdx,
 		Subtask: sub, Subtasks: max(1, j.rp[n.plan])}
-	if needsFormat(spec) {
-		dec, err := newDecoder(t, decodeCols)
-		if err != nil {
-			return nil, tableErr(t, err)
-		}
+	var dec connector.Decoder
+	switch {
+	case spec.NewDecoder != nil:
+		dec, err = spec.NewDecoder(t, s.decodeIdx)
+	case needsFormat(spec):
+		dec, err = newDecoder(t, decodeCols)
+	}
+	if err != nil {
+		return nil, tableErr(t, err)
+	}
+	if dec != nil {
 		env.Decoder = dec
 		s.skipBad = connector.SkipsParseErrors(dec)
+		s.changes, _ = dec.(connector.ChangelogDecoder)
 	}
 	s.env = env
 	s.rowtimeDeps = rowtimeDeps(op)
@@ -333,7 +346,7 @@ func (s *sourceNode) start(ctx context.Context, max int) {
 	s.reuse = prepareReuse(s.node)
 	s.polls = make(chan pollResult, 1)
 	s.free = make(chan struct{}, 1)
-	s.ahead = decodesAhead(s.op) && s.buildLanes() == nil
+	s.ahead = s.changes == nil && decodesAhead(s.op) && s.buildLanes() == nil
 	if s.ahead && s.reuse {
 		s.spare = make(chan *decodedPoll, 2)
 		s.spare <- &decodedPoll{}
@@ -410,6 +423,13 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 		sp := s.split(i)
 		sp.active, sp.lastActive = true, now
 	}
+	var kinds []core.RowKind // a changelog source's row kinds
+	if s.changes != nil {
+		if err := s.expandChanges(&p, now); err != nil {
+			return true, err
+		}
+		kinds = make([]core.RowKind, len(p.Records))
+	}
 	dec, ahead := r.dec, 0 // p.Records[:ahead] were decoded ahead
 	var batch *core.Batch
 	var wide []core.Row // the layout rows behind batch.Rows
@@ -435,6 +455,9 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 		}
 		b := &core.Batch{Rows: batch.Rows[:n]}
 		batch.Rows, wide = batch.Rows[n:], wide[n:]
+		if kinds != nil {
+			b.Kinds, kinds = kinds[:n:n], kinds[n:]
+		}
 		if rowWM {
 			b.Watermarks = wms[:n:n]
 			wms = wms[n:]
@@ -443,7 +466,9 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 		return s.node.out.Emit(b)
 	}
 	for ri := range p.Records {
-		s.read++
+		if kinds == nil {
+			s.read++ // a changelog source's records are counted by expandChanges
+		}
 		var sp *splitState
 		w := int64(noWatermark) // the row's watermark expression
 		if ri < ahead {
@@ -462,6 +487,9 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 			}
 			if !ok {
 				continue
+			}
+			if kinds != nil {
+				kinds[n] = rec.Kind
 			}
 			if s.wmFunc != nil {
 				v := s.wmFunc(&s.ectx, wide[n])
@@ -549,17 +577,7 @@ func (s *sourceNode) decode(rec *connector.Record, row core.Row) (bool, error) {
 	}
 	switch what, col, err := s.fill(s.serial, rec, row); what {
 	case fillDecodeErr:
-		rec.Where = rec.Location() // the error paths read Where
-		if s.deadLetter != nil {
-			s.node.metrics.RecordsSkipped.Add(1)
-			s.addDeadLetter(rec, err)
-			return false, nil
-		}
-		if errors.Is(err, connector.ErrSkipRecord) {
-			s.node.metrics.RecordsSkipped.Add(1)
-			return false, nil
-		}
-		return false, fmt.Errorf("%s: table %s: %w", rec.Where, s.op.Table.Name, err)
+		return false, s.decodeErr(rec, err)
 	case fillComputedErr:
 		err := fmt.Errorf("computed column %q: %w", s.op.Table.Columns[col].Name, err)
 		if s.rowtimeDeps[col] {
@@ -587,6 +605,56 @@ func (s *sourceNode) decode(rec *connector.Record, row core.Row) (bool, error) {
 		return false, nil
 	}
 	return true, nil
+}
+
+// decodeErr handles a record the decoder refused: to the dead-letter
+// table when there is one, skipped and counted when the format skips
+// malformed records, otherwise an error naming the record's place
+// (nil: skipped).
+func (s *sourceNode) decodeErr(rec *connector.Record, err error) error {
+	rec.Where = rec.Location() // the error paths read Where
+	if s.deadLetter != nil {
+		s.node.metrics.RecordsSkipped.Add(1)
+		s.addDeadLetter(rec, err)
+		return nil
+	}
+	if errors.Is(err, connector.ErrSkipRecord) {
+		s.node.metrics.RecordsSkipped.Add(1)
+		return nil
+	}
+	return fmt.Errorf("%s: table %s: %w", rec.Where, s.op.Table.Name, err)
+}
+
+// expandChanges replaces a poll's records by one record per row their
+// changelog decoder gives (none for a record without changes, several
+// for a debezium update), each carrying its row and kind: handle then
+// reads them as pre-decoded records. A record's split is active even
+// when it gives no row.
+func (s *sourceNode) expandChanges(p *connector.Poll, now time.Time) error {
+	out := s.expandBuf[:0]
+	for i := range p.Records {
+		rec := &p.Records[i]
+		s.read++
+		sp := s.split(rec.Split)
+		sp.active, sp.lastActive, sp.idle = true, now, false
+		var err error
+		s.changeBuf, err = s.changes.DecodeChanges(rec, s.changeBuf[:0])
+		if err != nil {
+			if err := s.decodeErr(rec, err); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, c := range s.changeBuf {
+			r := *rec
+			r.Row, r.Kind = c.Row, c.Kind
+			out = append(out, r)
+		}
+	}
+	clear(s.changeBuf)
+	s.expandBuf = out
+	p.Records = out
+	return nil
 }
 
 // badRecord handles a record whose rowtime or watermark cannot be

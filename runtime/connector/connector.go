@@ -63,6 +63,11 @@ type Spec struct {
 	// named by the 'format' option (filesystem, kafka); Validate then
 	// also accepts that format's options ('json.*').
 	HasFormat bool
+	// NewDecoder, when set, builds the decoder of the table's records
+	// instead of a format (upsert-kafka decodes the record key and
+	// value, each with its own format): read are the indices of
+	// t.Columns it decodes (Env.ReadColumns), in that order.
+	NewDecoder func(t *planner.TableDesc, read []int) (Decoder, error)
 	// Check, when set, validates option combinations Validate cannot see
 	// from the option list alone (datagen's per-field options).
 	Check func(t *planner.TableDesc) error
@@ -178,6 +183,9 @@ type Record struct {
 	// instead of running the Decoder on Value, and may keep it (the source
 	// never reuses it).
 	Row core.Row
+	// Kind is Row's change kind (a ChangelogDecoder's rows); Insert
+	// otherwise.
+	Kind core.RowKind
 }
 
 // Location is Where, or "File:Line" when the connector left Where empty
@@ -246,6 +254,29 @@ type SinkWriter interface {
 // parse error as an error naming the field; the caller adds rec.Where.
 type Decoder interface {
 	Decode(value []byte, dst core.Row) error
+}
+
+// ChangelogDecoder is a Decoder whose records are changes of a table
+// (Flink's changelog formats and upsert sources): one record gives zero
+// or more rows, each with its kind. debezium-json turns an update into
+// -U (before) and +U (after); upsert-kafka turns a record into +U, or
+// -D for a tombstone. The runtime calls DecodeChanges instead of Decode
+// for every record of a source whose decoder is one; the source's
+// changelog mode comes from the planner (planner.SourceChangelog), which
+// knows the format and connector by name.
+type ChangelogDecoder interface {
+	Decoder
+	// DecodeChanges appends rec's rows to out, in order, and returns it.
+	// Rows are laid out as the decoder's columns and freshly allocated
+	// (the caller keeps them). Errors follow Decode's rules (ErrSkipRecord
+	// for a record to skip); the caller adds rec's place.
+	DecodeChanges(rec *Record, out []Change) ([]Change, error)
+}
+
+// Change is one row of a ChangelogDecoder with its kind.
+type Change struct {
+	Kind core.RowKind
+	Row  core.Row
 }
 
 // Encoder turns a row into a record value, appending to buf.

@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -37,8 +36,7 @@ type groupAgg struct {
 	groups  map[string]*aggGroup
 	metrics *core.Metrics
 	buf     []byte
-	rowBuf  []byte
-	prevBuf []byte
+	eq      rowEqual
 	// dirty holds the groups created, changed or dropped since the last
 	// snapshot (core.IncrementalState), by key; tracked from the first
 	// snapshot on.
@@ -148,7 +146,7 @@ func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 		switch {
 		case g.prev == nil:
 			emit(core.Insert, res)
-		case o.sameRow(g.prev, res):
+		case o.eq.same(g.prev, res):
 			continue
 		default:
 			emit(core.UpdateBefore, g.prev)
@@ -160,17 +158,6 @@ func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 		return nil
 	}
 	return out.Emit(&ob)
-}
-
-// sameRow compares two results by their exact encodings.
-func (o *groupAgg) sameRow(a, b core.Row) bool {
-	o.prevBuf = o.prevBuf[:0]
-	o.rowBuf = o.rowBuf[:0]
-	for i := range a {
-		o.prevBuf = core.AppendValue(o.prevBuf, a[i])
-		o.rowBuf = core.AppendValue(o.rowBuf, b[i])
-	}
-	return bytes.Equal(o.prevBuf, o.rowBuf)
 }
 
 // fold accumulates (or retracts) one row into g.
@@ -280,12 +267,8 @@ func (o *groupAgg) BorrowsBatches() {}
 // encoded key: key values, row count, accumulators, value counts, the
 // last result.
 func (o *groupAgg) Snapshot(w core.StateWriter) error {
-	var b []byte
-	for _, k := range sortedKeys(o.groups) {
-		b = o.appendGroup(b[:0], o.groups[k])
-		if err := w.Put(tableWindow, []byte(k), b); err != nil {
-			return err
-		}
+	if err := putEntries(w, o.groups, o.appendGroup); err != nil {
+		return err
 	}
 	o.tracking, o.dirty = true, map[string]*aggGroup{}
 	return nil
@@ -294,19 +277,8 @@ func (o *groupAgg) Snapshot(w core.StateWriter) error {
 // SnapshotChanges implements core.IncrementalState: the groups touched
 // since the last snapshot, a Delete for those dropped.
 func (o *groupAgg) SnapshotChanges(w core.DeltaWriter) error {
-	var b []byte
-	for _, k := range sortedKeys(o.dirty) {
-		if g := o.groups[k]; g != nil {
-			b = o.appendGroup(b[:0], g)
-			if err := w.Put(tableWindow, []byte(k), b); err != nil {
-				return err
-			}
-			continue
-		}
-		b = o.appendGroup(b[:0], o.dirty[k]) // its last state: the key group comes from its key values
-		if err := w.Delete(tableWindow, []byte(k), b); err != nil {
-			return err
-		}
+	if err := putChanges(w, o.dirty, o.groups, o.appendGroup); err != nil {
+		return err
 	}
 	o.tracking, o.dirty = true, map[string]*aggGroup{}
 	return nil

@@ -48,6 +48,41 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// putEntries writes one entry per key of a keyed state map, in key
+// order, in table tableWindow: the key, and enc's encoding of its state.
+func putEntries[V any](w core.StateWriter, m map[string]V, enc func([]byte, V) []byte) error {
+	var b []byte
+	for _, k := range sortedKeys(m) {
+		b = enc(b[:0], m[k])
+		if err := w.Put(tableWindow, []byte(k), b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putChanges writes an incremental snapshot (core.IncrementalState) of
+// a keyed state map: for every key in dirty, its entry when live still
+// has it, else a Delete carrying its last state (dirty's), whose key
+// values name its key group.
+func putChanges[V any](w core.DeltaWriter, dirty, live map[string]V, enc func([]byte, V) []byte) error {
+	var b []byte
+	for _, k := range sortedKeys(dirty) {
+		if v, ok := live[k]; ok {
+			b = enc(b[:0], v)
+			if err := w.Put(tableWindow, []byte(k), b); err != nil {
+				return err
+			}
+			continue
+		}
+		b = enc(b[:0], dirty[k])
+		if err := w.Delete(tableWindow, []byte(k), b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func appendSpanKey(b []byte, sp span) []byte {
 	b = core.AppendOrderedInt64(b, sp.End)
 	return core.AppendOrderedInt64(b, sp.Start)

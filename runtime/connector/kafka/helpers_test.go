@@ -9,6 +9,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/streamsql/streamsql/runtime"
+	"github.com/streamsql/streamsql/runtime/connector/kafka/kafkatest"
 	"github.com/streamsql/streamsql/runtime/runtest"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -16,15 +17,10 @@ import (
 // cluster starts an in-process broker for one test.
 func cluster(t *testing.T, opts ...kfake.Opt) string {
 	t.Helper()
-	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(1)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c.ListenAddrs()[0]
+	return kafkatest.Cluster(t, opts...)
 }
 
-// rec is one record to produce.
+// rec is one record to produce ("" key: none).
 type rec struct {
 	topic     string
 	partition int32
@@ -34,44 +30,19 @@ type rec struct {
 	headers   map[string]string
 }
 
-func clientConfig() *sarama.Config {
-	sc := sarama.NewConfig()
-	sc.Version = sarama.V2_8_0_0
-	sc.Producer.Return.Successes = true
-	sc.Producer.RequiredAcks = sarama.WaitForAll
-	sc.Producer.Partitioner = sarama.NewManualPartitioner
-	sc.Consumer.MaxWaitTime = 50 * time.Millisecond
-	return sc
-}
+func clientConfig() *sarama.Config { return kafkatest.Config() }
 
 // produce writes records synchronously, in order, to the given partitions.
 func produce(t *testing.T, addr string, recs ...rec) {
 	t.Helper()
-	p, err := sarama.NewSyncProducer([]string{addr}, clientConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	for _, r := range recs {
-		m := &sarama.ProducerMessage{Topic: r.topic, Partition: r.partition, Value: sarama.StringEncoder(r.value)}
+	out := make([]kafkatest.Record, len(recs))
+	for i, r := range recs {
+		out[i] = kafkatest.Record{Topic: r.topic, Partition: r.partition, TS: r.ts, Value: []byte(r.value), Headers: r.headers}
 		if r.key != "" {
-			m.Key = sarama.StringEncoder(r.key)
-		}
-		if r.ts != 0 {
-			m.Timestamp = time.UnixMilli(r.ts)
-		}
-		keys := make([]string, 0, len(r.headers))
-		for k := range r.headers {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(r.headers[k])})
-		}
-		if _, _, err := p.SendMessage(m); err != nil {
-			t.Fatalf("produce to %s/%d: %v", r.topic, r.partition, err)
+			out[i].Key = []byte(r.key)
 		}
 	}
+	kafkatest.Produce(t, addr, out...)
 }
 
 // consumed is one record read back.
@@ -86,44 +57,9 @@ type consumed struct {
 // consumeAll reads every record of a topic up to its current end.
 func consumeAll(t *testing.T, addr, topic string) []consumed {
 	t.Helper()
-	cl, err := sarama.NewClient([]string{addr}, clientConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	parts, err := cl.Partitions(topic)
-	if err != nil {
-		t.Fatalf("partitions of %s: %v", topic, err)
-	}
-	cons, err := sarama.NewConsumerFromClient(cl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cons.Close()
 	var out []consumed
-	for _, p := range parts {
-		end, err := cl.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if end == 0 {
-			continue
-		}
-		pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		timeout := time.After(10 * time.Second)
-		for done := false; !done; {
-			select {
-			case m := <-pc.Messages():
-				out = append(out, consumed{m.Partition, m.Offset, m.Timestamp.UnixMilli(), string(m.Key), string(m.Value)})
-				done = m.Offset >= end-1
-			case <-timeout:
-				t.Fatalf("reading %s/%d: timed out", topic, p)
-			}
-		}
-		pc.Close()
+	for _, m := range kafkatest.ReadAll(t, addr, topic, false) {
+		out = append(out, consumed{m.Partition, m.Offset, m.TS, string(m.Key), string(m.Value)})
 	}
 	return out
 }

@@ -138,7 +138,7 @@ func OpenSource(ctx context.Context, t *planner.TableDesc, env *connector.Env) (
 		// Checked here, not in Check: a sink table has no startup mode.
 		return nil, connector.OptionError(t, "scan.startup.mode", "table '%s': 'scan.startup.mode' = 'group-offsets' (the default) needs 'properties.group.id'; set it, or choose 'earliest-offset' or 'latest-offset'", t.Name)
 	}
-	if cfg.exceptKey {
+	if _, keyed := env.Decoder.(*upsertDecoder); cfg.exceptKey && !keyed {
 		for _, c := range env.ReadColumns {
 			if isKey(cfg, c) {
 				return nil, connector.OptionError(t, "value.fields-include", "table '%s': reading key column %q of a 'value.fields-include' = 'EXCEPT_KEY' table is not supported yet (the source decodes values only); use 'ALL'", t.Name, t.Columns[c].Name)

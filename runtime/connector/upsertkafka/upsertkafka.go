@@ -3,7 +3,12 @@
 // upserts: the key (the primary key's columns, in 'key.format') with the
 // row as value for an insert or update, and a tombstone (the key with a
 // null value) for a delete or an update's old row, so that a compacted topic holds the table.
-// It is the kafka connector's sink (runtime/connector/kafka) on a table
+// The source reads such a topic from its earliest offset as an upsert
+// stream: a record with a value is its key's new row (+U), a tombstone
+// deletes the key (-D); the planner puts a ChangelogNormalize after it
+// (planner/changelogsource.go), which keeps each key's last row and
+// turns the upserts into a full changelog.
+// Both are the kafka connector's (runtime/connector/kafka) on a table
 // whose options are translated: 'value.format' to 'format', the primary
 // key to 'key.fields'.
 package upsertkafka
@@ -27,11 +32,33 @@ var Spec = &connector.Spec{
 		"('value.format'), a delete (-D) and an update's old row (-U) as a tombstone (the key with a null value), as Flink writes them " +
 		"(a -U may be its key's last change, when a HAVING stops matching), so a compacted topic holds the table's last row per key. Records are partitioned by the key (murmur2, as Java clients), " +
 		"so each key's changes stay in order. Any query may write to it, updating or not. " +
-		"Not supported yet: reading an upsert-kafka table (the source, which turns the topic into a changelog).",
+		"Read, the topic is a changelog, as Flink reads it: from the earliest offset, the record key gives the PRIMARY KEY's columns ('key.format'), " +
+		"the value the row ('value.format', 'value.fields-include'); a record with a value is an upsert of its key (+U), a tombstone deletes it (-D). " +
+		"A ChangelogNormalize operator follows the source (shown in EXPLAIN), hashed by the primary key: it keeps each key's last row in state " +
+		"and emits +I for a new key, -U/+U for a changed row, nothing for an unchanged one, -D with the kept row for a tombstone of a known key " +
+		"(a tombstone of an unknown key is dropped). Watermarks as for 'kafka'; 'scan.bounded.mode' makes the read end.",
 	Options: upsertOptions(),
 	Check: func(t *planner.TableDesc) error {
 		_, err := kafkaTable(t)
 		return err
+	},
+	Bounded: func(t *planner.TableDesc) bool {
+		k, err := kafkaTable(t)
+		return err == nil && kafka.Spec.Bounded(k)
+	},
+	NewDecoder: func(t *planner.TableDesc, read []int) (connector.Decoder, error) {
+		k, err := kafkaTable(t)
+		if err != nil {
+			return nil, err
+		}
+		return kafka.NewUpsertDecoder(k, read)
+	},
+	NewSource: func(ctx context.Context, t *planner.TableDesc, env *connector.Env) (connector.SourceReader, error) {
+		k, err := kafkaTable(t)
+		if err != nil {
+			return nil, err
+		}
+		return kafka.OpenSource(ctx, k, env)
 	},
 	Transactional: func(t *planner.TableDesc) bool {
 		v, _ := t.Option("sink.delivery-guarantee")
@@ -43,22 +70,24 @@ var Spec = &connector.Spec{
 }
 
 // upsertOptions are the kafka connector's options that upsert-kafka
-// takes (Flink's UpsertKafkaDynamicTableFactory): no startup or bounded
-// modes, no 'format', no 'key.fields' (the primary key is the key).
+// takes (Flink's UpsertKafkaDynamicTableFactory): no startup mode (a
+// source reads from the earliest offset), the bounded modes, no
+// 'format', no 'key.fields' (the primary key is the key).
 func upsertOptions() []connector.OptionSpec {
 	var out []connector.OptionSpec
 	for _, o := range kafka.Spec.Options {
 		switch {
 		case strings.HasPrefix(o.Key, "properties."):
-			if o.Key == "properties.group.id" || o.Key == "properties.auto.offset.reset" || o.Key == "properties.isolation.level" {
+			if o.Key == "properties.group.id" || o.Key == "properties.auto.offset.reset" {
 				continue
 			}
 			out = append(out, o)
 		case o.Key == "topic":
 			o.Required = true
-			o.Doc = "The topic to write."
+			o.Doc = "The topic to read or write."
 			out = append(out, o)
-		case o.Key == "value.fields-include", o.Key == "sink.delivery-guarantee", o.Key == "sink.transactional-id-prefix":
+		case o.Key == "value.fields-include", o.Key == "sink.delivery-guarantee", o.Key == "sink.transactional-id-prefix",
+			strings.HasPrefix(o.Key, "scan.bounded."):
 			out = append(out, o)
 		}
 	}
@@ -108,7 +137,17 @@ func kafkaTable(t *planner.TableDesc) (*planner.TableDesc, error) {
 		}
 		k.Options = append(k.Options, o)
 	}
-	k.Options = append(k.Options, sql.Option{Key: "key.fields", Value: strings.Join(t.PrimaryKey, ";"), Pos: t.Pos, ValuePos: t.Pos})
+	k.Options = append(k.Options, sql.Option{Key: "key.fields", Value: strings.Join(t.PrimaryKey, ";"), Pos: t.Pos, ValuePos: t.Pos},
+		// a source always reads the whole topic, as Flink's ("to keep data integrity")
+		sql.Option{Key: "scan.startup.mode", Value: "earliest-offset", Pos: t.Pos, ValuePos: t.Pos})
+	for _, f := range []string{"key.format", "format"} {
+		if v, _ := k.Option(f); planner.ChangelogFormats[strings.TrimSpace(v)] {
+			if f == "format" {
+				f = "value.format"
+			}
+			return nil, connector.OptionError(t, f, "'upsert-kafka' connector doesn't support '%s' as %s format, because '%s' is not in insert-only mode.", v, strings.TrimSuffix(f, ".format"), v)
+		}
+	}
 	if err := kafka.Spec.Check(&k); err != nil {
 		return nil, err
 	}

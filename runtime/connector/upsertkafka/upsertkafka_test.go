@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/streamsql/streamsql/runtime"
+	"github.com/streamsql/streamsql/runtime/connector/kafka/kafkatest"
 	_ "github.com/streamsql/streamsql/runtime/connector/registry"
 	"github.com/streamsql/streamsql/runtime/runtest"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -43,10 +43,7 @@ func TestUpsertKafkaEndToEnd(t *testing.T) {
 	addr := c.ListenAddrs()[0]
 	// the events and, computed from them, the final table
 	count, sum := map[string]int{}, map[string]int{}
-	p, err := sarama.NewSyncProducer([]string{addr}, config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	var recs []kafkatest.Record
 	for i := 0; i < 120; i++ {
 		k := fmt.Sprintf("k%d", (i*7)%10) // 10 events each: deleted at the 4th
 		if i >= 100 {
@@ -55,12 +52,9 @@ func TestUpsertKafkaEndToEnd(t *testing.T) {
 		v := i % 10
 		count[k]++
 		sum[k] += v
-		m := &sarama.ProducerMessage{Topic: "ev", Partition: int32(i % 3), Value: sarama.StringEncoder(fmt.Sprintf(`{"k": %q, "v": %d}`, k, v))}
-		if _, _, err := p.SendMessage(m); err != nil {
-			t.Fatal(err)
-		}
+		recs = append(recs, kafkatest.Record{Topic: "ev", Partition: int32(i % 3), Value: []byte(fmt.Sprintf(`{"k": %q, "v": %d}`, k, v))})
 	}
-	p.Close()
+	kafkatest.Produce(t, addr, recs...)
 	want := map[string]string{}
 	for k, n := range count {
 		if n < 4 {
@@ -90,29 +84,29 @@ func TestUpsertKafkaEndToEnd(t *testing.T) {
 			if err := rj.Run(ctx); err != nil {
 				t.Fatalf("%v\n%s", err, stderr.String())
 			}
-			recs := readAll(t, addr, c.out)
+			recs := kafkatest.ReadAll(t, addr, c.out, true)
 			table := map[string]string{}
 			partOf := map[string]int32{}
 			tombstones := 0
 			for _, r := range recs {
-				if r.key == nil {
-					t.Fatalf("a record without key: %q", r.value)
+				if r.Key == nil {
+					t.Fatalf("a record without key: %q", r.Value)
 				}
-				k := string(r.key)
-				if p, ok := partOf[k]; ok && p != r.partition {
-					t.Errorf("key %s in partitions %d and %d", k, p, r.partition)
+				k := string(r.Key)
+				if p, ok := partOf[k]; ok && p != r.Partition {
+					t.Errorf("key %s in partitions %d and %d", k, p, r.Partition)
 				}
-				partOf[k] = r.partition
-				if r.value == nil {
+				partOf[k] = r.Partition
+				if r.Value == nil {
 					tombstones++
 					delete(table, k)
 					continue
 				}
 				var row map[string]any
-				if err := json.Unmarshal(r.value, &row); err != nil {
-					t.Fatalf("value %q: %v", r.value, err)
+				if err := json.Unmarshal(r.Value, &row); err != nil {
+					t.Fatalf("value %q: %v", r.Value, err)
 				}
-				table[k] = string(r.value)
+				table[k] = string(r.Value)
 			}
 			if tombstones == 0 {
 				t.Errorf("no tombstone written for the %d deleted keys", len(count)-len(want))
@@ -133,75 +127,5 @@ INSERT INTO out SELECT k, COUNT(*) FROM ev GROUP BY k;`
 	_, err := runtest.Build("pk.sql", src, runtime.Options{})
 	if err == nil || !strings.Contains(err.Error(), "'upsert-kafka' tables require to define a PRIMARY KEY constraint") || !strings.Contains(err.Error(), "pk.sql:2:") {
 		t.Fatalf("want the PRIMARY KEY refusal at the table, got %v", err)
-	}
-}
-
-func config() *sarama.Config {
-	sc := sarama.NewConfig()
-	sc.Version = sarama.V2_8_0_0
-	sc.Producer.Return.Successes = true
-	sc.Producer.Partitioner = sarama.NewManualPartitioner
-	sc.Consumer.IsolationLevel = sarama.ReadCommitted
-	return sc
-}
-
-type record struct {
-	partition  int32
-	key, value []byte
-}
-
-// readAll reads every committed record of a topic, partition by partition.
-func readAll(t *testing.T, addr, topic string) []record {
-	t.Helper()
-	cl, err := sarama.NewClient([]string{addr}, config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	parts, err := cl.Partitions(topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cons, err := sarama.NewConsumerFromClient(cl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cons.Close()
-	var out []record
-	for _, p := range parts {
-		end, err := cl.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if end == 0 {
-			continue
-		}
-		pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for done := false; !done; {
-			select {
-			case m := <-pc.Messages():
-				out = append(out, record{m.Partition, m.Key, m.Value})
-				done = m.Offset+1 >= end
-			case <-time.After(2 * time.Second):
-				done = true // the rest are transaction markers
-			}
-		}
-		pc.Close()
-	}
-	return out
-}
-
-// Reading an upsert-kafka table is refused by name (not supported yet).
-func TestUpsertKafkaSourceRefused(t *testing.T) {
-	src := `CREATE TABLE u (k STRING, n BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'upsert-kafka', 'topic' = 'o',
-  'properties.bootstrap.servers' = '127.0.0.1:1', 'key.format' = 'json', 'value.format' = 'json');
-CREATE TABLE out (k STRING, n BIGINT) WITH ('connector' = 'blackhole');
-INSERT INTO out SELECT k, n FROM u;`
-	_, err := runtest.Build("src.sql", src, runtime.Options{})
-	if err == nil || !strings.Contains(err.Error(), "connector 'upsert-kafka' cannot be read from") {
-		t.Fatalf("want the source refused, got %v", err)
 	}
 }

@@ -97,6 +97,12 @@ func stateDefinition(n *planner.Node, lin *planner.Lineage) map[string]string {
 			"aggregates":   list(aggs),
 			"input filter": filter(in),
 		}
+	case *planner.ChangelogNormalizeOp:
+		in := n.Inputs[0]
+		return map[string]string{
+			"keys":          list(lineageColumns(lin, in, op.Keys)),
+			"input columns": list(lin.Columns(in)),
+		}
 	case *planner.RankOp:
 		in := n.Inputs[0]
 		order := make([]string, len(op.OrderKeys))

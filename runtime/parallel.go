@@ -64,6 +64,7 @@ type message struct {
 	kind uint8
 	pos  uint64
 	b    *core.Batch // msgBatch: rows with their carried watermarks (always set)
+	ref  *pollRef    // msgBatch: the source poll whose rows it holds, released once processed (recycle.go)
 	wm   int64       // msgWatermark
 	id   int64       // msgBarrier: the checkpoint
 }
@@ -120,6 +121,8 @@ type task struct {
 	// source: the task is a subtask of a parallel source, which it reads
 	// (parallel_source.go); nil otherwise
 	source *sourceNode
+	// ref: the poll whose rows the task's source is handing on (recycle.go)
+	ref *pollRef
 }
 
 type inChan struct {
@@ -272,7 +275,11 @@ func (x *exchange) hash(rows []core.Row, wms []int64, kinds []core.RowKind) erro
 }
 
 func (x *exchange) emit(t int, rows []core.Row, wms []int64, kinds []core.RowKind) error {
-	return x.targets[t].send(message{ch: x.chans[t], kind: msgBatch, pos: x.from.pos, b: &core.Batch{Rows: rows, Watermarks: wms, Kinds: kinds}}, x.from)
+	ref := x.from.ref
+	if ref != nil {
+		ref.n.Add(1)
+	}
+	return x.targets[t].send(message{ch: x.chans[t], kind: msgBatch, pos: x.from.pos, ref: ref, b: &core.Batch{Rows: rows, Watermarks: wms, Kinds: kinds}}, x.from)
 }
 
 func (x *exchange) ProcessWatermark(wm int64, _ core.Output) error {
@@ -506,8 +513,11 @@ func (j *Job) buildParallel() error {
 			t := taskOf(i, s)
 			t.nodes = append(t.nodes, n)
 			p.taskOf[n] = t
-			if _, ok := pn.Op.(*planner.SourceOp); ok && t != p.src {
-				t.source = j.sourceOf(n)
+			if _, ok := pn.Op.(*planner.SourceOp); ok {
+				j.sourceOf(n).task = t
+				if t != p.src {
+					t.source = j.sourceOf(n)
+				}
 			}
 		}
 	}
@@ -758,6 +768,7 @@ func (t *task) process(pos uint64) error {
 		}
 	}
 	var evs []event
+	var refs []*pollRef // of the messages split into evs
 	for i := range t.in {
 		c := &t.in[i]
 		k := 0
@@ -773,6 +784,9 @@ func (t *task) process(pos uint64) error {
 			if m.kind == msgWatermark {
 				evs = append(evs, event{w: m.wm, kind: 0, c: i, m: m})
 				continue
+			}
+			if m.ref != nil {
+				refs = append(refs, m.ref)
 			}
 			rows, wms, kinds := m.b.Rows, m.b.Watermarks, m.b.Kinds
 			for a := 0; a < len(rows); {
@@ -801,6 +815,9 @@ func (t *task) process(pos uint64) error {
 		if err := t.deliver(e.m); err != nil {
 			return err
 		}
+	}
+	for _, r := range refs {
+		r.release()
 	}
 	return nil
 }
@@ -845,6 +862,7 @@ func (t *task) deliver(m message) error {
 	if err := n.op.ProcessBatch(g.input, b, n.out); err != nil {
 		return n.wrap(err)
 	}
+	m.ref.release()
 	return nil
 }
 

@@ -111,6 +111,12 @@ func (s *sourceNode) takeDecoded(ctx context.Context, n int) *decodedPoll {
 		case <-ctx.Done():
 			return nil
 		}
+	} else if s.pool != nil {
+		select {
+		case d = <-s.pool:
+		default:
+			d = &decodedPoll{}
+		}
 	} else {
 		d = &decodedPoll{}
 	}

@@ -83,6 +83,10 @@ type sourceNode struct {
 	changes   connector.ChangelogDecoder
 	changeBuf []connector.Change
 	expandBuf []connector.Record
+	// task runs the source at parallelism > 1; pool holds decoded polls
+	// to reuse once every task that read their rows is done (recycle.go)
+	task *task
+	pool chan *decodedPoll
 }
 
 type splitState struct {
@@ -347,6 +351,9 @@ func (s *sourceNode) start(ctx context.Context, max int) {
 	s.polls = make(chan pollResult, 1)
 	s.free = make(chan struct{}, 1)
 	s.ahead = s.changes == nil && decodesAhead(s.op) && s.buildLanes() == nil
+	if s.ahead && !s.reuse && s.task != nil && s.task.par.recyclable(s.node) {
+		s.pool = make(chan *decodedPoll, 2*channelCapacity)
+	}
 	if s.ahead && s.reuse {
 		s.spare = make(chan *decodedPoll, 2)
 		s.spare <- &decodedPoll{}
@@ -414,6 +421,13 @@ func (s *sourceNode) handle(r pollResult, replay bool) (done bool, err error) {
 		defer s.release()
 	}
 	defer s.giveBack(r.dec)
+	if s.pool != nil && r.dec != nil {
+		// the exchanges count the batches they send from this poll
+		ref := &pollRef{d: r.dec, s: s}
+		ref.n.Store(1)
+		s.task.ref = ref // (giveBack keeps it: the last reference returns it)
+		defer func() { s.task.ref = nil; ref.release() }()
+	}
 	if r.err != nil {
 		return true, tableErr(s.op.Table, r.err)
 	}

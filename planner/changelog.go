@@ -42,6 +42,12 @@ import (
 // upserts and tombstones by its primary key).
 var updatingSinks = map[string]bool{"print": true, "blackhole": true, "upsert-kafka": true}
 
+// updatingSink reports whether a sink of t takes a changelog: one of
+// updatingSinks, or 'kafka' in a changelog format (debezium-json).
+func updatingSink(t *TableDesc) bool {
+	return updatingSinks[t.Connector] || t.Connector == "kafka" && changelogFormat(t)
+}
+
 // inferChangelog is the rule; it runs after finish, before distribute.
 func inferChangelog(g *Graph) error {
 	for _, n := range g.Nodes {
@@ -87,8 +93,8 @@ func inferChangelog(g *Graph) error {
 		case *SinkOp:
 			in := n.Inputs[0]
 			n.AppendOnly = in.AppendOnly
-			if p := updateProducer(in); p != nil && !updatingSinks[op.Table.Connector] {
-				return errAt(op.Pos, "Table sink '%s' (connector '%s') doesn't support consuming update changes which is produced by node %s (at %s); write the result to a sink that takes a changelog ('upsert-kafka' with a PRIMARY KEY, 'print', or 'blackhole'), or aggregate over a window (FROM TABLE(TUMBLE(...)) ... GROUP BY window_start, window_end, ...), whose result is append-only", op.Table.Name, op.Table.Connector, describeNode(p), groupAggPos(p))
+			if p := updateProducer(in); p != nil && !updatingSink(op.Table) {
+				return errAt(op.Pos, "Table sink '%s' (connector '%s') doesn't support consuming update changes which is produced by node %s (at %s); write the result to a sink that takes a changelog ('upsert-kafka' with a PRIMARY KEY, 'kafka' with 'format' = 'debezium-json', 'print', or 'blackhole'), or aggregate over a window (FROM TABLE(TUMBLE(...)) ... GROUP BY window_start, window_end, ...), whose result is append-only", op.Table.Name, op.Table.Connector, describeNode(p), groupAggPos(p))
 			}
 		}
 	}

@@ -37,12 +37,20 @@ func SourceChangelog(t *TableDesc) SourceMode {
 	if upsertConnectors[t.Connector] {
 		return UpsertSource
 	}
-	for _, key := range []string{"format", "value.format"} {
-		if f, ok := t.Option(key); ok && ChangelogFormats[strings.TrimSpace(f)] {
-			return ChangelogSource
-		}
+	if changelogFormat(t) {
+		return ChangelogSource
 	}
 	return InsertOnlySource
+}
+
+// changelogFormat reports whether t's value format is a changelog format.
+func changelogFormat(t *TableDesc) bool {
+	for _, key := range []string{"format", "value.format"} {
+		if f, ok := t.Option(key); ok && ChangelogFormats[strings.TrimSpace(f)] {
+			return true
+		}
+	}
+	return false
 }
 
 // primaryKeyColumns are the indices in t.Columns of t's PRIMARY KEY.

@@ -98,6 +98,11 @@ type FormatSpec struct {
 	NewDecoder func(cols planner.Schema, t *planner.TableDesc, prefix string) (Decoder, error)
 	// NewEncoder builds an encoder writing cols in order.
 	NewEncoder func(cols planner.Schema, t *planner.TableDesc, prefix string) (Encoder, error)
+	// Changelog marks a changelog format: its decoders are
+	// ChangelogDecoders and its encoders ChangelogEncoders, and
+	// planner.ChangelogFormats lists it (the planner's changelog rule
+	// reads the format by name; a registry test keeps both in step).
+	Changelog bool
 }
 
 // ErrSkipRecord is wrapped by a Decoder's error when the record is
@@ -284,6 +289,22 @@ type Encoder interface {
 	Encode(buf []byte, row core.Row) ([]byte, error)
 }
 
+// ChangelogEncoder is an Encoder of a changelog format: it writes a
+// row's kind too (debezium-json writes +I/+U as op "c", -U/-D as "d").
+type ChangelogEncoder interface {
+	Encoder
+	EncodeChange(buf []byte, kind core.RowKind, row core.Row) ([]byte, error)
+}
+
+// EncodeKind encodes row with its kind when enc is a ChangelogEncoder,
+// the row alone otherwise (an insert-only format never sees a change).
+func EncodeKind(enc Encoder, buf []byte, kind core.RowKind, row core.Row) ([]byte, error) {
+	if c, ok := enc.(ChangelogEncoder); ok {
+		return c.EncodeChange(buf, kind, row)
+	}
+	return enc.Encode(buf, row)
+}
+
 // ProjectEncoder encodes columns idx of a row with inner (which was built
 // for those columns, in that order): a sink's payload columns of a table
 // row.
@@ -298,8 +319,13 @@ type projectingEncoder struct {
 }
 
 func (p *projectingEncoder) Encode(buf []byte, row core.Row) ([]byte, error) {
+	return p.EncodeChange(buf, core.Insert, row)
+}
+
+// EncodeChange keeps the kind for a changelog format inside.
+func (p *projectingEncoder) EncodeChange(buf []byte, kind core.RowKind, row core.Row) ([]byte, error) {
 	for i, ti := range p.idx {
 		p.scratch[i] = row[ti]
 	}
-	return p.inner.Encode(buf, p.scratch)
+	return EncodeKind(p.inner, buf, kind, p.scratch)
 }

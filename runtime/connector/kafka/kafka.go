@@ -72,7 +72,7 @@ var Spec = &connector.Spec{
 		{Key: "scan.bounded.specific-offsets", Doc: "With bounded mode 'specific-offsets': `partition:0,offset:42;...`, the offset to stop before, for every partition; an offset not written yet is waited for."},
 		{Key: "scan.topic-partition-discovery.interval", Type: connector.OptDuration, Ignored: true,
 			Doc: "Accepted for compatibility; the topics and partitions are those present when the job starts."},
-		{Key: "format", Doc: "The value format: 'json'."},
+		{Key: "format", Doc: "The value format: 'json', or a changelog format, 'debezium-json' or 'canal-json' (then the source reads a changelog and the sink takes updating queries)."},
 		{Key: "value.format", Doc: "Flink's name for 'format' when a key format is also given; not supported yet: write 'format' (same meaning)."},
 		{Key: "value.fields-include", Type: connector.OptEnum, Enum: []string{"ALL", "EXCEPT_KEY"}, Default: "ALL",
 			Doc: "Whether the value also holds the key fields."},
@@ -403,6 +403,11 @@ func checkMetadata(t *planner.TableDesc) error {
 			if key != "timestamp" && key != "headers" && !t.Virtual[i] {
 				return sql.Errorf(t.Pos, "table '%s': metadata column %q: '%s' can only be read; declare it VIRTUAL", t.Name, col.Name, key)
 			}
+		}
+		if !found && strings.HasPrefix(key, "value.") {
+			f, _ := t.Option("format")
+			return sql.Errorf(t.Pos, "table '%s': metadata column %q: '%s' is metadata of the value format ('%s'), which is not supported yet; the connector's keys are: %s",
+				t.Name, col.Name, key, f, strings.Join(keys, ", "))
 		}
 		if !found {
 			sort.Strings(keys)

@@ -255,9 +255,9 @@ func (s *Sink) Write(ctx context.Context, b *core.Batch) error {
 			for i, ti := range s.valIdx {
 				s.valRow[i] = row[ti]
 			}
-			s.arena, err = s.value.Encode(s.arena, s.valRow)
+			s.arena, err = connector.EncodeKind(s.value, s.arena, b.KindAt(r), s.valRow)
 		} else {
-			s.arena, err = s.value.Encode(s.arena, row)
+			s.arena, err = connector.EncodeKind(s.value, s.arena, b.KindAt(r), row)
 		}
 		if err != nil {
 			return fmt.Errorf("kafka sink topic '%s': %w", s.topic, err)

@@ -17,6 +17,8 @@ import (
 	"github.com/streamsql/streamsql/runtime/connector/kafka"
 	printconn "github.com/streamsql/streamsql/runtime/connector/print"
 	"github.com/streamsql/streamsql/runtime/connector/upsertkafka"
+	"github.com/streamsql/streamsql/runtime/format/canal"
+	"github.com/streamsql/streamsql/runtime/format/debezium"
 	"github.com/streamsql/streamsql/runtime/format/json"
 )
 
@@ -36,6 +38,8 @@ func All() []*connector.Spec {
 func Formats() []*connector.FormatSpec {
 	return []*connector.FormatSpec{
 		json.Spec,
+		debezium.Spec,
+		canal.Spec,
 	}
 }
 

@@ -141,3 +141,20 @@ func TestMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// The planner knows the changelog formats by name (its changelog rule
+// runs below the runtime): its list and the registered formats agree.
+func TestChangelogFormatsKnownToThePlanner(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range Formats() {
+		if f.Changelog != planner.ChangelogFormats[f.Name] {
+			t.Errorf("format '%s': Changelog is %v in its spec, %v in planner.ChangelogFormats", f.Name, f.Changelog, planner.ChangelogFormats[f.Name])
+		}
+		seen[f.Name] = true
+	}
+	for name := range planner.ChangelogFormats {
+		if !seen[name] {
+			t.Errorf("planner.ChangelogFormats lists '%s', which is not a registered format", name)
+		}
+	}
+}

@@ -46,9 +46,14 @@ var Spec = &connector.FormatSpec{
 // (prefix is "" for 'format', "value." or "key." for Kafka's key/value
 // formats).
 func OptionsFrom(t *planner.TableDesc, prefix string) (Options, error) {
+	return OptionsAt(t, prefix+"json.")
+}
+
+// OptionsAt reads the json options whose keys start with p: "json.", or
+// "debezium-json." for the formats that carry JSON rows.
+func OptionsAt(t *planner.TableDesc, p string) (Options, error) {
 	var o Options
 	var err error
-	p := prefix + "json."
 	if o.IgnoreParseErrors, err = connector.OptionBool(t, p+"ignore-parse-errors", false); err != nil {
 		return o, err
 	}

@@ -158,6 +158,10 @@ func (a *aggScope) intercept(b *binder, e sql.Expr) (Expr, bool, error) {
 	case *sql.Ident:
 		c, err := a.in.resolve(x)
 		if err != nil {
+			if f := rowField(a.in, x); f != nil {
+				r, err := b.bind(f) // r.f on a ROW column r
+				return r, true, err
+			}
 			return nil, true, err
 		}
 		if a.in.tvf != nil && c.idx >= a.in.tvf.n {

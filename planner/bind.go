@@ -89,11 +89,6 @@ func (r *rel) resolve(id *sql.Ident) (scopeCol, error) {
 		return scopeCol{}, errAt(id.Pos, "column reference %q is ambiguous: qualify it with one of its tables", id.Name)
 	}
 	if id.Qualifier != "" && !qualSeen {
-		for _, c := range r.cols {
-			if c.name == id.Qualifier && c.t.Kind == types.Row {
-				return scopeCol{}, errAt(id.Pos, "field access on a ROW column (%s.%s) is not supported", id.Qualifier, id.Name)
-			}
-		}
 		var quals []string
 		for _, c := range r.cols {
 			if c.qual != "" {
@@ -134,6 +129,9 @@ func (b *binder) bind(e sql.Expr) (Expr, error) {
 	case *sql.Ident:
 		c, err := b.r.resolve(e)
 		if err != nil {
+			if f := rowField(b.r, e); f != nil {
+				return b.bind(f) // r.f on a ROW column r
+			}
 			return nil, err
 		}
 		return &ColRef{Index: c.idx, Name: c.name, T: c.t}, nil
@@ -486,6 +484,22 @@ func (b *binder) bindCase(e *sql.Case) (Expr, error) {
 }
 
 func (b *binder) bindCall(e *sql.Call) (Expr, error) {
+	switch e.Name {
+	case sql.Subscript:
+		f, _ := functions.Lookup("ITEM")
+		return b.applySpec(e, f)
+	case sql.FieldAccess:
+		if id, ok := e.Args[0].(*sql.Ident); ok && id.Qualifier != "" {
+			// a.b.c: column b of table a, else field b of the ROW column a
+			if _, err := b.r.resolve(id); err != nil {
+				if f := rowField(b.r, id); f != nil {
+					e = &sql.Call{Pos: e.Pos, Name: e.Name, Args: []sql.Expr{f, e.Args[1]}}
+				}
+			}
+		}
+		f, _ := functions.Lookup("FIELD")
+		return b.applySpec(e, f)
+	}
 	name := strings.ToUpper(e.Name)
 	if isAggregate(name) {
 		return nil, errAt(e.Pos, "aggregate function %s is not allowed here", name)
@@ -523,6 +537,31 @@ func (b *binder) bindCall(e *sql.Call) (Expr, error) {
 	if e.Star || e.Distinct || e.Filter != nil {
 		return nil, errAt(e.Pos, "%s is not an aggregate function: it takes no *, DISTINCT or FILTER", name)
 	}
+	return b.applySpec(e, f)
+}
+
+// rowField is r.f as a field access when r is not a table of the scope
+// but a ROW column, else nil.
+func rowField(r *rel, id *sql.Ident) *sql.Call {
+	if id.Qualifier == "" {
+		return nil
+	}
+	for _, c := range r.cols {
+		if c.qual == id.Qualifier {
+			return nil // a table: an unknown column of it
+		}
+	}
+	base := &sql.Ident{Pos: id.Pos, Name: id.Qualifier}
+	if c, err := r.resolve(base); err != nil || c.t.Kind != types.Row {
+		return nil
+	}
+	return &sql.Call{Pos: id.Pos, Name: sql.FieldAccess, Args: []sql.Expr{base, &sql.Literal{Pos: id.Pos, Kind: sql.StringLit, Text: id.Name}}}
+}
+
+// applySpec binds a call of the function spec f: arity, arguments, type
+// inference.
+func (b *binder) applySpec(e *sql.Call, f *functions.Spec) (Expr, error) {
+	name := f.Name
 	if len(e.Args) > 0 {
 		// TIMESTAMPDIFF(DAY, a, b), TIMESTAMPADD(HOUR, n, t): the unit is
 		// a keyword; the spec takes it as a constant string.
@@ -551,7 +590,11 @@ func (b *binder) bindCall(e *sql.Call) (Expr, error) {
 		if aerr.Arg >= 0 && aerr.Arg < len(e.Args) {
 			pos = e.Args[aerr.Arg].Position()
 		}
-		return nil, errAt(pos, "cannot apply %s to arguments of type (%s): %s", f.Name, typeList(args), aerr.Msg)
+		what := f.Name
+		if f.Internal {
+			what = f.Syntax
+		}
+		return nil, errAt(pos, "cannot apply %s to arguments of type (%s): %s", what, typeList(args), aerr.Msg)
 	}
 	return &Call{Func: f.Name, Args: args, T: t}, nil
 }

@@ -369,6 +369,13 @@ type Unary struct {
 	X   Expr
 }
 
+// Subscript and FieldAccess are the names of the Calls the parser makes
+// of x[i] (Args x, i) and x.f (Args x, 'f'); no SQL text can call them.
+const (
+	Subscript   = "$ITEM"
+	FieldAccess = "$FIELD"
+)
+
 // Call is a function call, aggregate calls included. Name is upper case.
 type Call struct {
 	Pos      Pos

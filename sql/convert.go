@@ -625,7 +625,9 @@ func (c *converter) expr(n ast.ExprNode) (Expr, *Error) {
 	switch n := n.(type) {
 	case *ast.ColumnNameExpr:
 		if n.Name.Schema.O != "" {
-			return nil, c.errAtOff(n.OriginTextPosition(), "%s.%s.%s: nested field access (t.row_column.field) and three-part column names are not supported", n.Name.Schema.O, n.Name.Table.O, n.Name.Name.O)
+			// a.b.c: column b of table a, field c (or column a, fields b, c)
+			return &Call{Pos: pos, Name: FieldAccess, Args: []Expr{&Ident{Pos: pos, Qualifier: n.Name.Schema.O, Name: n.Name.Table.O},
+				&Literal{Pos: pos, Kind: StringLit, Text: n.Name.Name.O}}}, nil
 		}
 		return &Ident{Pos: pos, Qualifier: n.Name.Table.O, Name: n.Name.Name.O}, nil
 	case *test_driver.ValueExpr:
@@ -1078,7 +1080,14 @@ func (c *converter) placeholder(n *ast.FuncCallExpr, pos Pos) (Expr, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Call{Pos: pos, Name: strings.ToUpper(strings.TrimPrefix(lname, phFn)), Args: args}, nil
+		name := strings.ToUpper(strings.TrimPrefix(lname, phFn))
+		switch name {
+		case "ITEM":
+			name = Subscript
+		case "FIELD":
+			name = FieldAccess
+		}
+		return &Call{Pos: pos, Name: name, Args: args}, nil
 	}
 	return bad()
 }

@@ -49,6 +49,7 @@ func FuzzParse(f *testing.F) {
 		"SELECT * FROM (VALUES (1, 'a')) AS t(a, b); INSERT OVERWRITE t SELECT 1; DROP TEMPORARY VIEW v; SHOW CREATE TABLE t",
 		"CREATE TABLE t WITH ('a' = 'b') AS SELECT 1; CREATE TABLE u (a INT) WITH ('a' = 'b') LIKE t",
 		"SELECT ARRAY[1, 2], MAP['a', 1], x[1], p.name, t.p.name, PROCTIME() FROM t",
+		"SELECT a[1][2].f.g, m['k'].x, f(x)[1], (a)[1], t.r.f.g.h, ROW(1).EXPR$0, ROW(a, (b, c)) FROM t WHERE a[", "SELECT x.[1]", "SELECT a][", "SELECT f(x).", "SELECT ][1]",
 		"/*+", "CASE", "SELECT CASE a WHEN", "EXTRACT(", "ARRAY[",
 	} {
 		f.Add(s)

@@ -21,6 +21,17 @@ func mustExpr(t *testing.T, src string) Expr {
 func TestExpressions(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"a + 1 * 2", "(+ a (* 1 2))"},
+		// subscripts and field access (the planner's ITEM and FIELD)
+		{"arr[1]", "$ITEM(arr, 1)"},
+		{"-m['k'] + arr[i + 1][2]", "(+ (- $ITEM(m, 'k')) $ITEM($ITEM(arr, (+ i 1)), 2))"},
+		{"t.r.f", "$FIELD(t.r, 'f')"},
+		{"t.r.f.g", "$FIELD($FIELD(t.r, 'f'), 'g')"},
+		{"f(x).a.b", "$FIELD($FIELD(F(x), 'a'), 'b')"},
+		{"ARRAY[1, 2][1]", "$ITEM(ARRAY(1, 2), 1)"},
+		{"arr[1].f", "$FIELD($ITEM(arr, 1), 'f')"},
+		{"(a + b)[1]", "$ITEM((+ a b), 1)"},
+		{"ROW(1, 'a')", "ROW(1, 'a')"},
+		{"ROW(a)", "ROW(a)"},
 		{"t.a || 'x' || b", "(|| (|| t.a 'x') b)"},
 		{"'it''s'", "'it's'"},
 		{"`my col` = 1.5", "(= my col dec:1.5)"},

@@ -41,7 +41,7 @@ var renamedFuncs = map[string]bool{
 	// plain calls the planner refuses them by name
 	"RANK": true, "DENSE_RANK": true, "ROW_NUMBER": true, "LEAD": true, "LAG": true, "NTILE": true,
 	"CUME_DIST": true, "PERCENT_RANK": true, "JSON_OBJECTAGG": true, "JSON_ARRAYAGG": true, "VARIANCE": true,
-	"GROUPING": true, "GROUPING_ID": true, "GROUP_ID": true,
+	"GROUPING": true, "GROUPING_ID": true, "GROUP_ID": true, "ROW": true,
 }
 
 // isJSONMark prefixes the string the IS JSON rewrite passes to the
@@ -80,7 +80,8 @@ type rewriter struct {
 	units     []*TimeUnitExpr
 	strs      []string
 	tvfs      []*WindowTVF
-	tvfData   [][2]int // tvfs[i]'s table argument (tokens), parsed by the converter in its WITH scope
+	tvfData   [][2]int   // tvfs[i]'s table argument (tokens), parsed by the converter in its WITH scope
+	post      *postfixes // subscripts and field accesses (rewrite_postfix.go), found on first use
 }
 
 func newRewriter(s *source, toks []token, after token) *rewriter {
@@ -200,11 +201,26 @@ var timeUnits = map[string]bool{
 
 // rewrite emits toks[i:j], rewriting Flink constructs.
 func (r *rewriter) rewrite(i, j int) *Error {
+	if r.post == nil {
+		p := findPostfixes(r.toks)
+		r.post = &p
+	}
 	for k := i; k < j; {
 		t := r.toks[k]
 		next := r.tokAt(k + 1)
 		if f := r.refusedAt(k, j); f != nil { // unsupported.go
 			return r.errAt(t, "%s is not supported", f.what)
+		}
+		for _, call := range r.post.opens[k] {
+			r.gen(phFn+call+"(", t)
+		}
+		if r.post.ops[k] {
+			n, err := r.postfix(k, j)
+			if err != nil {
+				return err
+			}
+			k = n
+			continue
 		}
 		switch t.kind {
 		case tIdent:
@@ -371,7 +387,7 @@ func (r *rewriter) rewrite(i, j int) *Error {
 			case "&", "|", "^", "~", "!", "@", "?", "{", "}", "$", "::", ":":
 				return r.errAt(t, "unsupported operator %q", t.text)
 			case "[", "]":
-				return r.errAt(t, "array and map subscripts (x[i]) are not supported; use ELEMENT, ARRAY_POSITION or MAP_VALUES")
+				return r.errAt(t, "unexpected %q: a subscript follows an expression (arr[1], map['k'])", t.text)
 			case "=>":
 				return r.errAt(t, "named arguments (=>) are only supported in window table functions")
 			case ";":

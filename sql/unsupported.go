@@ -33,7 +33,6 @@ var refusals = []refusal{
 	{words("LATERAL TABLE"), "LATERAL TABLE (user-defined table functions)"},
 	{words("LATERAL ("), "a LATERAL subquery"},
 	{words("VALUES ("), "VALUES (literal rows as a table)"},
-	{words("ROW ("), "the ROW(...) constructor"},
 	{words("SOURCE_WATERMARK ( )"), "SOURCE_WATERMARK() (watermarks from the connector; write WATERMARK FOR ts AS ts - INTERVAL ...)"},
 	{words("OFFSET #"), "OFFSET on a stream"},
 	{words("NULLS FIRST"), "ORDER BY ... NULLS FIRST"},

@@ -195,13 +195,18 @@ func buildArray(env *Env, call *Call, args []Arg) (Eval, error) {
 		}
 		fs[i] = f
 	}
+	return evalAll(fs, types.Array), nil
+}
+
+// evalAll is a value of kind k (ARRAY or ROW) holding the values of fs.
+func evalAll(fs []Eval, k types.Kind) Eval {
 	return func(ctx *Ctx, row []types.Value) types.Value {
 		out := make([]types.Value, len(fs))
 		for i, f := range fs {
 			out[i] = f(ctx, row)
 		}
-		return types.Value{K: types.Array, X: out}
-	}, nil
+		return types.Value{K: k, X: out}
+	}
 }
 
 func buildMap(env *Env, call *Call, args []Arg) (Eval, error) {

@@ -38,9 +38,9 @@ func init() {
 	forms("temporal", []string{"DATE 'literal'", "TIME 'literal'", "TIMESTAMP 'literal'", "INTERVAL 'literal' unit", "timepoint ± interval"}, nil)
 	forms("conditional", []string{"CASE WHEN ... THEN ... END", "CASE value WHEN value1 [, value2]* THEN ... END"}, nil)
 	forms("conversion", []string{"CAST(value AS type)", "TRY_CAST(value AS type)"}, nil)
-	forms("collection", nil, []string{"array[index]", "map[key]"})
-	forms("valueconstruction", nil, []string{"(value1, value2, ...) and ROW(...)"})
-	forms("valueaccess", nil, []string{"composite.field", "composite.*"})
+	forms("collection", []string{"array[index] (1-based; NULL out of range)", "map[key] (NULL when absent)"}, nil)
+	forms("valueconstruction", []string{"(value1, value2 [, value]*) (an implicit ROW)"}, nil)
+	forms("valueaccess", []string{"composite.field", "composite.field.subfield", "table.composite.field"}, []string{"composite.*"})
 	forms("aggregate", []string{"agg(...) FILTER (WHERE ...)"}, nil)
 
 	notYet("json", "an aggregate", "JSON_OBJECTAGG")

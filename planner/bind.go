@@ -526,8 +526,11 @@ func (b *binder) bindCall(e *sql.Call) (Expr, error) {
 	}
 	f, ok := functions.Lookup(name)
 	if !ok || f.Internal || f.Infer == nil {
-		if _, grouping := functions.Grouping(name); grouping {
-			return nil, errAt(e.Pos, "%s() is only allowed in the SELECT list or HAVING of an aggregation (GROUP BY)", name)
+		if q, ok := functions.QueryFunc(name); ok {
+			if q.Category == "grouping" {
+				return nil, errAt(e.Pos, "%s() is only allowed in the SELECT list or HAVING of an aggregation (GROUP BY)", name)
+			}
+			return nil, errAt(e.Pos, "%s is only supported as %s in the Top-N and deduplication patterns", name, q.Syntax)
 		}
 		if why, known := functions.Unsupported(name); known {
 			return nil, errAt(e.Pos, "function %s is not supported yet%s", name, why)

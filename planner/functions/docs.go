@@ -53,8 +53,8 @@ func Markdown() string {
 		if aggs {
 			supported += aggMarkdown(&b)
 		}
-		if grouping {
-			supported += groupingMarkdown(&b)
+		if aggs || grouping {
+			supported += queryMarkdown(&b, c.key)
 		}
 		if len(other.supported) > 0 {
 			fmt.Fprintf(&b, "Operators, literals and aggregates: %s.\n\n", codeList(other.supported))
@@ -136,22 +136,28 @@ func aggMarkdown(b *strings.Builder) int {
 	return n
 }
 
-// groupingMarkdown writes the grouping functions' table and returns how
-// many names it lists.
-func groupingMarkdown(b *strings.Builder) int {
-	b.WriteString("With `GROUPING SETS`, `ROLLUP` and `CUBE` in `GROUP BY` (group and window aggregations). The examples read the rows (a, b) = " +
-		"(x, p), (x, q), (y, p) as `SELECT a, b, call FROM src GROUP BY ...` and show its final table.\n\n")
+// queryMarkdown writes the table of the query functions of a section
+// and returns how many names it lists.
+func queryMarkdown(b *strings.Builder, category string) int {
+	specs := AllQuery(category)
+	if len(specs) == 0 {
+		return 0
+	}
+	if category == "grouping" {
+		b.WriteString("With `GROUPING SETS`, `ROLLUP` and `CUBE` in `GROUP BY` (group and window aggregations).\n\n")
+	}
+	b.WriteString("The examples read the rows (a, b) = (x, p), (x, q), (y, p) from `src` and show the final table.\n\n")
 	b.WriteString("| Function | Description | Examples |\n| --- | --- | --- |\n")
-	for _, s := range AllGrouping() {
+	for _, s := range specs {
 		var ex []string
 		for _, e := range s.Examples {
 			if len(ex) == 2 || strings.HasPrefix(e.Want[0], "error: ") {
 				continue
 			}
-			ex = append(ex, fmt.Sprintf("`%s` with `GROUP BY %s` → `%s`", cell(e.Call), cell(e.GroupBy), cell(strings.Join(e.Want, " "))))
+			ex = append(ex, fmt.Sprintf("`%s` → `%s`", cell(e.Query), cell(strings.Join(e.Want, " "))))
 		}
 		fmt.Fprintf(b, "| `%s` | %s | %s |\n", cell(s.Syntax), cell(s.Doc), strings.Join(ex, "<br>"))
 	}
 	b.WriteString("\n")
-	return len(AllGrouping())
+	return len(specs)
 }

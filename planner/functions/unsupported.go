@@ -45,7 +45,8 @@ func init() {
 
 	notYet("json", "an aggregate", "JSON_OBJECTAGG")
 	notYet("aggregate", "", "COLLECT")
-	notYet("aggregate", "OVER windows are not supported", "RANK", "DENSE_RANK", "ROW_NUMBER", "LEAD", "LAG", "CUME_DIST", "PERCENT_RANK", "NTILE")
+	notYet("aggregate", "Top-N takes ROW_NUMBER() only, as Flink's streaming mode", "RANK", "DENSE_RANK")
+	notYet("aggregate", "an OVER window takes aggregate functions and, in Top-N, ROW_NUMBER()", "LEAD", "LAG", "CUME_DIST", "PERCENT_RANK", "NTILE")
 }
 
 // Unsupported reports whether name is a Flink built-in function that is

@@ -12,33 +12,34 @@ import (
 	"github.com/streamsql/streamsql/runtime"
 )
 
-// TestGroupingExamples runs every grouping function's examples through
-// the whole stack: a group aggregation of the example rows by the
-// example's GROUP BY, whose changelog is folded into its final table.
-func TestGroupingExamples(t *testing.T) {
+// TestQueryFuncExamples runs every example of the functions bound from
+// the query's shape (grouping functions, ROW_NUMBER) through the whole
+// stack over the example rows; the changelog is folded into its final
+// table.
+func TestQueryFuncExamples(t *testing.T) {
 	in := filepath.Join(t.TempDir(), "src.jsonl")
-	if err := os.WriteFile(in, []byte(strings.Join(functions.GroupingExampleRows, "\n")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(in, []byte(strings.Join(functions.QueryExampleRows, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range functions.AllGrouping() {
+	for _, s := range append(functions.AllQuery("grouping"), functions.AllQuery("aggregate")...) {
 		works := false
 		for _, ex := range s.Examples {
 			src := `CREATE TABLE src (a STRING, b STRING) WITH ('connector' = 'filesystem', 'path' = '` + in + `', 'format' = 'json');
-SELECT a, b, ` + ex.Call + ` FROM src GROUP BY ` + ex.GroupBy + `;`
+` + ex.Query + `;`
 			o, err := Run(context.Background(), "grouping.sql", src, runtime.Options{})
 			if want, ok := strings.CutPrefix(ex.Want[0], "error: "); ok {
 				if err == nil || !strings.Contains(err.Error(), want) {
-					t.Errorf("%s with GROUP BY %s: error %v, want one containing %q", ex.Call, ex.GroupBy, err, want)
+					t.Errorf("%s: error %v, want one containing %q", ex.Query, err, want)
 				}
 				continue
 			}
 			if err != nil {
-				t.Errorf("%s with GROUP BY %s: %v", ex.Call, ex.GroupBy, err)
+				t.Errorf("%s: %v", ex.Query, err)
 				continue
 			}
 			got := finalTable(strings.Split(strings.TrimSpace(o.Stdout), "\n"))
 			if strings.Join(got, " ") != strings.Join(ex.Want, " ") {
-				t.Errorf("%s with GROUP BY %s = %v, want %v", ex.Call, ex.GroupBy, got, ex.Want)
+				t.Errorf("%s = %v, want %v", ex.Query, got, ex.Want)
 				continue
 			}
 			works = true

@@ -50,6 +50,13 @@ func aggCallKey(b *binder, c *sql.Call) (string, []Expr, Expr, error) {
 		}
 	} else {
 		spec, _ := functions.Agg(name)
+		if spec != nil && spec.Pair {
+			if len(c.Args) != 3 {
+				return "", nil, nil, errAt(c.Pos, "aggregate function %s takes one KEY k VALUE v pair", name)
+			}
+			pair := &sql.Call{Pos: c.Pos, Name: "ROW", Args: c.Args[1:]}
+			c = &sql.Call{Pos: c.Pos, Name: c.Name, Distinct: c.Distinct, Args: []sql.Expr{c.Args[0], pair}, Filter: c.Filter}
+		}
 		if spec != nil && spec.OnNull && len(c.Args) == 2 {
 			c = &sql.Call{Pos: c.Pos, Name: c.Name, Distinct: c.Distinct, Args: c.Args[1:], Filter: c.Filter}
 		} else if spec != nil && spec.Sep && len(c.Args) == 2 {

@@ -55,7 +55,7 @@ func (r *rewriter) jsonCall(k, m int) (handled bool, err *Error) {
 		r.gen(phStr+"("+strconv.Itoa(len(r.strs)-1)+")", at)
 	}
 	switch u {
-	case "JSON_OBJECT", "JSON_ARRAY", "JSON_ARRAYAGG":
+	case "JSON_OBJECT", "JSON_ARRAY", "JSON_ARRAYAGG", "JSON_OBJECTAGG":
 		end, mode := m, "NULL"
 		if u == "JSON_ARRAY" || u == "JSON_ARRAYAGG" {
 			mode = "ABSENT"
@@ -63,8 +63,8 @@ func (r *rewriter) jsonCall(k, m int) (handled bool, err *Error) {
 		if m-3 >= k+2 && r.onAt(m-2, "NULL") && (r.toks[m-3].is("NULL") || r.toks[m-3].is("ABSENT")) {
 			end, mode = m-3, r.toks[m-3].upper()
 		}
-		if u == "JSON_ARRAYAGG" {
-			r.gen(phFn+u, t) // a plain call: TiDB's JSON_ARRAYAGG is MySQL's
+		if u == "JSON_ARRAYAGG" || u == "JSON_OBJECTAGG" {
+			r.gen(phFn+u, t) // a plain call: TiDB's JSON_ARRAYAGG and JSON_OBJECTAGG are MySQL's
 		} else {
 			r.emit(t)
 		}
@@ -73,11 +73,12 @@ func (r *rewriter) jsonCall(k, m int) (handled bool, err *Error) {
 		start := k + 2
 		for start < end {
 			r.gen(",", r.toks[start])
-			if u == "JSON_OBJECT" && r.toks[start].is("KEY") {
+			object := u == "JSON_OBJECT" || u == "JSON_OBJECTAGG"
+			if object && r.toks[start].is("KEY") {
 				start++
 			}
 			next := r.topLevel(start, end, func(x int) bool {
-				return r.toks[x].isOp(",") || u == "JSON_OBJECT" && r.toks[x].is("VALUE")
+				return r.toks[x].isOp(",") || object && r.toks[x].is("VALUE")
 			})
 			if err := r.rewrite(start, next); err != nil {
 				return true, err

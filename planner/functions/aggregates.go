@@ -25,6 +25,9 @@ type AggSpec struct {
 	// OnNull: the first argument is the ON NULL mode ('NULL' or
 	// 'ABSENT') the parser puts there (JSON_ARRAYAGG).
 	OnNull bool
+	// Pair: KEY k VALUE v (after the ON NULL mode); the planner passes
+	// the aggregate one argument, ROW(k, v) (JSON_OBJECTAGG).
+	Pair bool
 	// Infer is the result type over an argument of type t (without its
 	// rowtime flag), or a message saying why t is not accepted.
 	Infer    func(name string, t types.Type) (types.Type, string)
@@ -192,4 +195,17 @@ func init() {
 		Examples: []AggExample{{"STRING", []string{`"Apple"`, `"Banana"`, `"Orange"`}, "JSON_ARRAYAGG(x)", `["Apple","Banana","Orange"]`},
 			{"INT", []string{"1", "null", "2"}, "JSON_ARRAYAGG(x)", "[1,2]"}, {"INT", []string{"1", "null", "2"}, "JSON_ARRAYAGG(x NULL ON NULL)", "[1,null,2]"},
 			{"INT", []string{"null"}, "JSON_ARRAYAGG(x ABSENT ON NULL)", "[]"}}})
+	RegisterAgg(&AggSpec{Name: "JSON_OBJECTAGG", Syntax: "JSON_OBJECTAGG([KEY] key VALUE value [{NULL | ABSENT} ON NULL])", OnNull: true, Pair: true,
+		Doc: "A JSON object string of the key-value pairs, keys sorted; a NULL value is written null (NULL ON NULL, the default) or left out (ABSENT ON NULL); a value made by JSON_OBJECT or JSON_ARRAY is still encoded as a string. A repeated key keeps its latest value and a NULL key is skipped, where Flink fails the job. Retracting a row removes its pair.",
+		Infer: func(name string, t types.Type) (types.Type, string) {
+			if t.Kind != types.Row || len(t.Fields) != 2 || t.Fields[0].Type.Kind != types.String {
+				return types.Type{}, name + " needs a string key and a value (KEY k VALUE v)"
+			}
+			return types.Type{Kind: types.String, NotNull: true}, ""
+		},
+		Examples: []AggExample{{"STRING", []string{`"Apple"`, `"Banana"`}, "JSON_OBJECTAGG(KEY x VALUE CHAR_LENGTH(x))", `{"Apple":5,"Banana":6}`},
+			{"STRING", []string{`"b"`, "null", `"a"`}, "JSON_OBJECTAGG(x VALUE UPPER(x))", `{"a":"A","b":"B"}`},
+			{"INT", []string{"1", "null"}, "JSON_OBJECTAGG(KEY 'k' || CAST(COALESCE(x, 0) AS STRING) VALUE x)", `{"k0":null,"k1":1}`},
+			{"INT", []string{"1", "null"}, "JSON_OBJECTAGG(KEY 'k' || CAST(COALESCE(x, 0) AS STRING) VALUE x ABSENT ON NULL)", `{"k1":1}`},
+			{"INT", []string{"1"}, "JSON_OBJECTAGG(KEY x VALUE x)", "error: needs a string key"}}})
 }

@@ -43,7 +43,6 @@ func init() {
 	forms("valueaccess", []string{"composite.field", "composite.field.subfield", "table.composite.field"}, []string{"composite.*"})
 	forms("aggregate", []string{"agg(...) FILTER (WHERE ...)"}, nil)
 
-	notYet("json", "an aggregate", "JSON_OBJECTAGG")
 	notYet("aggregate", "", "COLLECT")
 	notYet("aggregate", "Top-N takes ROW_NUMBER() only, as Flink's streaming mode", "RANK", "DENSE_RANK")
 	notYet("aggregate", "an OVER window takes aggregate functions and, in Top-N, ROW_NUMBER()", "LEAD", "LAG", "CUME_DIST", "PERCENT_RANK", "NTILE")

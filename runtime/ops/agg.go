@@ -30,7 +30,8 @@ const (
 	aggLast      // LAST_VALUE
 	aggList      // LISTAGG
 	aggArray     // ARRAY_AGG
-	aggJSONArray // JSON_ARRAYAGG
+	aggJSONArray  // JSON_ARRAYAGG
+	aggJSONObject // JSON_OBJECTAGG (its argument is ROW(key, value))
 )
 
 // aggFn is one compiled planner.AggCall: what to read, how to accumulate,
@@ -389,7 +390,7 @@ func (f *aggFn) result(a *acc) types.Value {
 	case aggCountStar, aggCount:
 		return intResult(f.out, a.n)
 	}
-	if a.n == 0 && f.kind != aggJSONArray { // JSON_ARRAYAGG of no values is []
+	if a.n == 0 && f.kind != aggJSONArray && f.kind != aggJSONObject { // JSON_ARRAYAGG of no values is [], JSON_OBJECTAGG's {}
 		return types.NullValue
 	}
 	switch f.kind {

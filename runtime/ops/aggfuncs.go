@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,8 +41,14 @@ func (f *aggFn) newExtraAgg(fn string, c planner.AggCall, at types.Type) (done b
 	case "ARRAY_AGG":
 		f.kind = aggArray
 		f.keepNull = true
-	case "JSON_ARRAYAGG":
+	case "JSON_ARRAYAGG", "JSON_OBJECTAGG":
 		f.kind = aggJSONArray
+		if fn == "JSON_OBJECTAGG" {
+			f.kind = aggJSONObject
+			if at.Kind != types.Row || len(at.Fields) != 2 {
+				return true, fmt.Errorf("JSON_OBJECTAGG argument is %s, want ROW(key, value)", at)
+			}
+		}
 		f.keepNull = !c.Absent
 		f.argT = at
 	default:
@@ -94,7 +101,7 @@ func (f *aggFn) applyExtra(a *acc, v types.Value) {
 			a.v = v
 		}
 		a.n++
-	case aggList, aggArray, aggJSONArray:
+	case aggList, aggArray, aggJSONArray, aggJSONObject:
 		a.v = appendElem(a.v, v)
 		a.n++
 	}
@@ -121,7 +128,7 @@ func (f *aggFn) unapplyExtra(a *acc, v types.Value) {
 			a.i -= v.I
 			a.v = types.BigIntValue(a.v.I - wrapInt(f.out.Kind, v.I*v.I))
 		}
-	case aggFirst, aggLast, aggList, aggArray, aggJSONArray:
+	case aggFirst, aggLast, aggList, aggArray, aggJSONArray, aggJSONObject:
 		es, _ := a.v.X.([]types.Value)
 		for j := range es {
 			if es[j].K == v.K && types.Compare(es[j], v) == 0 || (v.K == types.Null && es[j].K == types.Null) {
@@ -153,7 +160,7 @@ func (f *aggFn) mergeExtra(dst, src *acc) {
 		} else if dst.n == 0 || f.kind == aggLast {
 			dst.v = src.v
 		}
-	case aggList, aggArray, aggJSONArray:
+	case aggList, aggArray, aggJSONArray, aggJSONObject:
 		dst.v = types.Value{K: types.Array, X: append(append([]types.Value(nil), dst.v.Elems()...), src.v.Elems()...)}
 	}
 	dst.n += src.n
@@ -196,8 +203,39 @@ func (f *aggFn) resultExtra(a *acc) types.Value {
 			b = functions.AppendJSON(b, e, f.argT, f.loc)
 		}
 		return types.StringValue(string(append(b, ']')))
+	case aggJSONObject:
+		return f.jsonObject(a.v.Elems())
 	}
 	return types.NullValue
+}
+
+// jsonObject is JSON_OBJECTAGG's result over its (key, value) rows in
+// arrival order: keys sorted, a repeated key's latest value, NULL keys
+// skipped, NULL values written null or (ABSENT ON NULL) left out.
+func (f *aggFn) jsonObject(pairs []types.Value) types.Value {
+	latest := map[string]types.Value{}
+	for _, p := range pairs {
+		kv, _ := p.X.([]types.Value)
+		if len(kv) != 2 || kv[0].K == types.Null || kv[1].K == types.Null && !f.keepNull {
+			continue
+		}
+		latest[kv[0].S] = kv[1]
+	}
+	keys := make([]string, 0, len(latest))
+	for k := range latest {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b := []byte{'{'}
+	for j, k := range keys {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = functions.AppendJSON(b, types.StringValue(k), types.TString, f.loc)
+		b = append(b, ':')
+		b = functions.AppendJSON(b, latest[k], f.argT.Fields[1].Type, f.loc)
+	}
+	return types.StringValue(string(append(b, '}')))
 }
 
 // variance evaluates Calcite's reduction of the variance family (which

@@ -25,11 +25,11 @@ const (
 	aggAvgDec
 	aggMin
 	aggMax
-	aggVar       // VAR_POP, VAR_SAMP, STDDEV_POP, STDDEV_SAMP (aggfuncs.go)
-	aggFirst     // FIRST_VALUE
-	aggLast      // LAST_VALUE
-	aggList      // LISTAGG
-	aggArray     // ARRAY_AGG
+	aggVar        // VAR_POP, VAR_SAMP, STDDEV_POP, STDDEV_SAMP (aggfuncs.go)
+	aggFirst      // FIRST_VALUE
+	aggLast       // LAST_VALUE
+	aggList       // LISTAGG
+	aggArray      // ARRAY_AGG
 	aggJSONArray  // JSON_ARRAYAGG
 	aggJSONObject // JSON_OBJECTAGG (its argument is ROW(key, value))
 )

@@ -69,6 +69,10 @@ func inferChangelog(g *Graph) error {
 			}
 		case *JoinOp:
 			joinChangelog(n, op)
+		case *IntervalJoinOp:
+			if err := intervalJoinChangelog(n); err != nil {
+				return err
+			}
 		case *CalcOp:
 			in := n.Inputs[0]
 			n.AppendOnly = in.AppendOnly
@@ -135,6 +139,8 @@ func groupAggPos(n *Node) sql.Pos {
 		return op.Pos
 	case *SourceOp:
 		return op.Table.Pos
+	case *IntervalJoinOp:
+		return op.Pos
 	}
 	return sql.Pos{}
 }

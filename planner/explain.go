@@ -255,6 +255,8 @@ func nodeAttrs(n *Node) []string {
 		return []string{"window=[" + windowSpecText(op.Window, in) + "]"}
 	case *JoinOp:
 		return joinAttrs(n, op)
+	case *IntervalJoinOp:
+		return intervalJoinAttrs(n, op)
 	case *WindowJoinOp:
 		l, r := n.Inputs[0].Schema, n.Inputs[1].Schema
 		var keys []string

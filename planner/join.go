@@ -70,6 +70,25 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	return out, nil
 }
 
+// commaJoinWhere is Flink's FilterIntoJoin for a comma join: FROM a, b
+// WHERE cond is the inner join FROM a JOIN b ON cond (so equalities
+// become join keys and time bounds an interval join), unless WHERE holds
+// a subquery (those stay semi/anti joins over the result).
+func commaJoinWhere(s *sql.Select) *sql.Select {
+	j, ok := s.From.(*sql.JoinRef)
+	if !ok || j.Kind != sql.CrossJoin || s.Where == nil {
+		return s
+	}
+	if _, subs := splitSubqueryPreds(s.Where); len(subs) > 0 {
+		return s
+	}
+	inner := *j
+	inner.Kind, inner.On = sql.InnerJoin, s.Where
+	out := *s
+	out.From, out.Where = &inner, nil
+	return &out
+}
+
 func joinTypeOf(k sql.JoinKind) JoinType {
 	switch k {
 	case sql.LeftJoin:

@@ -548,6 +548,7 @@ func (p *planner) planSelect(s *sql.Select) (*rel, error) {
 		}
 		return p.planRankInput(s, k) // rank.go
 	}
+	s = commaJoinWhere(s)
 	r, err := p.planFrom(s.From)
 	if err != nil {
 		return nil, err

@@ -46,32 +46,42 @@ func EquiJoinKeys(op Op) (left, right []int, ok bool) {
 		return op.LeftKeys, op.RightKeys, true
 	case *WindowJoinOp:
 		return op.LeftKeys, op.RightKeys, true
+	case *IntervalJoinOp:
+		return op.LeftKeys, op.RightKeys, true
 	}
 	return nil, nil, false
 }
 
 func planRegularJoin(j *sql.JoinRef, l, r, comb *rel, xs []Expr) (*rel, error) {
-	nl := len(l.node.Schema)
+	if out, ok, err := planIntervalJoin(j, l, r, comb, xs); ok || err != nil {
+		return out, err
+	}
 	op := &JoinOp{Type: joinTypeOf(j.Kind), Pos: j.Pos}
-	var residual []Expr
+	residual := op.addKeys(xs, len(l.node.Schema))
+	if len(op.LeftKeys) == 0 {
+		return nil, errAt(j.Pos, "a regular %s JOIN without an equality between a left and a right column (a cross join) is not supported: add one to ON (l.k = r.k), or use a window join", j.Kind)
+	}
+	if timeBounded(residual, l, r) {
+		return nil, errAt(j.Pos, "a condition in ON compares the two inputs' time attributes without bounding their distance from both sides; an interval join needs a lower and an upper bound (l.ts BETWEEN r.ts - INTERVAL '1' HOUR AND r.ts + INTERVAL '5' MINUTE)")
+	}
+	op.Condition = conjunction(residual)
+	return joinOutput(op, op.Type, l, r, comb, xs), nil
+}
+
+// addKeys makes every equality of a left and a right column among xs a
+// join key of op and returns the other conjuncts.
+func (op *JoinOp) addKeys(xs []Expr, nl int) (rest []Expr) {
 	for _, x := range xs {
 		li, ri, nullSafe, ok := equiPair(x, nl)
 		if !ok {
-			residual = append(residual, x)
+			rest = append(rest, x)
 			continue
 		}
 		op.LeftKeys = append(op.LeftKeys, li)
 		op.RightKeys = append(op.RightKeys, ri)
 		op.NullSafe = append(op.NullSafe, nullSafe)
 	}
-	if len(op.LeftKeys) == 0 {
-		return nil, errAt(j.Pos, "a regular %s JOIN without an equality between a left and a right column (a cross join) is not supported: add one to ON (l.k = r.k), or use a window join", j.Kind)
-	}
-	if timeBounded(residual, l, r) {
-		return nil, errAt(j.Pos, "an interval join (a condition in ON bounds one input's time attribute by the other's) is not supported")
-	}
-	op.Condition = conjunction(residual)
-	return joinOutput(op, op.Type, l, r, comb, xs), nil
+	return rest
 }
 
 // timeBounded reports whether a conjunct reads a time attribute of both
@@ -155,7 +165,6 @@ func subset(a, b []int) bool {
 // Join(joinType=[LeftOuterJoin], where=[=(k, k0)], select=[...],
 // leftInputSpec=[NoUniqueKey], rightInputSpec=[JoinKeyContainsUniqueKey]).
 func joinAttrs(n *Node, op *JoinOp) []string {
-	l := n.Inputs[0].Schema
 	names := schemaNames(n.Schema) // left then right columns, renamed apart
 	if op.Type == JoinSemi || op.Type == JoinAnti {
 		used := map[string]bool{}
@@ -170,25 +179,11 @@ func joinAttrs(n *Node, op *JoinOp) []string {
 			names = append(names, x)
 		}
 	}
-	var conds []string
-	for i := range op.LeftKeys {
-		eq := "="
-		if op.NullSafe[i] {
-			eq = "IS NOT DISTINCT FROM"
-		}
-		conds = append(conds, eq+"("+names[op.LeftKeys[i]]+", "+names[len(l)+op.RightKeys[i]]+")")
-	}
+	conds := joinKeyConds(n, op, names)
 	if op.Condition != nil {
 		conds = append(conds, ExprOver(names, op.Condition))
 	}
-	where := "true"
-	switch len(conds) {
-	case 1:
-		where = conds[0]
-	case 0:
-	default:
-		where = "AND(" + strings.Join(conds, ", ") + ")"
-	}
+	where := andText(conds)
 	spec := func(unique bool) string {
 		if unique {
 			return "JoinKeyContainsUniqueKey"
@@ -198,6 +193,33 @@ func joinAttrs(n *Node, op *JoinOp) []string {
 	return []string{"joinType=[" + op.Type.String() + "]", "where=[" + where + "]",
 		"select=[" + strings.Join(schemaNames(n.Schema), ", ") + "]",
 		"leftInputSpec=[" + spec(op.LeftUnique) + "]", "rightInputSpec=[" + spec(op.RightUnique) + "]"}
+}
+
+// joinKeyConds are a join's key equalities over names (left columns,
+// then right columns): =(k, k0), IS NOT DISTINCT FROM(k, k0).
+func joinKeyConds(n *Node, op *JoinOp, names []string) []string {
+	nl := len(n.Inputs[0].Schema)
+	var conds []string
+	for i := range op.LeftKeys {
+		eq := "="
+		if op.NullSafe[i] {
+			eq = "IS NOT DISTINCT FROM"
+		}
+		conds = append(conds, eq+"("+names[op.LeftKeys[i]]+", "+names[nl+op.RightKeys[i]]+")")
+	}
+	return conds
+}
+
+// andText is conditions as Flink prints their conjunction: true, c or
+// AND(c1, c2, ...).
+func andText(conds []string) string {
+	switch len(conds) {
+	case 0:
+		return "true"
+	case 1:
+		return conds[0]
+	}
+	return "AND(" + strings.Join(conds, ", ") + ")"
 }
 
 func schemaNames(s Schema) []string {

@@ -54,9 +54,10 @@ type settingSpec struct {
 
 // knownSettings are the SET keys whose values are checked.
 var knownSettings = map[string]settingSpec{
-	"table.local-time-zone":            {kind: settingTimeZone},
-	"pipeline.auto-watermark-interval": {kind: settingDuration},
-	"table.exec.source.idle-timeout":   {kind: settingDuration},
+	"table.local-time-zone":                         {kind: settingTimeZone},
+	"pipeline.auto-watermark-interval":              {kind: settingDuration},
+	"table.exec.source.idle-timeout":                {kind: settingDuration},
+	"table.exec.interval-join.min-cleanup-interval": {kind: settingDuration},
 	SettingCheckpointInterval: {kind: settingDuration, min: MinCheckpointInterval.Milliseconds(),
 		minHint: "Flink's minimum; to run without checkpoints, leave the option unset or RESET it"},
 	"state.checkpoints.num-retained":                       {kind: settingInt, min: 1},

@@ -201,6 +201,9 @@ func (n *node) onWatermark(i int, wm int64) error {
 	if err := n.op.ProcessWatermark(min, n.out); err != nil {
 		return n.wrap(err)
 	}
+	if h, ok := n.op.(core.WatermarkHolder); ok {
+		min = h.HoldWatermark(min)
+	}
 	return n.forwardWatermark(min)
 }
 

@@ -140,6 +140,16 @@ type Operator interface {
 	Finish(out Output) error
 }
 
+// WatermarkHolder is implemented by an operator whose output watermark
+// lags its input watermark (Flink's KeyedCoProcessOperatorWithWatermarkDelay,
+// used by the interval join): the executor forwards HoldWatermark(wm)
+// downstream instead of wm. It must be monotonic and keep MinWatermark
+// and MaxWatermark as they are. Rows the operator emits carry (in
+// Batch.Watermarks) held watermarks too.
+type WatermarkHolder interface {
+	HoldWatermark(wm int64) int64
+}
+
 // Borrower is implemented by an operator that reads a batch only during
 // ProcessBatch and keeps no reference to the batch, its rows or its
 // Watermarks afterwards (it copies the values it keeps; values are

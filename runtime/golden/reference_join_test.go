@@ -170,6 +170,31 @@ func runOnePerPoll(ctx context.Context, t *testing.T, path string, p int) *Resul
 	return r
 }
 
+// rescaledRuns runs the case at path with one record per poll and a
+// checkpoint every 2 records, crashed halfway at parallelism 4 and
+// restored at 2 (2 -> 4, 4 -> 1), and hands each result to check.
+func rescaledRuns(ctx context.Context, t *testing.T, path string, check func(pars []int, got *Result)) {
+	t.Helper()
+	for _, pars := range [][]int{{4, 2}, {2, 4}, {4, 1}} {
+		c, err := Parse(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total int64
+		for _, in := range c.Inputs {
+			total += int64(len(in.Records))
+		}
+		got, restores, err := c.runWithCrashes(ctx, stateDir(t), 1, 2, []int64{total / 2}, pars...)
+		if err != nil {
+			t.Fatalf("parallelism %v: %v", pars, err)
+		}
+		if restores == 0 {
+			t.Errorf("parallelism %v: no run restored a checkpoint", pars)
+		}
+		check(pars, got)
+	}
+}
+
 func TestRegularJoinAgainstReference(t *testing.T) {
 	for _, rc := range joinRefCases() {
 		t.Run(rc.file, func(t *testing.T) {
@@ -200,23 +225,11 @@ func TestRegularJoinAgainstReference(t *testing.T) {
 					t.Errorf("parallelism %d, one record per poll (- reference, + engine):\n%s", p, d)
 				}
 			}
-			total := int64(len(c.Inputs[0].Records) + len(c.Inputs[1].Records))
-			for _, pars := range [][]int{{4, 2}, {2, 4}, {4, 1}} {
-				c, err := Parse(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, restores, err := c.runWithCrashes(ctx, stateDir(t), 1, 2, []int64{total / 2}, pars...)
-				if err != nil {
-					t.Fatalf("parallelism %v: %v", pars, err)
-				}
-				if restores == 0 {
-					t.Errorf("parallelism %v: no run restored a checkpoint", pars)
-				}
+			rescaledRuns(ctx, t, path, func(pars []int, got *Result) {
 				if d := lineDiff(want, finalTable(t, got.Outputs[rc.table])); d != "" {
 					t.Errorf("crash at parallelism %d, restore at %d (- reference, + engine):\n%s", pars[0], pars[1], d)
 				}
-			}
+			})
 		})
 	}
 }

@@ -43,9 +43,8 @@ type regularJoin struct {
 	typ      planner.JoinType
 	side     [2]joinSide
 	nullSafe []bool
-	cond     func(c *expr.Ctx, row core.Row) bool
+	cond     *joinCond
 	ectx     expr.Ctx
-	scratch  core.Row
 	keyBuf   []byte
 	encBuf   []byte
 	assoc    []*joinRec
@@ -107,13 +106,9 @@ func NewJoin(spec *planner.JoinOp, left, right planner.Schema, ctx *core.Context
 	lc, rc := joinKeyConvs(left, right, spec.LeftKeys, spec.RightKeys)
 	o.side[0] = joinSide{keys: spec.LeftKeys, conv: lc, width: len(left), outer: spec.Type == planner.JoinLeft || spec.Type == planner.JoinFull || semi, buckets: map[string]*joinBucket{}}
 	o.side[1] = joinSide{keys: spec.RightKeys, conv: rc, width: len(right), outer: spec.Type == planner.JoinRight || spec.Type == planner.JoinFull, buckets: map[string]*joinBucket{}}
-	if spec.Condition != nil {
-		f, err := expr.Compile(spec.Condition, &expr.Env{TimeZone: loc})
-		if err != nil {
-			return nil, fmt.Errorf("join: condition (%s): %w", spec.Condition, err)
-		}
-		o.cond = expr.Predicate(f)
-		o.scratch = make(core.Row, len(left)+len(right))
+	var err error
+	if o.cond, err = newJoinCond(spec.Condition, len(left), len(right), loc); err != nil {
+		return nil, fmt.Errorf("join: %w", err)
 	}
 	return o, nil
 }
@@ -121,19 +116,62 @@ func NewJoin(spec *planner.JoinOp, left, right planner.Schema, ctx *core.Context
 // key encodes row's join key on side s into o.keyBuf; matchable is false
 // when a column compared with = is NULL.
 func (o *regularJoin) key(s *joinSide, row core.Row) (matchable bool) {
-	o.keyBuf = o.keyBuf[:0]
+	o.keyBuf, matchable = appendJoinKey(o.keyBuf[:0], row, s.keys, s.conv, o.nullSafe, o.ectx.TimeZone)
+	return matchable
+}
+
+// appendJoinKey appends row's join key (columns cols, each converted by
+// conv to the pair's common type when conv is not nil) to b;
+// matchable is false when a column compared with = (not nullSafe) is
+// NULL: such a row matches nothing.
+func appendJoinKey(b []byte, row core.Row, cols []int, conv []keyConv, nullSafe []bool, loc *time.Location) (_ []byte, matchable bool) {
 	matchable = true
-	for i, c := range s.keys {
+	for i, c := range cols {
 		v := row[c]
-		if v.K == types.Null && !o.nullSafe[i] {
+		if v.K == types.Null && !nullSafe[i] {
 			matchable = false
 		}
-		if s.conv != nil {
-			v = s.conv[i].apply(v, o.ectx.TimeZone)
+		if conv != nil {
+			v = conv[i].apply(v, loc)
 		}
-		o.keyBuf = types.AppendKey(o.keyBuf, v)
+		b = types.AppendKey(b, v)
 	}
-	return matchable
+	return b, matchable
+}
+
+// joinCond is a join's residual condition over the joined row.
+type joinCond struct {
+	f       func(c *expr.Ctx, row core.Row) bool
+	scratch core.Row
+	lw      int
+}
+
+// newJoinCond compiles cond over a left row of lw and a right row of rw
+// columns (nil, nil without a condition).
+func newJoinCond(cond planner.Expr, lw, rw int, loc *time.Location) (*joinCond, error) {
+	if cond == nil {
+		return nil, nil
+	}
+	f, err := expr.Compile(cond, &expr.Env{TimeZone: loc})
+	if err != nil {
+		return nil, fmt.Errorf("condition (%s): %w", cond, err)
+	}
+	return &joinCond{f: expr.Predicate(f), scratch: make(core.Row, lw+rw), lw: lw}, nil
+}
+
+// match reports whether the pair of left row l and right row r passes
+// the condition (true when c is nil).
+func (c *joinCond) match(ctx *expr.Ctx, l, r core.Row) (bool, error) {
+	if c == nil {
+		return true, nil
+	}
+	copy(c.scratch, l)
+	copy(c.scratch[c.lw:], r)
+	ok := c.f(ctx, c.scratch)
+	if ctx.Err != nil {
+		return false, fmt.Errorf("join condition: %w", ctx.Err)
+	}
+	return ok, nil
 }
 
 // joinEmitter collects the output rows of one batch.
@@ -342,21 +380,16 @@ func (o *regularJoin) associated(input int, row core.Row, other *joinSide, key s
 	}
 	var n int64
 	for _, r := range bk.recs {
-		if o.cond != nil {
-			if input == 0 {
-				copy(o.scratch, row)
-				copy(o.scratch[len(row):], r.row)
-			} else {
-				copy(o.scratch, r.row)
-				copy(o.scratch[len(r.row):], row)
-			}
-			ok := o.cond(&o.ectx, o.scratch)
-			if o.ectx.Err != nil {
-				return nil, 0, fmt.Errorf("join condition: %w", o.ectx.Err)
-			}
-			if !ok {
-				continue
-			}
+		l, rr := row, r.row
+		if input == 1 {
+			l, rr = rr, l
+		}
+		ok, err := o.cond.match(&o.ectx, l, rr)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			continue
 		}
 		o.assoc = append(o.assoc, r)
 		n += r.count

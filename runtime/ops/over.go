@@ -46,7 +46,7 @@ type overAgg struct {
 	width     int // input columns
 	fold      *groupAgg
 	parts     map[string]*overPart
-	timers    overTimers
+	timers    keyTimers
 	wm        int64
 	metrics   *core.Metrics
 	late      lateOut
@@ -102,7 +102,7 @@ func (o *overAgg) newPart(row core.Row) *overPart {
 func (o *overAgg) register(key string, p *overPart, ts int64) {
 	if !p.timers[ts] {
 		p.timers[ts] = true
-		heap.Push(&o.timers, overTimer{ts: ts, key: key})
+		heap.Push(&o.timers, keyTimer{ts: ts, key: key})
 	}
 }
 
@@ -179,7 +179,7 @@ func (o *overAgg) advance(wm int64, out core.Output) error {
 	o.metrics.CurrentWatermark.Store(wm)
 	o.ob = core.Batch{}
 	for o.timers.Len() > 0 && o.timers[0].ts <= wm {
-		t := heap.Pop(&o.timers).(overTimer)
+		t := heap.Pop(&o.timers).(keyTimer)
 		p := o.parts[t.key]
 		if p == nil || !p.timers[t.ts] {
 			continue
@@ -273,28 +273,6 @@ func (o *overAgg) Finish(core.Output) error { return nil }
 // immutable once emitted (core.Batch), so it needs no copies; it does not
 // implement Borrower.
 
-// ---------------------------------------------------------------- timers
-
-type overTimer struct {
-	ts  int64
-	key string
-}
-
-type overTimers []overTimer
-
-func (h overTimers) Len() int { return len(h) }
-func (h overTimers) Less(i, j int) bool {
-	return h[i].ts < h[j].ts || h[i].ts == h[j].ts && h[i].key < h[j].key
-}
-func (h overTimers) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *overTimers) Push(x any)   { *h = append(*h, x.(overTimer)) }
-func (h *overTimers) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
 // ---------------------------------------------------------------- state
 
 // Snapshot writes the watermark (table 0) and one entry per partition
@@ -376,7 +354,7 @@ func (o *overAgg) Restore(r core.StateReader) error {
 		for i := uint64(0); i < n && !d.Failed(); i++ {
 			ts := d.Varint()
 			p.timers[ts] = true
-			o.timers = append(o.timers, overTimer{ts: ts, key: string(key)})
+			o.timers = append(o.timers, keyTimer{ts: ts, key: string(key)})
 		}
 		if err := d.Err(); err != nil {
 			return fmt.Errorf("OVER aggregation state: %w", err)

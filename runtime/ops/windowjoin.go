@@ -45,7 +45,7 @@ type windowJoin struct {
 	lws, lwe       int
 	rws, rwe       int
 	lWidth, rWidth int
-	cond           func(c *expr.Ctx, row core.Row) bool
+	cond           *joinCond
 	ectx           expr.Ctx
 	metrics        *core.Metrics
 
@@ -53,7 +53,6 @@ type windowJoin struct {
 	windows map[span]*joinWindow
 	pending joinHeap
 	keyBuf  []byte
-	scratch core.Row
 	late    lateOut // late rows side output (late.go)
 }
 
@@ -101,13 +100,9 @@ func NewWindowJoin(spec *planner.WindowJoinOp, left, right planner.Schema, ctx *
 		o.nullSafe = make([]bool, len(o.lk))
 	}
 	o.lconv, o.rconv = joinKeyConvs(left, right, o.lk, o.rk)
-	if spec.Condition != nil {
-		f, err := expr.Compile(spec.Condition, &expr.Env{TimeZone: loc})
-		if err != nil {
-			return nil, fmt.Errorf("window join: condition (%s): %w", spec.Condition, err)
-		}
-		o.cond = expr.Predicate(f)
-		o.scratch = make(core.Row, len(left)+len(right))
+	var err error
+	if o.cond, err = newJoinCond(spec.Condition, len(left), len(right), loc); err != nil {
+		return nil, fmt.Errorf("window join: %w", err)
 	}
 	return o, nil
 }
@@ -181,18 +176,8 @@ func sideName(i int) string {
 // NULL (the row matches nothing). IS NOT DISTINCT FROM keys encode NULL
 // as a value of its own, so NULL meets NULL.
 func (o *windowJoin) key(row core.Row, cols []int, conv []keyConv) (ok bool) {
-	o.keyBuf = o.keyBuf[:0]
-	for i, c := range cols {
-		v := row[c]
-		if v.K == types.Null && !o.nullSafe[i] {
-			return false
-		}
-		if conv != nil {
-			v = conv[i].apply(v, o.ectx.TimeZone)
-		}
-		o.keyBuf = types.AppendKey(o.keyBuf, v)
-	}
-	return true
+	o.keyBuf, ok = appendJoinKey(o.keyBuf[:0], row, cols, conv, o.nullSafe, o.ectx.TimeZone)
+	return ok
 }
 
 // pair is one output row: l and/or r (nil = NULL-padded side).
@@ -261,16 +246,12 @@ func (o *windowJoin) join(w *joinWindow, outs []pair) ([]pair, error) {
 		matched := false
 		for _, j := range cands {
 			r := w.right[j]
-			if o.cond != nil {
-				copy(o.scratch, l)
-				copy(o.scratch[o.lWidth:], r)
-				ok := o.cond(&o.ectx, o.scratch)
-				if o.ectx.Err != nil {
-					return nil, fmt.Errorf("window join condition: %w", o.ectx.Err)
-				}
-				if !ok {
-					continue
-				}
+			ok, err := o.cond.match(&o.ectx, l, r)
+			if err != nil {
+				return nil, fmt.Errorf("window %w", err)
+			}
+			if !ok {
+				continue
 			}
 			matched = true
 			switch o.typ {

@@ -45,7 +45,6 @@ INSERT INTO o2 SELECT user_id, COUNT(*) FROM ad_events GROUP BY user_id;`)
 // Options of group aggregation we lack are refused, never ignored.
 func TestGroupAggOptionsNotYet(t *testing.T) {
 	for _, c := range []struct{ set, want string }{
-		{"SET 'table.exec.state.ttl' = '1 h';", "a state time-to-live is not supported yet"},
 		{"SET 'table.exec.mini-batch.enabled' = 'true';", "mini-batch aggregation is not supported yet"},
 	} {
 		_, err := planText(t, c.set+"\n"+ddl+"SELECT user_id, COUNT(*) FROM ad_events GROUP BY user_id;")

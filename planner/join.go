@@ -49,7 +49,7 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	}
 	nl := len(l.node.Schema)
 	if l.win == nil || r.win == nil {
-		return planRegularJoin(j, l, r, comb, xs)
+		return p.planRegularJoin(j, l, r, comb, xs)
 	}
 	var jc joinConds
 	for _, x := range xs {
@@ -57,7 +57,7 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	}
 	if jc.missingWindow() != "" {
 		// Flink plans a regular join when ON does not equate both windows
-		return planRegularJoin(j, l, r, comb, xs)
+		return p.planRegularJoin(j, l, r, comb, xs)
 	}
 	if !sameWindow(l.win.spec, r.win.spec) {
 		return nil, errAt(j.Pos, "a window join needs both inputs to use the same window, but the left uses %s and the right %s", l.win.text, r.win.text)

@@ -32,6 +32,8 @@ type OverAggOp struct {
 	// before the current row; unused when Unbounded.
 	Preceding int64
 	Aggs      []AggCall
+	// StateTTL: as GroupAggOp's (table.exec.state.ttl only).
+	StateTTL int64
 }
 
 func (*OverAggOp) opName() string { return "OverAggregate" }
@@ -329,6 +331,7 @@ func (p *planner) planOver(s *sql.Select, calls []*sql.Call) (*rel, error) {
 	for _, ag := range op.Aggs {
 		schema = append(schema, Column{Name: ag.Name, Type: ag.T})
 	}
+	op.StateTTL = p.settingStateTTL()
 	node := newNode(&op, schema, preRel.node.Rowtime, preRel.node)
 	lg = &LogicalNode{Name: "LogicalWindow", Attrs: overAttrs(preRel.node.Schema, &op), Schema: schema, Inputs: []*LogicalNode{lg}}
 

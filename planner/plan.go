@@ -258,6 +258,9 @@ type WindowAggOp struct {
 type GroupAggOp struct {
 	GroupKeys []int
 	Aggs      []AggCall
+	// StateTTL is the idle state retention in milliseconds (0: none):
+	// the STATE_TTL hint, else table.exec.state.ttl (statettl.go).
+	StateTTL int64
 	// Pos is where the aggregation is written (its GROUP BY, or the
 	// SELECT), for errors about the updates it produces.
 	Pos sql.Pos
@@ -290,6 +293,8 @@ type RankOp struct {
 	// Retract is set by the changelog rule when the input is updating
 	// (Flink's RetractStrategy; AppendFastStrategy otherwise).
 	Retract bool
+	// StateTTL: as GroupAggOp's (Rank and Deduplicate, not the window forms).
+	StateTTL int64
 	// Pos is the ROW_NUMBER() call, for errors about the operator.
 	Pos sql.Pos
 }

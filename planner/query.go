@@ -25,6 +25,8 @@ type planner struct {
 	viewDepth int
 	// settings are the SET values in force at the statement planned.
 	settings map[string]string
+	// hint is the STATE_TTL hint of the SELECT being planned (statettl.go).
+	hint *stateTTLHint
 }
 
 // exprKey identifies a bound expression structurally (columns by index).
@@ -385,7 +387,7 @@ func (p *planner) materialize(r *rel) (*rel, error) {
 func (p *planner) planQuery(q sql.Query) (*rel, error) {
 	switch q := q.(type) {
 	case *sql.Select:
-		return p.planSelect(q)
+		return p.withStateTTLHint(q, func() (*rel, error) { return p.planSelect(q) }) // statettl.go
 	case *sql.SetOp:
 		return p.planSetOp(q)
 	}
@@ -723,7 +725,7 @@ func (p *planner) planDistinct(s *sql.Select) (*rel, error) {
 		keys[i] = i
 		schema[i] = Column{Name: c.Name, Type: c.Type.WithoutRowtime()}
 	}
-	node := newNode(&GroupAggOp{GroupKeys: keys, Pos: s.Pos}, schema, -1, r.node)
+	node := newNode(&GroupAggOp{GroupKeys: keys, Pos: s.Pos, StateTTL: p.stateTTL(s.From)}, schema, -1, r.node)
 	out := &rel{node: node, pos: r.pos, outer: r.outer}
 	for _, c := range r.cols {
 		c.t = c.t.WithoutRowtime()

@@ -232,6 +232,9 @@ func (p *planner) planRank(s *sql.Select, r *rel) (*rel, *sql.Select, error) {
 	if w := r.win; w != nil && containsInt(pr.partition, w.start) && containsInt(pr.partition, w.end) {
 		op.Window = &RankWindow{Start: w.start, End: w.end, Text: rankWindowText(w, in.Schema)}
 	}
+	if op.Window == nil {
+		op.StateTTL = p.settingStateTTL()
+	}
 	if start == 1 && end == 1 && len(pr.order) == 1 && isTimeAttr(in, pr.order[0].Col) && (op.Window != nil || !outRN) {
 		op.Dedup = KeepFirst
 		if pr.order[0].Desc {

@@ -33,6 +33,10 @@ type JoinOp struct {
 	// join keys (each key matches at most one row of that side); EXPLAIN
 	// shows it as Flink's input spec.
 	LeftUnique, RightUnique bool
+	// LeftStateTTL / RightStateTTL: each side's idle state retention in
+	// milliseconds (0: none), from the STATE_TTL hint or
+	// table.exec.state.ttl (statettl.go).
+	LeftStateTTL, RightStateTTL int64
 	// Pos is where the JOIN is written.
 	Pos sql.Pos
 }
@@ -52,11 +56,11 @@ func EquiJoinKeys(op Op) (left, right []int, ok bool) {
 	return nil, nil, false
 }
 
-func planRegularJoin(j *sql.JoinRef, l, r, comb *rel, xs []Expr) (*rel, error) {
+func (p *planner) planRegularJoin(j *sql.JoinRef, l, r, comb *rel, xs []Expr) (*rel, error) {
 	if out, ok, err := planIntervalJoin(j, l, r, comb, xs); ok || err != nil {
 		return out, err
 	}
-	op := &JoinOp{Type: joinTypeOf(j.Kind), Pos: j.Pos}
+	op := &JoinOp{Type: joinTypeOf(j.Kind), Pos: j.Pos, LeftStateTTL: p.stateTTL(j.Left), RightStateTTL: p.stateTTL(j.Right)}
 	residual := op.addKeys(xs, len(l.node.Schema))
 	if len(op.LeftKeys) == 0 {
 		return nil, errAt(j.Pos, "a regular %s JOIN without an equality between a left and a right column (a cross join) is not supported: add one to ON (l.k = r.k), or use a window join", j.Kind)

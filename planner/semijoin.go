@@ -282,7 +282,7 @@ func (p *planner) planSemiJoin(l *rel, sp subqueryPred) (*rel, error) {
 		op = &WindowJoinOp{Type: typ, LeftKeys: leftKeys, RightKeys: rk, NullSafe: nullSafe, Condition: conjunction(rconds),
 			LeftWindowStart: l.win.start, LeftWindowEnd: l.win.end, RightWindowStart: remap[r.win.start], RightWindowEnd: remap[r.win.end]}
 	} else {
-		op = &JoinOp{Type: typ, LeftKeys: leftKeys, RightKeys: rk, NullSafe: nullSafe, Condition: conjunction(rconds), Pos: sp.pos}
+		op = &JoinOp{Type: typ, LeftKeys: leftKeys, RightKeys: rk, NullSafe: nullSafe, Condition: conjunction(rconds), Pos: sp.pos, LeftStateTTL: p.settingStateTTL(), RightStateTTL: p.settingStateTTL()}
 	}
 
 	schema := make(Schema, nl)

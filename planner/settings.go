@@ -67,6 +67,7 @@ var knownSettings = map[string]settingSpec{
 	SettingParallelism:                                     {kind: settingInt, min: 1},
 	SettingMaxParallelism:                                  {kind: settingInt, min: 1},
 	SettingMaxWindowsPerRow:                                {kind: settingInt, min: 1},
+	SettingStateTTL:                                        {kind: settingDuration},
 }
 
 // CheckSetting validates one SET statement's value, reporting an error at
@@ -135,15 +136,10 @@ func (p *planner) maxWindowsPerRow() int64 {
 }
 
 // checkNotYet refuses the options of Flink's group aggregation that we do
-// not implement yet, rather than ignoring them: a state TTL other than 0
-// (never clean up, Flink's default) and mini-batch.
+// not implement yet, rather than ignoring them: mini-batch.
 func checkNotYet(st *sql.Set) error {
 	v := strings.TrimSpace(st.Value)
 	switch st.Key {
-	case "table.exec.state.ttl":
-		if d, err := config.Duration(v); err != nil || d != 0 {
-			return errAt(st.Pos, "SET '%s' = '%s': a state time-to-live is not supported yet: state is kept until its rows are retracted (Flink's default, 0)", st.Key, st.Value)
-		}
 	case "table.exec.mini-batch.enabled":
 		if !strings.EqualFold(v, "false") {
 			return errAt(st.Pos, "SET '%s' = '%s': mini-batch aggregation is not supported yet: every row updates the result at once", st.Key, st.Value)

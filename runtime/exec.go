@@ -21,6 +21,11 @@ type Options struct {
 	Stdout io.Writer
 	// Stderr receives warnings (os.Stderr by default).
 	Stderr io.Writer
+	// Clock is processing time in epoch milliseconds (nil: the wall
+	// clock): state TTL, mini-batch latency and PROCTIME() read it.
+	// Tests inject a fake one; it must be safe for concurrent use at
+	// parallelism > 1.
+	Clock func() int64
 	// BatchSize is the most records a source hands on at once.
 	BatchSize int
 	// Connectors replaces the declared connector of the named tables (the
@@ -254,7 +259,7 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 		for i := range n.inWM {
 			n.inWM[i] = core.MinWatermark
 		}
-		ctx := &core.Context{TimeZone: j.tz, Metrics: n.metrics, Settings: g.Settings}
+		ctx := &core.Context{TimeZone: j.tz, Metrics: n.metrics, Settings: g.Settings, Clock: j.opts.Clock}
 		switch op := pn.Op.(type) {
 		case *planner.SourceOp:
 			s, err := newSourceNode(n, op, j, ctx, 0)

@@ -481,7 +481,7 @@ func (j *Job) buildParallel() error {
 			for k := range n.inWM {
 				n.inWM[k] = core.MinWatermark
 			}
-			ctx := &core.Context{TimeZone: j.tz, Metrics: n.metrics, Settings: g.Settings}
+			ctx := &core.Context{TimeZone: j.tz, Metrics: n.metrics, Settings: g.Settings, Clock: j.opts.Clock}
 			if op, ok := pn.Op.(*planner.SourceOp); ok {
 				src, err := newSourceNode(n, op, j, ctx, s)
 				if err != nil {
@@ -975,7 +975,7 @@ func (j *Job) Subtasks() int {
 
 // subtaskProgress fills op (plan node i) with its subtasks' figures.
 func (p *parallel) subtaskProgress(i int, op *OperatorProgress) {
-	op.RecordsIn, op.RecordsOut, op.LateRecordsDropped, op.RecordsSkipped, op.OpenWindows = 0, 0, 0, 0, 0
+	op.RecordsIn, op.RecordsOut, op.LateRecordsDropped, op.RecordsSkipped, op.OpenWindows, op.StateExpiredKeys = 0, 0, 0, 0, 0, 0
 	op.Watermark = core.MaxWatermark
 	for s, n := range p.instances[i] {
 		m := n.metrics
@@ -990,6 +990,7 @@ func (p *parallel) subtaskProgress(i int, op *OperatorProgress) {
 		op.RecordsOut += st.RecordsOut
 		op.LateRecordsDropped += st.LateRecordsDropped
 		op.RecordsSkipped += m.RecordsSkipped.Load()
+		op.StateExpiredKeys += m.StateExpiredKeys.Load()
 		op.OpenWindows += st.OpenWindows
 		op.Watermark = min(op.Watermark, st.Watermark)
 	}

@@ -29,6 +29,7 @@ type Snapshot struct {
 	OpenWindows        int64
 	LateRecordsDropped int64
 	RecordsSkipped     int64
+	StateExpiredKeys   int64
 	// Checkpoints: the last completed checkpoint (nil before the first,
 	// or when checkpointing is off) and counts.
 	LastCheckpoint    *CheckpointInfo
@@ -110,6 +111,7 @@ type OperatorProgress struct {
 	LateRecordsDropped int64
 	RecordsSkipped     int64
 	OpenWindows        int64
+	StateExpiredKeys   int64 // keys dropped by the state TTL (table.exec.state.ttl, STATE_TTL)
 	Watermark          int64 // input watermark; core.MinWatermark before the first
 	// Subtasks has one entry per subtask when the node runs as several
 	// (the figures above are then their sums, the watermark their minimum).
@@ -196,6 +198,7 @@ func (j *Job) Progress() *Snapshot {
 			RecordsIn: m.RecordsIn.Load(), RecordsOut: m.RecordsOut.Load(),
 			LateRecordsDropped: m.LateRecordsDropped.Load(), RecordsSkipped: m.RecordsSkipped.Load(),
 			OpenWindows: m.OpenWindows.Load(), Watermark: m.CurrentWatermark.Load(),
+			StateExpiredKeys: m.StateExpiredKeys.Load(),
 		}
 		if j.par != nil && len(j.par.instances[i]) > 1 {
 			j.par.subtaskProgress(i, &op)
@@ -210,6 +213,7 @@ func (j *Job) Progress() *Snapshot {
 		s.OpenWindows += op.OpenWindows
 		s.LateRecordsDropped += op.LateRecordsDropped
 		s.RecordsSkipped += op.RecordsSkipped
+		s.StateExpiredKeys += op.StateExpiredKeys
 	}
 	for _, src := range j.sources {
 		read, splits := src.mergedMirror()

@@ -202,6 +202,7 @@ type Select struct {
 	Having       Expr
 	OrderBy      []OrderItem
 	Limit        Expr
+	Hints        []Hint // written after SELECT (/*+ STATE_TTL(...) */)
 }
 
 // SelectItem is one entry of the select list: an expression with an

@@ -393,6 +393,9 @@ func (c *converter) selectStmt(s *ast.SelectStmt) (Query, *Error) {
 		for k := len(c.r.toks) - 1; k >= 0; k-- {
 			if t := c.r.toks[k]; t.off < fo && t.is("SELECT") {
 				sel.Pos = c.r.s.tokPos(t)
+				if h := c.r.tokAt(k + 1); h.kind == tHint {
+					sel.Hints = c.r.s.hints[h.off]
+				}
 				break
 			}
 		}

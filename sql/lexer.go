@@ -17,6 +17,7 @@ const (
 	tNumber         // 12, 1.5, 1e3, .5
 	tOp             // operator or punctuation
 	tBadNum         // 5s, 12abc: only valid as an unquoted SET value
+	tHint           // /*+ ... */: a whole hint comment (hints.go)
 )
 
 // token is one lexeme of the user's file. text is the raw source text;
@@ -47,6 +48,7 @@ type source struct {
 	file       string
 	src        string
 	lineStarts []int
+	hints      map[int][]Hint // hint comments by offset (tHint tokens)
 }
 
 func newSource(file, src string) *source {
@@ -155,9 +157,21 @@ func lex(s *source) ([]token, *Error) {
 			advance(i + j)
 			continue
 		case c == '/' && i+2 < len(src) && src[i+1] == '*' && src[i+2] == '+':
-			// Flink reads /*+ ... */ as a hint (OPTIONS, join hints);
-			// ignoring one would silently change what the query does.
-			return nil, errAt(i, "SQL hints (/*+ ... */) are not supported", "/*+")
+			// Flink reads /*+ ... */ as a hint: STATE_TTL is parsed, the
+			// others are refused by name (hints.go)
+			tok := token{kind: tHint, off: i, line: line, col: col(i)}
+			j, hints, err := lexHint(s, i)
+			if err != nil {
+				return nil, err
+			}
+			if s.hints == nil {
+				s.hints = map[int][]Hint{}
+			}
+			s.hints[i] = hints
+			advance(j)
+			tok.end, tok.text = j, src[tok.off:j]
+			toks = append(toks, tok)
+			continue
 		case c == '/' && i+1 < len(src) && src[i+1] == '*':
 			j := strings.Index(src[i+2:], "*/")
 			if j < 0 {

@@ -417,6 +417,26 @@ SET 'k' = 'v;w';`))
 	}
 }
 
+// STATE_TTL after SELECT is parsed and attached to its SELECT (in a
+// view's query and a subquery too), with its options in order.
+func TestParseStateTTLHint(t *testing.T) {
+	sc, err := Parse("f.sql", []byte("SELECT /*+ STATE_TTL('o' = '1d', p='12 h') */ a FROM (SELECT /*+state_ttl('t'='1 min')*/ a FROM t) o"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := sc.Statements[0].(*QueryStatement).Query.(*Select)
+	if len(sel.Hints) != 1 || sel.Hints[0].Name != "STATE_TTL" || len(sel.Hints[0].Options) != 2 {
+		t.Fatalf("hints %+v", sel.Hints)
+	}
+	if o := sel.Hints[0].Options; o[0].Key != "o" || o[0].Value != "1d" || o[1].Key != "p" || o[1].Value != "12 h" || o[1].Pos.Col != 34 {
+		t.Errorf("options %+v", o)
+	}
+	inner := sel.From.(*SubqueryRef).Query.(*Select)
+	if len(inner.Hints) != 1 || inner.Hints[0].Options[0].Value != "1 min" {
+		t.Errorf("inner hints %+v", inner.Hints)
+	}
+}
+
 func TestParseType(t *testing.T) {
 	for in, want := range map[string]string{
 		"STRING":                         "STRING",
@@ -474,7 +494,12 @@ func TestErrors(t *testing.T) {
 		{"case list missing value", "SELECT CASE a WHEN 1,\n  THEN 2 END FROM t", 2, 3, "syntax error", "THEN"},
 		{"case list in result", "SELECT CASE a WHEN 1, 2 THEN 3, 4 END FROM t", 1, 31, "syntax error", ","},
 		{"case list error inside", "SELECT CASE a WHEN 1, 2 THEN 3 +* 4 END FROM t", 1, 33, "syntax error", "*"},
-		{"hint", "SELECT a FROM t /*+ OPTIONS('k'='v') */", 1, 17, "SQL hints", "/*+"},
+		{"hint", "SELECT a FROM t /*+ OPTIONS('k'='v') */", 1, 21, "SQL hint OPTIONS (dynamic table options) is not supported", "OPTIONS"},
+		{"join hint", "SELECT /*+ STATE_TTL('t'='1d'), BROADCAST(t) */ a FROM t", 1, 33, "SQL hint BROADCAST", "BROADCAST"},
+		{"hint not after select", "SELECT a FROM t /*+ STATE_TTL('t'='1d') */", 1, 17, "only supported right after SELECT", "/*+ STATE_TTL('t'='1d') */"},
+		{"hint without options", "SELECT /*+ STATE_TTL */ a FROM t", 1, 22, "STATE_TTL needs options", "*/"},
+		{"hint bad option", "SELECT /*+ STATE_TTL('t' '1d') */ a FROM t", 1, 26, "'table' = 'duration'", "'1d') */"},
+		{"unterminated hint", "SELECT /*+ STATE_TTL('t'='1d') a FROM t", 1, 8, "unterminated hint", "/*+"},
 		{"watermark expr error", "CREATE TABLE t (ts TIMESTAMP(3),\n WATERMARK FOR ts AS ts - ) WITH ('connector'='x')", 2, 27, "unexpected end", ")"},
 		{"primary key enforced", "CREATE TABLE t (a INT PRIMARY KEY) WITH ('connector'='x')", 1, 34, "NOT ENFORCED", ")"},
 		{"statement set without end", "BEGIN STATEMENT SET;\nINSERT INTO a SELECT 1;", 1, 1, "missing its END", "BEGIN"},

@@ -396,6 +396,11 @@ func (r *rewriter) rewrite(i, j int) *Error {
 			r.emit(t)
 		case tBadNum:
 			return r.errAt(t, "malformed number")
+		case tHint:
+			// attached to its SELECT by the converter; TiDB does not see it
+			if k == 0 || !r.toks[k-1].is("SELECT") {
+				return r.errAt(t, "a hint (/*+ ... */) is only supported right after SELECT")
+			}
 		default:
 			r.emit(t)
 		}

@@ -175,6 +175,19 @@ type Context struct {
 	Metrics *Metrics
 	// Settings are the job's SET options.
 	Settings map[string]string
+	// Clock is processing time in epoch milliseconds (nil: the wall
+	// clock). Tests inject one to make processing-time behaviour (state
+	// TTL, mini-batch latency, PROCTIME()) deterministic.
+	Clock func() int64
+}
+
+// Now is the processing time in epoch milliseconds: ctx.Clock, or the
+// wall clock when ctx or its Clock is nil.
+func (ctx *Context) Now() int64 {
+	if ctx != nil && ctx.Clock != nil {
+		return ctx.Clock()
+	}
+	return time.Now().UnixMilli()
 }
 
 // Metrics are one node's counters. They are written by the executor's
@@ -186,6 +199,7 @@ type Metrics struct {
 	RecordsSkipped     atomic.Int64 // malformed rows skipped, rows with NULL rowtime
 	CurrentWatermark   atomic.Int64 // the input watermark, MinWatermark before the first
 	OpenWindows        atomic.Int64
+	StateExpiredKeys   atomic.Int64 // keys whose state was dropped by the state TTL
 }
 
 // NewMetrics returns zeroed metrics with no watermark yet.

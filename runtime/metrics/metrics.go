@@ -42,6 +42,7 @@ var (
 	numRecordsSkipped     = desc("numRecordsSkipped", "Malformed records skipped (json.ignore-parse-errors, dead-letter.table), records whose rowtime is out of range or whose watermark fails, and rows with a NULL rowtime.", opLabels)
 	currentInputWatermark = desc("currentInputWatermark", "The operator's input watermark in epoch milliseconds (absent before the first watermark).", opLabels)
 	openWindows           = desc("openWindows", "Windows holding state, not fired yet.", opLabels)
+	stateExpiredKeys      = desc("stateExpiredKeys", "Keys whose state was dropped because they were not written for the state TTL (table.exec.state.ttl or the STATE_TTL hint).", opLabels)
 
 	subRecordsIn     = desc("subtaskNumRecordsIn", "Records one subtask of an operator received (operators running as several subtasks).", subLabels)
 	subRecordsOut    = desc("subtaskNumRecordsOut", "Records one subtask of an operator emitted.", subLabels)
@@ -61,7 +62,7 @@ var (
 	stateSize          = desc("stateSize", "Bytes of operator state last reported.", jobLabels)
 
 	allDescs = []*prometheus.Desc{
-		numRecordsIn, numRecordsOut, numLateRecordsDropped, numRecordsSkipped, currentInputWatermark, openWindows,
+		numRecordsIn, numRecordsOut, numLateRecordsDropped, numRecordsSkipped, currentInputWatermark, openWindows, stateExpiredKeys,
 		subRecordsIn, subRecordsOut, subWatermark, backPressured, backPressuredAll,
 		splitWatermark, watermarkLag, splitIdle, sourceIdleTime,
 		checkpointsDone, checkpointsFailed, lastCheckpointDur, lastCheckpointSize, stateSize,
@@ -117,6 +118,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(numLateRecordsDropped, op.LateRecordsDropped, c.name, id, name)
 		counter(numRecordsSkipped, op.RecordsSkipped, c.name, id, name)
 		gauge(openWindows, float64(op.OpenWindows), c.name, id, name)
+		counter(stateExpiredKeys, op.StateExpiredKeys, c.name, id, name)
 		if op.Watermark != core.MinWatermark {
 			gauge(currentInputWatermark, float64(op.Watermark), c.name, id, name)
 		}

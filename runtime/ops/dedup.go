@@ -25,7 +25,9 @@ import (
 //     are ignored. A row whose rowtime is below the watermark when it
 //     arrives is late: dropped and counted.
 //
-// State: one entry per key (core.KeyedState), and the watermark.
+// State: one entry per key (core.KeyedState), and the watermark; with a
+// state TTL a key not written for the TTL is dropped (a held keep-first
+// row with it).
 type dedup struct {
 	spec    *planner.RankOp
 	tcol    int
@@ -36,6 +38,7 @@ type dedup struct {
 	seq     uint64
 	metrics *core.Metrics
 	keyBuf  []byte
+	ttl     *StateTTL
 }
 
 type dedupKey struct {
@@ -71,10 +74,20 @@ func (h *dedupHeap) Pop() any {
 func newDedup(spec *planner.RankOp, _ planner.Schema, ctx *core.Context) (core.Operator, error) {
 	m, _ := metricsOf(ctx)
 	return &dedup{spec: spec, tcol: spec.OrderKeys[0].Col, last: spec.Dedup == planner.KeepLast,
-		keys: map[string]*dedupKey{}, wm: core.MinWatermark, metrics: m}, nil
+		keys: map[string]*dedupKey{}, wm: core.MinWatermark, metrics: m,
+		ttl: NewStateTTL(spec.StateTTL, ctx, tableTTL, 0, spec.PartitionKeys)}, nil
+}
+
+// dropKey removes an expired key (StateTTL).
+func (o *dedup) dropKey(key string) {
+	if k := o.keys[key]; k != nil && k.index >= 0 {
+		heap.Remove(&o.pending, k.index)
+	}
+	delete(o.keys, key)
 }
 
 func (o *dedup) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
+	o.ttl.Sweep(o.dropKey)
 	var ob core.Batch
 	var late, skipped int64
 	for ri, row := range b.Rows {
@@ -105,6 +118,7 @@ func (o *dedup) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 				kind = core.UpdateAfter
 			}
 			k.row, k.ts = slices.Clone(row), t.I
+			o.ttl.Touch(k.key, row)
 			appendKind(&ob, b, ri, kind, k.row)
 			continue
 		}
@@ -120,6 +134,7 @@ func (o *dedup) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 		}
 		o.seq++
 		k.row, k.ts, k.seq = slices.Clone(row), t.I, o.seq
+		o.ttl.Touch(k.key, row)
 		if k.index < 0 {
 			heap.Push(&o.pending, k)
 		} else {
@@ -156,7 +171,10 @@ func appendKind(ob *core.Batch, b *core.Batch, ri int, k core.RowKind, row core.
 	}
 }
 
-func (o *dedup) ProcessWatermark(wm int64, out core.Output) error { return o.advance(wm, out) }
+func (o *dedup) ProcessWatermark(wm int64, out core.Output) error {
+	o.ttl.Sweep(o.dropKey)
+	return o.advance(wm, out)
+}
 
 // advance emits the held first rows whose rowtime the watermark reached.
 func (o *dedup) advance(wm int64, out core.Output) error {
@@ -206,7 +224,7 @@ func (o *dedup) Snapshot(w core.StateWriter) error {
 			return err
 		}
 	}
-	return nil
+	return o.ttl.Snapshot(w)
 }
 
 func boolByte(b bool) byte {
@@ -226,6 +244,9 @@ func (o *dedup) Restore(r core.StateReader) error {
 	o.seq = uint64(seq)
 	o.keys = map[string]*dedupKey{}
 	o.pending = o.pending[:0]
+	if err := o.ttl.Restore(r); err != nil {
+		return fmt.Errorf("deduplication state: %w", err)
+	}
 	return r.Scan(tableWindow, func(key, value []byte) error {
 		d := core.NewStateDecoder(value)
 		k := &dedupKey{key: string(key), index: -1, vals: readKeyValues(d, len(o.spec.PartitionKeys))}
@@ -240,6 +261,7 @@ func (o *dedup) Restore(r core.StateReader) error {
 			return fmt.Errorf("deduplication state: %w", err)
 		}
 		o.keys[k.key] = k
+		o.ttl.Adopt(k.key, k.vals)
 		if !o.last && !k.emitted && k.row != nil {
 			heap.Push(&o.pending, k)
 		}
@@ -250,7 +272,9 @@ func (o *dedup) Restore(r core.StateReader) error {
 // EntryKey implements core.KeyedState: a key's entry starts with its
 // key values.
 func (o *dedup) EntryKey(table uint8, _, value []byte) (int, []int, []types.Value, bool, error) {
-	return groupEntryKey(table, value, o.spec.PartitionKeys)
+	return entryKey(table, value, func() (int, []int, []types.Value, bool, error) {
+		return groupEntryKey(table, value, o.spec.PartitionKeys)
+	})
 }
 
 var _ core.KeyedState = (*dedup)(nil)

@@ -17,8 +17,9 @@ import (
 //
 //   - the group's first result: +I;
 //   - a changed result: -U with the previous result, then +U with the new;
-//   - an unchanged result: nothing (Flink suppresses it when no state TTL
-//     is set, which we do not support yet);
+//   - an unchanged result: nothing when no state TTL is set; with a TTL,
+//     -U/+U all the same (Flink's rule: it lets downstream state see the
+//     key written, so that it does not expire there);
 //   - the group's last row retracted: -D with the previous result, and the
 //     group is dropped;
 //   - a retraction for a group with no state (never seen): ignored.
@@ -29,7 +30,9 @@ import (
 // each distinct value's count and fold a value in when its count leaves
 // zero and out when it returns to zero. State is one entry per group,
 // addressed by its key (core.KeyedState), so it is split by key group at
-// parallelism > 1 and on restore.
+// parallelism > 1 and on restore. With a state TTL (StateTTL) a group
+// not written for the TTL is dropped without output, and a later row of
+// its key starts it anew (Flink's behaviour).
 type groupAgg struct {
 	keys    []int
 	fns     []aggFn
@@ -42,6 +45,7 @@ type groupAgg struct {
 	// snapshot on.
 	dirty    map[string]*aggGroup
 	tracking bool
+	ttl      *StateTTL
 }
 
 // aggGroup is one group's state.
@@ -77,7 +81,17 @@ func NewGroupAgg(spec *planner.GroupAggOp, in planner.Schema, ctx *core.Context)
 		fns[i].keepList = fns[i].kind == aggFirst || fns[i].kind == aggLast
 	}
 	m, _ := metricsOf(ctx)
-	return &groupAgg{keys: spec.GroupKeys, fns: fns, groups: map[string]*aggGroup{}, metrics: m}, nil
+	o := &groupAgg{keys: spec.GroupKeys, fns: fns, groups: map[string]*aggGroup{}, metrics: m}
+	o.ttl = NewStateTTL(spec.StateTTL, ctx, tableTTL, 0, spec.GroupKeys)
+	return o, nil
+}
+
+// dropGroup removes an expired group (StateTTL).
+func (o *groupAgg) dropGroup(k string) {
+	if g := o.groups[k]; g != nil && o.tracking {
+		o.dirty[k] = g
+	}
+	delete(o.groups, k)
 }
 
 // keeps reports whether aggregate f keeps a value -> count map.
@@ -99,6 +113,7 @@ func (o *groupAgg) newGroup(row core.Row) *aggGroup {
 }
 
 func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
+	o.ttl.Sweep(o.dropGroup)
 	var ob core.Batch
 	for ri, row := range b.Rows {
 		o.buf = o.buf[:0]
@@ -136,8 +151,10 @@ func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 				emit(core.Delete, g.prev)
 			}
 			delete(o.groups, string(o.buf))
+			o.ttl.Forget(g.k)
 			continue
 		}
+		o.ttl.Touch(g.k, row)
 		res := make(core.Row, len(o.keys)+len(o.fns))
 		copy(res, g.key)
 		for i := range o.fns {
@@ -146,7 +163,7 @@ func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 		switch {
 		case g.prev == nil:
 			emit(core.Insert, res)
-		case o.eq.same(g.prev, res):
+		case o.ttl == nil && o.eq.same(g.prev, res):
 			continue
 		default:
 			emit(core.UpdateBefore, g.prev)
@@ -255,8 +272,12 @@ func (f *aggFn) unapply(a *acc, v types.Value, vals map[string]*valCount) {
 	}
 }
 
-func (o *groupAgg) ProcessWatermark(int64, core.Output) error { return nil }
-func (o *groupAgg) Finish(core.Output) error                  { return nil }
+func (o *groupAgg) ProcessWatermark(int64, core.Output) error {
+	o.ttl.Sweep(o.dropGroup)
+	return nil
+}
+
+func (o *groupAgg) Finish(core.Output) error { return nil }
 
 // BorrowsBatches: groupAgg copies the values it keeps.
 func (o *groupAgg) BorrowsBatches() {}
@@ -271,7 +292,7 @@ func (o *groupAgg) Snapshot(w core.StateWriter) error {
 		return err
 	}
 	o.tracking, o.dirty = true, map[string]*aggGroup{}
-	return nil
+	return o.ttl.Snapshot(w)
 }
 
 // SnapshotChanges implements core.IncrementalState: the groups touched
@@ -281,7 +302,7 @@ func (o *groupAgg) SnapshotChanges(w core.DeltaWriter) error {
 		return err
 	}
 	o.tracking, o.dirty = true, map[string]*aggGroup{}
-	return nil
+	return o.ttl.SnapshotChanges(w)
 }
 
 // appendGroup encodes one group's entry.
@@ -299,6 +320,9 @@ func (o *groupAgg) appendGroup(b []byte, g *aggGroup) []byte {
 // subtasks, after rescaling).
 func (o *groupAgg) Restore(r core.StateReader) error {
 	o.groups = map[string]*aggGroup{}
+	if err := o.ttl.Restore(r); err != nil {
+		return fmt.Errorf("group aggregation state: %w", err)
+	}
 	return r.Scan(tableWindow, func(key, value []byte) error {
 		d := core.NewStateDecoder(value)
 		g := &aggGroup{key: readKeyValues(d, len(o.keys))}
@@ -314,6 +338,7 @@ func (o *groupAgg) Restore(r core.StateReader) error {
 		}
 		g.k = string(key)
 		o.groups[g.k] = g
+		o.ttl.Adopt(g.k, g.key)
 		return nil
 	})
 }
@@ -357,7 +382,7 @@ func readValCounts(d *core.StateDecoder, fns []aggFn) []map[string]*valCount {
 // EntryKey implements core.KeyedState: a group's entry starts with its
 // key values.
 func (o *groupAgg) EntryKey(table uint8, _, value []byte) (int, []int, []types.Value, bool, error) {
-	return groupEntryKey(table, value, o.keys)
+	return entryKey(table, value, func() (int, []int, []types.Value, bool, error) { return groupEntryKey(table, value, o.keys) })
 }
 
 var _ core.IncrementalState = (*groupAgg)(nil)

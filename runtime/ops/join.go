@@ -38,7 +38,9 @@ import (
 // A key with a NULL in a column compared with = matches nothing (IS NOT
 // DISTINCT FROM keys match NULL with NULL); its rows are still kept, and
 // padded on an outer side. State is one entry per distinct row, so it is
-// split by key group.
+// split by key group. With a state TTL (each side its own, StateTTL) a
+// side's rows of a join key not written for the TTL are dropped; an
+// outer row's association count is a write of its side.
 type regularJoin struct {
 	typ      planner.JoinType
 	side     [2]joinSide
@@ -57,6 +59,7 @@ type joinSide struct {
 	width   int
 	outer   bool // padded with NULLs when unmatched (the left of a LEFT join ...)
 	buckets map[string]*joinBucket
+	ttl     *StateTTL
 }
 
 // joinBucket holds one join key's rows in arrival order.
@@ -106,6 +109,10 @@ func NewJoin(spec *planner.JoinOp, left, right planner.Schema, ctx *core.Context
 	lc, rc := joinKeyConvs(left, right, spec.LeftKeys, spec.RightKeys)
 	o.side[0] = joinSide{keys: spec.LeftKeys, conv: lc, width: len(left), outer: spec.Type == planner.JoinLeft || spec.Type == planner.JoinFull || semi, buckets: map[string]*joinBucket{}}
 	o.side[1] = joinSide{keys: spec.RightKeys, conv: rc, width: len(right), outer: spec.Type == planner.JoinRight || spec.Type == planner.JoinFull, buckets: map[string]*joinBucket{}}
+	for s, ttl := range []int64{spec.LeftStateTTL, spec.RightStateTTL} {
+		side := &o.side[s]
+		side.ttl = NewStateTTL(ttl, ctx, tableTTL+uint8(s), s, side.keys)
+	}
 	var err error
 	if o.cond, err = newJoinCond(spec.Condition, len(left), len(right), loc); err != nil {
 		return nil, fmt.Errorf("join: %w", err)
@@ -201,6 +208,7 @@ func (o *regularJoin) ProcessBatch(input int, b *core.Batch, out core.Output) er
 	if input != 0 && input != 1 {
 		return fmt.Errorf("join: input %d does not exist (0 is left, 1 is right)", input)
 	}
+	o.sweep()
 	in, other := &o.side[input], &o.side[1-input]
 	e := &joinEmitter{lw: o.side[0].width, rw: o.side[1].width, hasWM: b.Watermarks != nil}
 	if o.typ == planner.JoinSemi || o.typ == planner.JoinAnti {
@@ -255,6 +263,7 @@ func (o *regularJoin) ProcessBatch(input int, b *core.Batch, out core.Output) er
 						}
 						r.assoc++
 					}
+					other.ttl.Touch(key, assoc[0].row)
 				}
 				for _, r := range assoc {
 					for range r.count {
@@ -290,6 +299,7 @@ func (o *regularJoin) ProcessBatch(input int, b *core.Batch, out core.Output) er
 				}
 				r.assoc--
 			}
+			other.ttl.Touch(key, assoc[0].row)
 		}
 	}
 	if len(e.b.Rows) == 0 {
@@ -348,6 +358,9 @@ func (o *regularJoin) semiBatch(input int, b *core.Batch, e *joinEmitter) error 
 				}
 				r.assoc++
 			}
+			if len(assoc) > 0 {
+				other.ttl.Touch(key, assoc[0].row)
+			}
 			continue
 		}
 		o.retract(in, key, row)
@@ -363,8 +376,19 @@ func (o *regularJoin) semiBatch(input int, b *core.Batch, e *joinEmitter) error 
 			}
 			r.assoc--
 		}
+		if len(assoc) > 0 {
+			other.ttl.Touch(key, assoc[0].row)
+		}
 	}
 	return nil
+}
+
+// sweep drops each side's join keys not written for its state TTL.
+func (o *regularJoin) sweep() {
+	for s := range o.side {
+		side := &o.side[s]
+		side.ttl.Sweep(func(key string) { delete(side.buckets, key) })
+	}
 }
 
 // associated returns the other side's rows of key that pass the
@@ -410,6 +434,7 @@ func (o *regularJoin) encode(row core.Row) []byte {
 // associated rows (used on an outer side).
 func (o *regularJoin) add(s *joinSide, key string, row core.Row, assoc int64) {
 	enc := o.encode(row)
+	s.ttl.Touch(key, row)
 	bk := s.buckets[key]
 	if bk == nil {
 		bk = &joinBucket{}
@@ -436,10 +461,12 @@ func (o *regularJoin) retract(s *joinSide, key string, row core.Row) {
 		if r.enc != string(enc) {
 			continue
 		}
+		s.ttl.Touch(key, row)
 		if r.count--; r.count <= 0 {
 			bk.recs = slices.Delete(bk.recs, i, i+1)
 			if len(bk.recs) == 0 {
 				delete(s.buckets, key)
+				s.ttl.Forget(key)
 			}
 		}
 		return
@@ -447,6 +474,7 @@ func (o *regularJoin) retract(s *joinSide, key string, row core.Row) {
 }
 
 func (o *regularJoin) ProcessWatermark(wm int64, _ core.Output) error {
+	o.sweep()
 	o.ectx.Watermark = wm
 	return nil
 }
@@ -481,6 +509,9 @@ func (o *regularJoin) Snapshot(w core.StateWriter) error {
 				}
 			}
 		}
+		if err := side.ttl.Snapshot(w); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -490,6 +521,9 @@ func (o *regularJoin) Snapshot(w core.StateWriter) error {
 func (o *regularJoin) Restore(r core.StateReader) error {
 	for s := range o.side {
 		o.side[s].buckets = map[string]*joinBucket{}
+		if err := o.side[s].ttl.Restore(r); err != nil {
+			return fmt.Errorf("join state: %w", err)
+		}
 	}
 	return r.Scan(tableWindow, func(key, value []byte) error {
 		if len(key) == 0 || key[0] > 1 {
@@ -513,6 +547,7 @@ func (o *regularJoin) Restore(r core.StateReader) error {
 			s.buckets[bkey] = bk
 		}
 		bk.recs = append(bk.recs, &joinRec{row: row, enc: string(o.encode(row)), count: count, assoc: assoc})
+		s.ttl.Adopt(bkey, keyValues(row, s.keys))
 		return nil
 	})
 }
@@ -520,6 +555,9 @@ func (o *regularJoin) Restore(r core.StateReader) error {
 // EntryKey implements core.KeyedState: an entry is a row of input
 // key[0], whose key columns are hashed by the exchange into that side.
 func (o *regularJoin) EntryKey(table uint8, key, value []byte) (int, []int, []types.Value, bool, error) {
+	if isTTLTable(table) {
+		return ttlEntryKey(value)
+	}
 	if table != tableWindow {
 		return 0, nil, nil, false, nil
 	}

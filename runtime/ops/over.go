@@ -36,7 +36,9 @@ import (
 // including its last fired timer, when it fires with no newer row.
 //
 // State is one entry per partition (core.KeyedState), so it is split by
-// key group at parallelism > 1 and on restore.
+// key group at parallelism > 1 and on restore. With a state TTL a
+// partition that received no row for the TTL is dropped, its waiting rows
+// with it (Flink's processing-time cleanup of OVER state).
 type overAgg struct {
 	keys      []int
 	timeCol   int
@@ -52,6 +54,7 @@ type overAgg struct {
 	late      lateOut
 	buf       []byte
 	ob        core.Batch // output of one advance
+	ttl       *StateTTL
 }
 
 // overPart is one partition's state.
@@ -85,8 +88,12 @@ func NewOverAgg(spec *planner.OverAggOp, in planner.Schema, ctx *core.Context) (
 	m, _ := metricsOf(ctx)
 	return &overAgg{keys: spec.PartitionKeys, timeCol: spec.OrderKey, rows: spec.Rows, unbounded: spec.Unbounded,
 		preceding: spec.Preceding, width: len(in), fold: &groupAgg{fns: fns}, parts: map[string]*overPart{},
-		wm: core.MinWatermark, metrics: m}, nil
+		wm: core.MinWatermark, metrics: m, ttl: NewStateTTL(spec.StateTTL, ctx, tableTTL, 0, spec.PartitionKeys)}, nil
 }
+
+// dropPart removes an expired partition (StateTTL); its timers find it
+// gone.
+func (o *overAgg) dropPart(key string) { delete(o.parts, key) }
 
 func (o *overAgg) SetLateOutput(out core.Output) { o.late.out = out }
 
@@ -107,6 +114,7 @@ func (o *overAgg) register(key string, p *overPart, ts int64) {
 }
 
 func (o *overAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
+	o.ttl.Sweep(o.dropPart)
 	var late, skipped int64
 	for ri, row := range b.Rows {
 		if b.Watermarks != nil && b.Watermarks[ri] > o.wm {
@@ -143,6 +151,7 @@ func (o *overAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 			o.parts[key] = p
 		}
 		p.pending[ts] = append(p.pending[ts], row)
+		o.ttl.Touch(key, row)
 		o.register(key, p, ts)
 		if !o.unbounded && !o.rows {
 			// RowTimeRangeBoundedPrecedingFunction.registerCleanupTimer
@@ -166,7 +175,10 @@ func (o *overAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	return nil
 }
 
-func (o *overAgg) ProcessWatermark(wm int64, out core.Output) error { return o.advance(wm, out) }
+func (o *overAgg) ProcessWatermark(wm int64, out core.Output) error {
+	o.ttl.Sweep(o.dropPart)
+	return o.advance(wm, out)
+}
 
 // advance moves the watermark to wm and fires the timers it passes, in
 // rowtime order (partitions in key order within one rowtime).
@@ -201,6 +213,7 @@ func (o *overAgg) advance(wm int64, out core.Output) error {
 func (o *overAgg) fire(key string, p *overPart, ts int64) {
 	if !o.unbounded && !o.rows && p.cleanupTs != 0 && p.cleanupTs <= ts {
 		delete(o.parts, key) // nothing newer arrived: forget the partition
+		o.ttl.Forget(key)
 		return
 	}
 	rows := p.pending[ts]
@@ -318,7 +331,7 @@ func (o *overAgg) Snapshot(w core.StateWriter) error {
 			return err
 		}
 	}
-	return nil
+	return o.ttl.Snapshot(w)
 }
 
 // Restore reads back what Snapshot wrote (possibly the entries of several
@@ -329,6 +342,9 @@ func (o *overAgg) Restore(r core.StateReader) error {
 	}
 	o.parts = map[string]*overPart{}
 	o.timers = nil
+	if err := o.ttl.Restore(r); err != nil {
+		return fmt.Errorf("OVER aggregation state: %w", err)
+	}
 	err := r.Scan(tableWindow, func(key, value []byte) error {
 		d := core.NewStateDecoder(value)
 		p := &overPart{key: readKeyValues(d, len(o.keys)), pending: map[int64][]core.Row{}, timers: map[int64]bool{}}
@@ -360,6 +376,7 @@ func (o *overAgg) Restore(r core.StateReader) error {
 			return fmt.Errorf("OVER aggregation state: %w", err)
 		}
 		o.parts[string(key)] = p
+		o.ttl.Adopt(string(key), p.key)
 		return nil
 	})
 	heap.Init(&o.timers)
@@ -371,7 +388,7 @@ func (o *overAgg) Restore(r core.StateReader) error {
 // EntryKey implements core.KeyedState: a partition's entry starts with
 // its key values.
 func (o *overAgg) EntryKey(table uint8, _, value []byte) (int, []int, []types.Value, bool, error) {
-	return groupEntryKey(table, value, o.keys)
+	return entryKey(table, value, func() (int, []int, []types.Value, bool, error) { return groupEntryKey(table, value, o.keys) })
 }
 
 var _ core.KeyedState = (*overAgg)(nil)

@@ -31,7 +31,8 @@ import (
 //
 // A retraction removes the first row of the partition with the same
 // values; a retraction of a row not in state is ignored (Flink logs it).
-// State: one entry per partition, addressed by its key (core.KeyedState).
+// State: one entry per partition, addressed by its key (core.KeyedState);
+// with a state TTL a partition not written for the TTL is dropped.
 type rank struct {
 	spec     *planner.RankOp
 	keepAll  bool
@@ -42,6 +43,7 @@ type rank struct {
 	aBuf     []byte
 	bBuf     []byte
 	old, cur []rankRow
+	ttl      *StateTTL
 }
 
 type rankRow struct {
@@ -80,7 +82,8 @@ func NewRank(spec *planner.RankOp, in planner.Schema, ctx *core.Context) (core.O
 		return newDedup(spec, in, ctx)
 	}
 	m, _ := metricsOf(ctx)
-	return &rank{spec: spec, keepAll: spec.Retract, parts: map[string]*rankPart{}, metrics: m}, nil
+	return &rank{spec: spec, keepAll: spec.Retract, parts: map[string]*rankPart{}, metrics: m,
+		ttl: NewStateTTL(spec.StateTTL, ctx, tableTTL, 0, spec.PartitionKeys)}, nil
 }
 
 // compareRows orders two rows by the sort keys (NULL first ascending, as
@@ -107,7 +110,10 @@ func partKey(buf []byte, cols []int, row core.Row) []byte {
 	return buf
 }
 
+func (o *rank) dropPart(key string) { delete(o.parts, key) }
+
 func (o *rank) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
+	o.ttl.Sweep(o.dropPart)
 	var ob core.Batch
 	for ri, row := range b.Rows {
 		o.keyBuf = partKey(o.keyBuf, o.spec.PartitionKeys, row)
@@ -131,6 +137,7 @@ func (o *rank) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 		} else {
 			o.insert(p, row)
 		}
+		o.ttl.Touch(string(o.keyBuf), row)
 		o.cur = append(o.cur[:0], p.rows[:min(len(p.rows), int(o.spec.RankEnd))]...)
 		wm := int64(0)
 		if b.Watermarks != nil {
@@ -139,6 +146,7 @@ func (o *rank) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 		o.diff(&ob, b.Watermarks != nil, wm)
 		if len(p.rows) == 0 {
 			delete(o.parts, string(o.keyBuf))
+			o.ttl.Forget(string(o.keyBuf))
 		}
 	}
 	if len(ob.Rows) == 0 {
@@ -233,8 +241,12 @@ func (o *rank) diff(ob *core.Batch, withWM bool, wm int64) {
 	}
 }
 
-func (o *rank) ProcessWatermark(int64, core.Output) error { return nil }
-func (o *rank) Finish(core.Output) error                  { return nil }
+func (o *rank) ProcessWatermark(int64, core.Output) error {
+	o.ttl.Sweep(o.dropPart)
+	return nil
+}
+
+func (o *rank) Finish(core.Output) error { return nil }
 
 // BorrowsBatches: rank copies the rows it keeps.
 func (o *rank) BorrowsBatches() {}
@@ -259,7 +271,7 @@ func (o *rank) Snapshot(w core.StateWriter) error {
 			return err
 		}
 	}
-	return nil
+	return o.ttl.Snapshot(w)
 }
 
 // Restore reads back what Snapshot wrote (the entries of several
@@ -268,6 +280,9 @@ func (o *rank) Snapshot(w core.StateWriter) error {
 func (o *rank) Restore(r core.StateReader) error {
 	o.parts = map[string]*rankPart{}
 	o.seq = 0
+	if err := o.ttl.Restore(r); err != nil {
+		return fmt.Errorf("rank state: %w", err)
+	}
 	return r.Scan(tableWindow, func(key, value []byte) error {
 		d := core.NewStateDecoder(value)
 		p := &rankPart{key: readKeyValues(d, len(o.spec.PartitionKeys))}
@@ -281,6 +296,7 @@ func (o *rank) Restore(r core.StateReader) error {
 			return fmt.Errorf("rank state: %w", err)
 		}
 		o.parts[string(key)] = p
+		o.ttl.Adopt(string(key), p.key)
 		return nil
 	})
 }
@@ -288,7 +304,9 @@ func (o *rank) Restore(r core.StateReader) error {
 // EntryKey implements core.KeyedState: a partition's entry starts with
 // its key values.
 func (o *rank) EntryKey(table uint8, _, value []byte) (int, []int, []types.Value, bool, error) {
-	return groupEntryKey(table, value, o.spec.PartitionKeys)
+	return entryKey(table, value, func() (int, []int, []types.Value, bool, error) {
+		return groupEntryKey(table, value, o.spec.PartitionKeys)
+	})
 }
 
 var _ core.KeyedState = (*rank)(nil)

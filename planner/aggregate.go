@@ -511,6 +511,10 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 // keys and arguments, then HAVING and the select list over it.
 func (p *planner) groupAggregate(s *sql.Select, in *rel, lg *LogicalNode, scope *aggScope, preRel *rel, pre []Expr, keys []Expr, groupKeys []int, at sql.Pos) (*rel, error) {
 	op := &GroupAggOp{GroupKeys: groupKeys, Pos: at, StateTTL: p.stateTTL(s.From)}
+	var err error
+	if op.MiniBatchLatency, op.MiniBatchSize, err = p.miniBatch(at); err != nil {
+		return nil, err
+	}
 	var schema Schema
 	schema, op.Aggs = aggSchema(scope, preRel, keys, groupKeys)
 	scope.start, scope.end, scope.time = -1, -1, -1

@@ -42,19 +42,30 @@ INSERT INTO o2 SELECT user_id, COUNT(*) FROM ad_events GROUP BY user_id;`)
 	}
 }
 
-// Options of group aggregation we lack are refused, never ignored.
-func TestGroupAggOptionsNotYet(t *testing.T) {
+// Mini-batch needs a latency and a size above 0 when enabled (Flink's
+// rule), reported at the aggregation; they reach the GroupAggregate.
+func TestGroupAggMiniBatchOptions(t *testing.T) {
+	q := ddl + "SELECT user_id, COUNT(*) FROM ad_events GROUP BY user_id;"
+	on := "SET 'table.exec.mini-batch.enabled' = 'true';\n"
 	for _, c := range []struct{ set, want string }{
-		{"SET 'table.exec.mini-batch.enabled' = 'true';", "mini-batch aggregation is not supported yet"},
+		{on, "SET 'table.exec.mini-batch.allow-latency' to a duration above 0"},
+		{on + "SET 'table.exec.mini-batch.allow-latency' = '2 s';\n", "SET 'table.exec.mini-batch.size' to a number of rows above 0"},
+		{on + "SET 'table.exec.mini-batch.allow-latency' = '2 s';\nSET 'table.exec.mini-batch.size' = '-1';\n", "SET 'table.exec.mini-batch.size' to a number of rows above 0"},
 	} {
-		_, err := planText(t, c.set+"\n"+ddl+"SELECT user_id, COUNT(*) FROM ad_events GROUP BY user_id;")
-		if err == nil || !strings.Contains(err.Error(), "test.sql:1:1: ") || !strings.Contains(err.Error(), c.want) {
+		_, err := planText(t, c.set+q)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "GROUP BY") && !strings.Contains(err.Error(), "test.sql:") {
 			t.Errorf("%s: error %v, want %q", c.set, err, c.want)
 		}
 	}
-	for _, set := range []string{"SET 'table.exec.state.ttl' = '0';", "SET 'table.exec.mini-batch.enabled' = 'false';"} {
-		if _, err := planText(t, set+"\n"+ddl+"SELECT user_id, COUNT(*) FROM ad_events GROUP BY user_id;"); err != nil {
-			t.Errorf("%s: %v", set, err)
-		}
+	if _, err := planText(t, "SET 'table.exec.mini-batch.enabled' = 'maybe';\n"+q); err == nil || !strings.Contains(err.Error(), "test.sql:1:1:") {
+		t.Errorf("bad boolean: %v", err)
+	}
+	j := mustPlan(t, on+"SET 'table.exec.mini-batch.allow-latency' = '2 s';\nSET 'table.exec.mini-batch.size' = '500';\n"+q)
+	if a := opsOf[*GroupAggOp](j); len(a) != 1 || a[0].MiniBatchLatency != 2000 || a[0].MiniBatchSize != 500 {
+		t.Errorf("mini-batch options not planned: %+v", a)
+	}
+	j = mustPlan(t, "SET 'table.exec.mini-batch.enabled' = 'false';\nSET 'table.exec.mini-batch.size' = '500';\n"+q)
+	if a := opsOf[*GroupAggOp](j); len(a) != 1 || a[0].MiniBatchSize != 0 {
+		t.Errorf("mini-batch planned while disabled: %+v", a)
 	}
 }

@@ -261,6 +261,9 @@ type GroupAggOp struct {
 	// StateTTL is the idle state retention in milliseconds (0: none):
 	// the STATE_TTL hint, else table.exec.state.ttl (statettl.go).
 	StateTTL int64
+	// MiniBatchLatency (ms) and MiniBatchSize (rows): the mini-batch the
+	// output waits for (table.exec.mini-batch.*; minibatch.go), 0 = off.
+	MiniBatchLatency, MiniBatchSize int64
 	// Pos is where the aggregation is written (its GROUP BY, or the
 	// SELECT), for errors about the updates it produces.
 	Pos sql.Pos

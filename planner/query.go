@@ -725,7 +725,11 @@ func (p *planner) planDistinct(s *sql.Select) (*rel, error) {
 		keys[i] = i
 		schema[i] = Column{Name: c.Name, Type: c.Type.WithoutRowtime()}
 	}
-	node := newNode(&GroupAggOp{GroupKeys: keys, Pos: s.Pos, StateTTL: p.stateTTL(s.From)}, schema, -1, r.node)
+	op := &GroupAggOp{GroupKeys: keys, Pos: s.Pos, StateTTL: p.stateTTL(s.From)}
+	if op.MiniBatchLatency, op.MiniBatchSize, err = p.miniBatch(s.Pos); err != nil {
+		return nil, err
+	}
+	node := newNode(op, schema, -1, r.node)
 	out := &rel{node: node, pos: r.pos, outer: r.outer}
 	for _, c := range r.cols {
 		c.t = c.t.WithoutRowtime()

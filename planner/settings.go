@@ -68,15 +68,14 @@ var knownSettings = map[string]settingSpec{
 	SettingMaxParallelism:                                  {kind: settingInt, min: 1},
 	SettingMaxWindowsPerRow:                                {kind: settingInt, min: 1},
 	SettingStateTTL:                                        {kind: settingDuration},
+	SettingMiniBatchEnabled:                                {kind: settingBool},
+	SettingMiniBatchLatency:                                {kind: settingDuration},
 }
 
 // CheckSetting validates one SET statement's value, reporting an error at
 // the statement. Plan calls it for every SET; the SQL client calls it when
 // a SET is typed.
 func CheckSetting(st *sql.Set) error {
-	if err := checkNotYet(st); err != nil {
-		return err
-	}
 	spec, ok := knownSettings[st.Key]
 	if !ok {
 		return nil
@@ -133,17 +132,4 @@ func (p *planner) maxWindowsPerRow() int64 {
 		}
 	}
 	return DefaultMaxWindowsPerRow
-}
-
-// checkNotYet refuses the options of Flink's group aggregation that we do
-// not implement yet, rather than ignoring them: mini-batch.
-func checkNotYet(st *sql.Set) error {
-	v := strings.TrimSpace(st.Value)
-	switch st.Key {
-	case "table.exec.mini-batch.enabled":
-		if !strings.EqualFold(v, "false") {
-			return errAt(st.Pos, "SET '%s' = '%s': mini-batch aggregation is not supported yet: every row updates the result at once", st.Key, st.Value)
-		}
-	}
-	return nil
 }

@@ -91,6 +91,9 @@ type Case struct {
 	// parallelism, when > 0, runs the case at that 'parallelism.default';
 	// batch, when > 0, is the sources' batch size (runtime.Options).
 	parallelism, batch int
+	// sets, when not empty, are SET statements run before the SQL (on its
+	// first line, as parallelism's).
+	sets string
 }
 
 // Input is a recorded stream for one table.
@@ -250,6 +253,7 @@ func (c *Case) plan() (*planner.Job, error) {
 		// header is at least on line 1), so positions stay those of the file
 		src = fmt.Sprintf("SET 'parallelism.default' = '%d';", c.parallelism) + src
 	}
+	src = c.sets + src
 	script, err := sql.Parse(filepath.Base(c.Path), []byte(src))
 	if err != nil {
 		return nil, err

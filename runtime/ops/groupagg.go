@@ -46,6 +46,8 @@ type groupAgg struct {
 	dirty    map[string]*aggGroup
 	tracking bool
 	ttl      *StateTTL
+	mb       *miniBatch // nil without mini-batch (minibatch.go)
+	clock    func() int64
 }
 
 // aggGroup is one group's state.
@@ -83,6 +85,8 @@ func NewGroupAgg(spec *planner.GroupAggOp, in planner.Schema, ctx *core.Context)
 	m, _ := metricsOf(ctx)
 	o := &groupAgg{keys: spec.GroupKeys, fns: fns, groups: map[string]*aggGroup{}, metrics: m}
 	o.ttl = NewStateTTL(spec.StateTTL, ctx, tableTTL, 0, spec.GroupKeys)
+	o.mb = newMiniBatch(spec.MiniBatchLatency, spec.MiniBatchSize, ctx)
+	o.clock = ctx.Now
 	return o, nil
 }
 
@@ -92,6 +96,7 @@ func (o *groupAgg) dropGroup(k string) {
 		o.dirty[k] = g
 	}
 	delete(o.groups, k)
+	o.mb.forget(k)
 }
 
 // keeps reports whether aggregate f keeps a value -> count map.
@@ -116,65 +121,102 @@ func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	o.ttl.Sweep(o.dropGroup)
 	var ob core.Batch
 	for ri, row := range b.Rows {
-		o.buf = o.buf[:0]
-		for _, k := range o.keys {
-			o.buf = types.AppendKey(o.buf, row[k])
-		}
-		kind := b.KindAt(ri)
-		retract := kind.IsRetract()
-		g := o.groups[string(o.buf)]
-		if g == nil {
-			if retract {
-				continue // nothing to retract from (Flink ignores it)
-			}
-			g = o.newGroup(row)
-			g.k = string(o.buf)
-			o.groups[g.k] = g
-		}
-		if o.tracking {
-			o.dirty[g.k] = g
-		}
-		o.fold(g, row, retract)
-		wm := int64(0)
-		if b.Watermarks != nil {
-			wm = b.Watermarks[ri]
-		}
-		emit := func(k core.RowKind, r core.Row) {
-			ob.Rows = append(ob.Rows, r)
-			ob.Kinds = append(ob.Kinds, k)
-			if b.Watermarks != nil {
-				ob.Watermarks = append(ob.Watermarks, wm)
-			}
-		}
-		if g.count <= 0 {
-			if g.prev != nil {
-				emit(core.Delete, g.prev)
-			}
-			delete(o.groups, string(o.buf))
-			o.ttl.Forget(g.k)
+		g, prev, ok := o.step(row, b.KindAt(ri))
+		if !ok {
 			continue
 		}
-		o.ttl.Touch(g.k, row)
-		res := make(core.Row, len(o.keys)+len(o.fns))
-		copy(res, g.key)
-		for i := range o.fns {
-			res[len(o.keys)+i] = o.fns[i].result(&g.accs[i])
-		}
-		switch {
-		case g.prev == nil:
-			emit(core.Insert, res)
-		case o.ttl == nil && o.eq.same(g.prev, res):
+		if o.mb != nil {
+			var vals []types.Value
+			if g != nil {
+				vals = g.key
+			}
+			o.mb.add(o.buf, vals)
+			if o.mb.full() {
+				o.flush(&ob, b.WatermarkAt(ri, 0), b.Watermarks != nil)
+			}
 			continue
-		default:
-			emit(core.UpdateBefore, g.prev)
-			emit(core.UpdateAfter, res)
 		}
-		g.prev = res
+		o.change(&ob, b.WatermarkAt(ri, 0), b.Watermarks != nil, prev, g)
+	}
+	if o.mb != nil && o.mb.due() {
+		o.flush(&ob, b.WatermarkAt(len(b.Rows)-1, 0), b.Watermarks != nil)
 	}
 	if len(ob.Rows) == 0 {
 		return nil
 	}
 	return out.Emit(&ob)
+}
+
+// step folds one input row into the group of its key: it returns the
+// group (nil when the row retracted its last row: the group is dropped)
+// and the group's result last emitted; ok is false for a retraction of a
+// group with no state, which is ignored (Flink ignores it).
+func (o *groupAgg) step(row core.Row, kind core.RowKind) (g *aggGroup, prev core.Row, ok bool) {
+	o.buf = o.buf[:0]
+	for _, k := range o.keys {
+		o.buf = types.AppendKey(o.buf, row[k])
+	}
+	retract := kind.IsRetract()
+	g = o.groups[string(o.buf)]
+	if g == nil {
+		if retract {
+			return nil, nil, false
+		}
+		g = o.newGroup(row)
+		g.k = string(o.buf)
+		o.groups[g.k] = g
+		g.prev = o.mb.reborn(g.k)
+	}
+	if o.tracking {
+		o.dirty[g.k] = g
+	}
+	o.fold(g, row, retract)
+	prev = g.prev
+	if g.count <= 0 {
+		delete(o.groups, g.k)
+		o.ttl.Forget(g.k)
+		o.mb.gone(g)
+		return nil, prev, true
+	}
+	o.ttl.Touch(g.k, row)
+	return g, prev, true
+}
+
+// change appends the change of a group's result to ob: from prev (the
+// result last emitted, nil: none) to g's current result (g nil: the
+// group is gone), and records what it emitted.
+func (o *groupAgg) change(ob *core.Batch, wm int64, withWM bool, prev core.Row, g *aggGroup) {
+	emit := func(k core.RowKind, r core.Row) {
+		ob.Rows = append(ob.Rows, r)
+		ob.Kinds = append(ob.Kinds, k)
+		if withWM {
+			ob.Watermarks = append(ob.Watermarks, wm)
+		}
+	}
+	if g == nil {
+		if prev != nil {
+			emit(core.Delete, prev)
+		}
+		return
+	}
+	res := make(core.Row, len(o.keys)+len(o.fns))
+	copy(res, g.key)
+	for i := range o.fns {
+		res[len(o.keys)+i] = o.fns[i].result(&g.accs[i])
+	}
+	switch {
+	case prev == nil:
+		emit(core.Insert, res)
+	case o.ttl == nil && o.eq.same(prev, res):
+		return
+	default:
+		emit(core.UpdateBefore, prev)
+		emit(core.UpdateAfter, res)
+	}
+	g.prev = res
+	if o.tracking {
+		o.dirty[g.k] = g // a mini-batch flush changes what the group last emitted
+	}
 }
 
 // fold accumulates (or retracts) one row into g.
@@ -272,12 +314,12 @@ func (f *aggFn) unapply(a *acc, v types.Value, vals map[string]*valCount) {
 	}
 }
 
-func (o *groupAgg) ProcessWatermark(int64, core.Output) error {
+func (o *groupAgg) ProcessWatermark(_ int64, out core.Output) error {
 	o.ttl.Sweep(o.dropGroup)
-	return nil
+	return o.flushOut(out)
 }
 
-func (o *groupAgg) Finish(core.Output) error { return nil }
+func (o *groupAgg) Finish(out core.Output) error { return o.flushOut(out) }
 
 // BorrowsBatches: groupAgg copies the values it keeps.
 func (o *groupAgg) BorrowsBatches() {}
@@ -292,6 +334,9 @@ func (o *groupAgg) Snapshot(w core.StateWriter) error {
 		return err
 	}
 	o.tracking, o.dirty = true, map[string]*aggGroup{}
+	if err := o.mb.snapshot(w, nil); err != nil {
+		return err
+	}
 	return o.ttl.Snapshot(w)
 }
 
@@ -302,6 +347,9 @@ func (o *groupAgg) SnapshotChanges(w core.DeltaWriter) error {
 		return err
 	}
 	o.tracking, o.dirty = true, map[string]*aggGroup{}
+	if err := o.mb.snapshot(w, w); err != nil {
+		return err
+	}
 	return o.ttl.SnapshotChanges(w)
 }
 
@@ -322,6 +370,18 @@ func (o *groupAgg) Restore(r core.StateReader) error {
 	o.groups = map[string]*aggGroup{}
 	if err := o.ttl.Restore(r); err != nil {
 		return fmt.Errorf("group aggregation state: %w", err)
+	}
+	mb := o.mb
+	if mb == nil {
+		// a checkpoint taken with mini-batch, restored without: its waiting
+		// keys are emitted with the next row (a batch of one row from then on)
+		mb = &miniBatch{size: 1, latency: 1, clock: o.clock}
+	}
+	if err := mb.restore(r, len(o.keys)); err != nil {
+		return fmt.Errorf("group aggregation state: %w", err)
+	}
+	if o.mb == nil && len(mb.order) > 0 {
+		o.mb = mb
 	}
 	return r.Scan(tableWindow, func(key, value []byte) error {
 		d := core.NewStateDecoder(value)
@@ -382,7 +442,12 @@ func readValCounts(d *core.StateDecoder, fns []aggFn) []map[string]*valCount {
 // EntryKey implements core.KeyedState: a group's entry starts with its
 // key values.
 func (o *groupAgg) EntryKey(table uint8, _, value []byte) (int, []int, []types.Value, bool, error) {
-	return entryKey(table, value, func() (int, []int, []types.Value, bool, error) { return groupEntryKey(table, value, o.keys) })
+	return entryKey(table, value, func() (int, []int, []types.Value, bool, error) {
+		if table == tableMiniBatch {
+			table = tableWindow // its entries start with the key values too
+		}
+		return groupEntryKey(table, value, o.keys)
+	})
 }
 
 var _ core.IncrementalState = (*groupAgg)(nil)

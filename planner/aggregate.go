@@ -201,6 +201,11 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 	if in.tvf == nil && in.win != nil && groupsByWindow(s, in) {
 		r, why := p.reopenTVF(in)
 		if r == nil {
+			if ar, awhy := p.attachWindow(in); ar != nil || awhy != "" { // windowprop.go
+				r, why = ar, awhy
+			}
+		}
+		if r == nil {
 			return nil, errAt(s.GroupBy[0].Position(), "GROUP BY window_start, window_end is a window aggregation only over a window TVF whose window_start and window_end reach it unchanged through projections and filters; here %s", why)
 		}
 		in = r
@@ -387,8 +392,13 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 	}
 	timeIdx := -1
 	var partKeys []int
+	startIdx := -1
 	if spec != nil {
 		timeIdx = addPre(timeExpr, timeExpr.String())
+		if spec.Attached {
+			sc := spec.StartCol
+			startIdx = addPre(&ColRef{Index: sc, Name: in.node.Schema[sc].Name, T: in.node.Schema[sc].Type}, in.node.Schema[sc].Name)
+		}
 		for _, pk := range spec.PartitionKeys {
 			partKeys = append(partKeys, addPre(&ColRef{Index: pk, Name: in.node.Schema[pk].Name, T: in.node.Schema[pk].Type.WithoutRowtime()}, in.node.Schema[pk].Name))
 		}
@@ -486,6 +496,7 @@ func (p *planner) planAggregate(s *sql.Select, in *rel) (*rel, error) {
 	}
 	// Calc -> WindowAggregate.
 	spec.TimeCol = timeIdx
+	spec.StartCol = startIdx
 	spec.PartitionKeys = partKeys
 	op := &WindowAggOp{Window: *spec, GroupKeys: groupKeys}
 	var schema Schema

@@ -216,6 +216,11 @@ type WindowSpec struct {
 	TimeCol int
 	// PartitionKeys: SESSION's PARTITION BY columns (window TVF form).
 	PartitionKeys []int
+	// Attached: the rows carry their window (window propagation,
+	// windowprop.go): StartCol holds its window_start and TimeCol its
+	// window_end, rather than a time to assign windows from.
+	Attached bool
+	StartCol int
 }
 
 // Sizes returns the window's parameters as sql/window's descriptors read them.

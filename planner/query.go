@@ -230,6 +230,9 @@ func constInterval(e sql.Expr, what string, allowZero bool) (int64, error) {
 
 // windowText is the EXPLAIN form of a window spec.
 func windowText(s WindowSpec, timeName string, partNames []string) string {
+	if s.Attached {
+		return attachedText(s) // windowprop.go
+	}
 	d := window.Of(s.Kind)
 	parts := []string{"time_col=[" + timeName + "]"}
 	parts = append(parts, d.ExplainText(s.Sizes())...)

@@ -141,9 +141,23 @@ func TestWindowAggregateOverTVFSubquery(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "the WHERE below the aggregation reads window_start") {
 		t.Errorf("error %v", err)
 	}
-	// Over a window aggregation's output it stays rejected.
-	_, err = planText(t, ddl+"SELECT window_start, window_end, COUNT(*) FROM (SELECT window_start, window_end, campaign_id, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, campaign_id) GROUP BY window_start, window_end;")
-	if err == nil || !strings.Contains(err.Error(), "is a WindowAggregate, not a window TVF") {
-		t.Errorf("error %v", err)
+	// Over a window aggregation's output the window is propagated
+	// (windowprop.go): a window aggregation over the rows' own windows.
+	j := mustPlan(t, ddl+"INSERT INTO out_counts SELECT window_start, window_end, 'all', SUM(n) FROM (SELECT window_start, window_end, campaign_id, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE ad_events, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, campaign_id) GROUP BY window_start, window_end;")
+	if got, want := shape(j.Graph), "TableSourceScan -> Calc -> WindowAggregate -> Calc -> WindowAggregate -> Calc -> Sink"; got != want {
+		t.Fatalf("shape %s, want %s", got, want)
+	}
+	n, agg := findOp[*WindowAggOp](j.Graph)
+	for _, x := range j.Graph.Nodes {
+		if a, ok := x.Op.(*WindowAggOp); ok && a.Window.Attached {
+			n, agg = x, a
+		}
+	}
+	pre := n.Inputs[0].Schema
+	if !agg.Window.Attached || pre[agg.Window.StartCol].Name != "window_start" || pre[agg.Window.TimeCol].Name != "window_end" || agg.Window.Size != 10000 {
+		t.Errorf("propagated window %+v over %s", agg.Window, schemaOf(pre))
+	}
+	if text := j.Explain(); !strings.Contains(text, "window=[TUMBLE(win_start=[window_start], win_end=[window_end], size=[10 s])]") {
+		t.Errorf("EXPLAIN does not show the propagated window:\n%s", text)
 	}
 }

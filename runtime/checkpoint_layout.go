@@ -245,6 +245,9 @@ func layoutOf(n *planner.Node, tz string) string {
 		fmt.Fprintf(&b, "window-agg v1 kind=%d size=%d slide=%d step=%d gap=%d offset=%d time=%s ",
 			w.Kind, w.Size, w.Slide, w.Step, w.Gap, w.Offset, in[w.TimeCol].Type.Kind)
 		writeAggLayout(&b, in, op.GroupKeys, op.Aggs)
+		if w.Attached {
+			b.WriteString(" attached") // windows read from the rows (window propagation)
+		}
 		if in[w.TimeCol].Type.Kind == types.TimestampLTZ && tz != "" {
 			b.WriteString(" tz=" + tz) // LTZ windows are kept in that zone's wall-clock time
 		}

@@ -66,6 +66,12 @@ func FuseCalc(spec *planner.CalcOp, agg core.Operator) (core.Operator, bool) {
 	if !ok {
 		return nil, false
 	}
+	startCol := -1
+	if o.startCol >= 0 {
+		if startCol, ok = plain(o.startCol); !ok {
+			return nil, false
+		}
+	}
 	keys := make([]int, len(o.keys))
 	for i, k := range o.keys {
 		if keys[i], ok = plain(k); !ok {
@@ -90,7 +96,7 @@ func FuseCalc(spec *planner.CalcOp, agg core.Operator) (core.Operator, bool) {
 			f.filterEq, f.eq = s.cmp, s.eq
 		}
 	}
-	o.timeCol, o.keys, o.agg.fns = timeCol, keys, fns
+	o.timeCol, o.startCol, o.keys, o.agg.fns = timeCol, startCol, keys, fns
 	return passThrough{}, true
 }
 

@@ -56,6 +56,7 @@ type windowAgg struct {
 	assign   assigner
 	zone     zone
 	timeCol  int
+	startCol int // attached windows (planner.WindowSpec.Attached): the window_start column, timeCol its window_end; -1 otherwise
 	timeKind types.Kind
 	keys     []int
 	agg      aggregator
@@ -105,7 +106,13 @@ func NewWindowAgg(spec *planner.WindowAggOp, in planner.Schema, out planner.Sche
 	}
 	m, loc := metricsOf(ctx)
 	z := newZone(timeKind, loc)
-	if window.Of(spec.Window.Kind).Merging { // SESSION
+	startCol := -1
+	if spec.Window.Attached {
+		if _, err := checkTimeCol(in, spec.Window.StartCol); err != nil {
+			return nil, fmt.Errorf("window aggregate: attached window_start: %w", err)
+		}
+		startCol = spec.Window.StartCol
+	} else if window.Of(spec.Window.Kind).Merging { // SESSION
 		return newSessionAgg(spec, a.kind, fns, timeKind, z, m, width), nil
 	}
 	sp, err := newAggSpill(ctx, len(spec.GroupKeys), len(fns))
@@ -113,7 +120,7 @@ func NewWindowAgg(spec *planner.WindowAggOp, in planner.Schema, out planner.Sche
 		return nil, err
 	}
 	return &windowAgg{
-		assign: a, zone: z, timeCol: spec.Window.TimeCol, timeKind: timeKind,
+		assign: a, zone: z, timeCol: spec.Window.TimeCol, startCol: startCol, timeKind: timeKind,
 		keys: spec.GroupKeys, agg: aggregator{fns: fns}, metrics: m, width: width,
 		wm: core.MinWatermark, windows: make(map[span]*aggWindow), spill: sp,
 		gcache: newGroupCache(spec.GroupKeys, in, sp),
@@ -146,8 +153,17 @@ func (o *windowAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 			skipped++
 			continue
 		}
-		t := o.zone.toLocal(tv.I)
-		o.spans = o.assign.assign(t, o.spans[:0])
+		if o.startCol >= 0 {
+			// the row's own window (window propagation)
+			sv := row[o.startCol]
+			if sv.K == types.Null || !timeInRange(sv.I) {
+				skipped++
+				continue
+			}
+			o.spans = append(o.spans[:0], span{Start: sv.I, End: tv.I})
+		} else {
+			o.spans = o.assign.assign(o.zone.toLocal(tv.I), o.spans[:0])
+		}
 		keyed := false
 		for _, sp := range o.spans {
 			w := o.last

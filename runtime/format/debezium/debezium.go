@@ -34,25 +34,12 @@ var Spec = &connector.FormatSpec{
 		"`{\"before\":null,\"after\":{...},\"op\":\"c\"}`, -U and -D `{\"before\":{...},\"after\":null,\"op\":\"d\"}`. Rows inside are read and written as by 'json'. " +
 		"Its metadata columns ('value.ingestion-timestamp', 'value.source.*') are not supported yet.",
 	Changelog: true,
-	Options: []connector.OptionSpec{
+	Options: append([]connector.OptionSpec{
 		{Key: "schema-include", Default: "false", Type: connector.OptBool,
 			Doc: "The events carry Debezium's schema: {\"schema\": ..., \"payload\": {...}} (Kafka Connect's 'value.converter.schemas.enable'); the schema is ignored. Reading only."},
-		{Key: "ignore-parse-errors", Default: "false", Type: connector.OptBool,
-			Doc: "Skip events that are not valid JSON or have an unknown \"op\" (counted in records_skipped), and read fields that cannot be converted as NULL, instead of failing the job."},
-		{Key: "timestamp-format.standard", Default: "SQL", Type: connector.OptEnum, Enum: []string{"SQL", "ISO-8601"},
-			Doc: "How timestamps are written, as 'json.timestamp-format.standard'. Reading accepts both."},
-		{Key: "map-null-key.mode", Default: "FAIL", Type: connector.OptEnum, Enum: []string{"FAIL", "DROP", "LITERAL"}, Ignored: true,
-			Doc: "Accepted for compatibility; no effect."},
-		{Key: "map-null-key.literal", Default: "null", Ignored: true, Doc: "Accepted for compatibility; no effect."},
-		{Key: "encode.decimal-as-plain-number", Default: "false", Type: connector.OptBool, Ignored: true,
-			Doc: "Accepted for compatibility; decimals are always written in plain notation."},
-	},
+	}, json.ChangelogOptions("op")...),
 	NewDecoder: func(cols planner.Schema, t *planner.TableDesc, prefix string) (connector.Decoder, error) {
-		o, err := json.OptionsAt(t, prefix+"debezium-json.")
-		if err != nil {
-			return nil, err
-		}
-		inner, err := json.NewDecoder(cols, o)
+		rows, err := json.NewEventRows("debezium-json", cols, t, prefix+"debezium-json.")
 		if err != nil {
 			return nil, err
 		}
@@ -60,7 +47,7 @@ var Spec = &connector.FormatSpec{
 		if err != nil {
 			return nil, err
 		}
-		return &Decoder{row: inner, width: len(cols), schema: schema, skip: o.IgnoreParseErrors}, nil
+		return &Decoder{EventRows: rows, schema: schema}, nil
 	},
 	NewEncoder: func(cols planner.Schema, t *planner.TableDesc, prefix string) (connector.Encoder, error) {
 		if on, err := connector.OptionBool(t, prefix+"debezium-json.schema-include", false); err != nil || on {
@@ -69,46 +56,22 @@ var Spec = &connector.FormatSpec{
 			}
 			return nil, err
 		}
-		o, err := json.OptionsAt(t, prefix+"debezium-json.")
-		if err != nil {
-			return nil, err
-		}
-		inner, err := json.NewEncoder(cols, o)
-		if err != nil {
-			return nil, err
-		}
-		return &Encoder{row: inner}, nil
+		return json.NewEnvelope(cols, t, prefix+"debezium-json.",
+			[2]string{`{"before":null,"after":`, `,"op":"c"}`},
+			[2]string{`{"before":`, `,"after":null,"op":"d"}`})
 	},
 }
 
 // Decoder reads Debezium events (a connector.ChangelogDecoder).
 type Decoder struct {
-	row    *json.Decoder
-	width  int
+	*json.EventRows
 	schema bool
-	skip   bool
 }
 
 type payload struct {
 	Before stdjson.RawMessage `json:"before"`
 	After  stdjson.RawMessage `json:"after"`
 	Op     *string            `json:"op"`
-}
-
-// Decode is not used: the runtime calls DecodeChanges.
-func (d *Decoder) Decode([]byte, core.Row) error {
-	return errors.New("debezium-json: events are decoded with DecodeChanges")
-}
-
-// SkipsParseErrors reports 'debezium-json.ignore-parse-errors'.
-func (d *Decoder) SkipsParseErrors() bool { return d.skip }
-
-// fail makes a whole-record error, skippable when configured.
-func (d *Decoder) fail(err error) error {
-	if d.skip && !errors.Is(err, connector.ErrSkipRecord) {
-		return fmt.Errorf("%w: %v", connector.ErrSkipRecord, err)
-	}
-	return err
 }
 
 // DecodeChanges gives an event's rows with their kinds.
@@ -123,21 +86,21 @@ func (d *Decoder) DecodeChanges(rec *connector.Record, out []connector.Change) (
 			Payload *payload `json:"payload"`
 		}
 		if err := stdjson.Unmarshal(v, &env); err != nil {
-			return out, d.fail(fmt.Errorf("corrupt Debezium JSON message: %v", err))
+			return out, d.Fail(fmt.Errorf("corrupt Debezium JSON message: %v", err))
 		}
 		if env.Payload == nil {
-			return out, d.fail(errors.New("corrupt Debezium JSON message: no \"payload\" ('debezium-json.schema-include' is 'true')"))
+			return out, d.Fail(errors.New("corrupt Debezium JSON message: no \"payload\" ('debezium-json.schema-include' is 'true')"))
 		}
 		p = *env.Payload
 	} else if err := stdjson.Unmarshal(v, &p); err != nil {
-		return out, d.fail(fmt.Errorf("corrupt Debezium JSON message: %v", err))
+		return out, d.Fail(fmt.Errorf("corrupt Debezium JSON message: %v", err))
 	}
 	if p.Op == nil {
 		hint := ""
 		if strings.Contains(string(v), `"payload"`) {
 			hint = " (the event has a \"payload\": set 'debezium-json.schema-include' = 'true')"
 		}
-		return out, d.fail(fmt.Errorf("corrupt Debezium JSON message: no \"op\"%s", hint))
+		return out, d.Fail(fmt.Errorf("corrupt Debezium JSON message: no \"op\"%s", hint))
 	}
 	switch op := *p.Op; op {
 	case "c", "r":
@@ -151,7 +114,7 @@ func (d *Decoder) DecodeChanges(rec *connector.Record, out []connector.Change) (
 	case "d":
 		return d.add(out, core.Delete, p.Before, "before", op)
 	default:
-		return out, d.fail(fmt.Errorf("unknown \"op\" value %q in a Debezium JSON message", op))
+		return out, d.Fail(fmt.Errorf("unknown \"op\" value %q in a Debezium JSON message", op))
 	}
 }
 
@@ -162,36 +125,11 @@ func (d *Decoder) add(out []connector.Change, kind core.RowKind, raw stdjson.Raw
 		if field == "before" {
 			hint = "; with the Debezium Postgres connector, set the table's REPLICA IDENTITY to FULL"
 		}
-		return out, d.fail(fmt.Errorf("the %q field of a Debezium JSON message with op %q is null%s", field, op, hint))
+		return out, d.Fail(fmt.Errorf("the %q field of a Debezium JSON message with op %q is null%s", field, op, hint))
 	}
-	row := make(core.Row, d.width)
-	if err := d.row.Decode(raw, row); err != nil {
-		return out, d.fail(fmt.Errorf("%q: %w", field, err))
+	row, err := d.Row(raw, field, -1)
+	if err != nil {
+		return out, err
 	}
 	return append(out, connector.Change{Kind: kind, Row: row}), nil
-}
-
-// Encoder writes Debezium events (a connector.ChangelogEncoder).
-type Encoder struct{ row *json.Encoder }
-
-// Encode writes an insert.
-func (e *Encoder) Encode(buf []byte, row core.Row) ([]byte, error) {
-	return e.EncodeChange(buf, core.Insert, row)
-}
-
-// EncodeChange writes +I/+U as op "c", -U/-D as op "d".
-func (e *Encoder) EncodeChange(buf []byte, kind core.RowKind, row core.Row) ([]byte, error) {
-	var err error
-	if kind.IsRetract() {
-		buf = append(buf, `{"before":`...)
-		if buf, err = e.row.Encode(buf, row); err != nil {
-			return buf, err
-		}
-		return append(buf, `,"after":null,"op":"d"}`...), nil
-	}
-	buf = append(buf, `{"before":null,"after":`...)
-	if buf, err = e.row.Encode(buf, row); err != nil {
-		return buf, err
-	}
-	return append(buf, `,"op":"c"}`...), nil
 }

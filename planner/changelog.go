@@ -73,6 +73,10 @@ func inferChangelog(g *Graph) error {
 			if err := intervalJoinChangelog(n); err != nil {
 				return err
 			}
+		case *TemporalJoinOp:
+			if err := temporalJoinChangelog(n, op); err != nil {
+				return err
+			}
 		case *CalcOp:
 			in := n.Inputs[0]
 			n.AppendOnly = in.AppendOnly
@@ -140,6 +144,8 @@ func groupAggPos(n *Node) sql.Pos {
 	case *SourceOp:
 		return op.Table.Pos
 	case *IntervalJoinOp:
+		return op.Pos
+	case *TemporalJoinOp:
 		return op.Pos
 	}
 	return sql.Pos{}

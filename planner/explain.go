@@ -257,6 +257,8 @@ func nodeAttrs(n *Node) []string {
 		return joinAttrs(n, op)
 	case *IntervalJoinOp:
 		return intervalJoinAttrs(n, op)
+	case *TemporalJoinOp:
+		return temporalJoinAttrs(n, op)
 	case *WindowJoinOp:
 		l, r := n.Inputs[0].Schema, n.Inputs[1].Schema
 		var keys []string

@@ -213,7 +213,12 @@ func planIntervalJoin(j *sql.JoinRef, l, r, comb *rel, xs []Expr) (out *rel, ok 
 	out = joinOutput(op, op.Type, l, r, comb, xs)
 	// the left time attribute stays the output's (windows may follow);
 	// Flink keeps both, streamsql one per relation
-	lt := op.LeftTimeCol
+	keepRowtime(out, op.LeftTimeCol)
+	return out, true, nil
+}
+
+// keepRowtime makes column lt of a join's output its time attribute.
+func keepRowtime(out *rel, lt int) {
 	out.node.Schema[lt].Type.Rowtime = true
 	out.node.Rowtime = lt
 	for i, c := range out.cols {
@@ -221,7 +226,6 @@ func planIntervalJoin(j *sql.JoinRef, l, r, comb *rel, xs []Expr) (out *rel, ok 
 			out.cols[i].t = out.node.Schema[lt].Type
 		}
 	}
-	return out, true, nil
 }
 
 // intervalJoinChangelog: an interval join reads append-only inputs and

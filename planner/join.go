@@ -29,6 +29,9 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	if j.Kind == sql.CrossJoin {
 		return nil, errAt(j.Pos, "a cross join (comma join) is not supported: %s", crossJoinMsg)
 	}
+	if lt, ok := j.Left.(*sql.TableRef); ok && lt.AsOf != nil {
+		return nil, errAt(lt.Pos, "FOR SYSTEM_TIME AS OF on the left side of a join is not supported: the versioned table of a temporal join is its right side (FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r ON ...)")
+	}
 	l, err := p.planFrom(j.Left)
 	if err != nil {
 		return nil, err
@@ -36,7 +39,14 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	if l, err = p.materialize(l); err != nil {
 		return nil, err
 	}
-	r, err := p.planFrom(j.Right)
+	rightItem := j.Right
+	rt, temporal := j.Right.(*sql.TableRef)
+	if temporal = temporal && rt.AsOf != nil; temporal {
+		plain := *rt
+		plain.AsOf = nil
+		rightItem = &plain
+	}
+	r, err := p.planFrom(rightItem)
 	if err != nil {
 		return nil, err
 	}
@@ -46,6 +56,9 @@ func (p *planner) planJoin(j *sql.JoinRef) (*rel, error) {
 	comb, xs, err := bindJoinConds(j, l, r)
 	if err != nil {
 		return nil, err
+	}
+	if temporal {
+		return p.planTemporalJoin(j, rt, l, r, comb, xs)
 	}
 	nl := len(l.node.Schema)
 	if l.win == nil || r.win == nil {

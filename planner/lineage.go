@@ -195,7 +195,7 @@ func (l *Lineage) columns(n *Node) []string {
 				out[i] = windowColumns[k-len(op.Aggs)] + "(" + w + ")"
 			}
 		}
-	case *WindowJoinOp, *JoinOp, *IntervalJoinOp:
+	case *WindowJoinOp, *JoinOp, *IntervalJoinOp, *TemporalJoinOp:
 		left, right := n.Inputs[0], n.Inputs[1]
 		for i := range out {
 			if i < len(left.Schema) {

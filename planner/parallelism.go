@@ -159,7 +159,7 @@ func distributeNode(n *Node, p, maxP int) error {
 			n.Parallelism = 1
 		}
 		keyed(0, op.PartitionKeys)
-	case *WindowJoinOp, *JoinOp, *IntervalJoinOp:
+	case *WindowJoinOp, *JoinOp, *IntervalJoinOp, *TemporalJoinOp:
 		lk, rk, _ := EquiJoinKeys(op)
 		n.Parallelism = p
 		if len(lk) == 0 {

@@ -160,6 +160,9 @@ func (p *planner) planFrom(f sql.FromItem) (*rel, error) {
 }
 
 func (p *planner) planTableRef(f *sql.TableRef) (*rel, error) {
+	if f.AsOf != nil {
+		return nil, errAt(f.Pos, "FOR SYSTEM_TIME AS OF outside a join is not supported: it names the versioned table on the right side of a temporal join (FROM orders AS o JOIN %s FOR SYSTEM_TIME AS OF o.order_time AS r ON ...)", f.Name)
+	}
 	alias := f.Alias
 	if alias == "" {
 		alias = f.Name

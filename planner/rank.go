@@ -243,7 +243,10 @@ func (p *planner) planRank(s *sql.Select, r *rel) (*rel, *sql.Select, error) {
 	}
 	schema := make(Schema, 0, len(in.Schema)+1)
 	rowtime := -1
-	if op.Window != nil || op.Dedup == KeepFirst {
+	// a deduplication on event time keeps its time attribute (keeping
+	// the last row, it is Flink's versioned view, the versioned table
+	// of a temporal join)
+	if op.Window != nil || op.Dedup != NoDedup {
 		rowtime = in.Rowtime
 	}
 	for i, c := range in.Schema {

@@ -52,6 +52,8 @@ func EquiJoinKeys(op Op) (left, right []int, ok bool) {
 		return op.LeftKeys, op.RightKeys, true
 	case *IntervalJoinOp:
 		return op.LeftKeys, op.RightKeys, true
+	case *TemporalJoinOp:
+		return op.LeftKeys, op.RightKeys, true
 	}
 	return nil, nil, false
 }

@@ -18,6 +18,9 @@ const unsupportedDDL = `CREATE TABLE ad_events (user_id STRING, event_type STRIN
   WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen');
 CREATE TABLE dim (campaign_id STRING, name STRING, dts TIMESTAMP(3), WATERMARK FOR dts AS dts) WITH ('connector' = 'datagen');
 CREATE TABLE out1 (a STRING) WITH ('connector' = 'blackhole');
+CREATE TABLE rates (campaign_id STRING, name STRING, rate INT, rts TIMESTAMP_LTZ(3), WATERMARK FOR rts AS rts,
+  PRIMARY KEY (campaign_id) NOT ENFORCED) WITH ('connector' = 'datagen');
+CREATE TABLE lookup_dim (campaign_id STRING, name STRING, PRIMARY KEY (campaign_id) NOT ENFORCED) WITH ('connector' = 'datagen');
 `
 
 // TestUnsupported runs every statement of testdata/unsupported.txt, a

@@ -139,6 +139,10 @@ func stateDefinition(n *planner.Node, lin *planner.Lineage) map[string]string {
 		d := joinDefinition(n, lin, op.Type, op.LeftKeys, op.RightKeys, op.NullSafe, op.Condition, list, filter)
 		d["bounds"] = fmt.Sprintf("%s - %s in [%d, %d] ms", lin.Column(n.Inputs[0], op.LeftTimeCol), lin.Column(n.Inputs[1], op.RightTimeCol), op.LowerBound, op.UpperBound)
 		return d
+	case *planner.TemporalJoinOp:
+		d := joinDefinition(n, lin, op.Type, op.LeftKeys, op.RightKeys, op.NullSafe, op.Condition, list, filter)
+		d["as of"] = fmt.Sprintf("%s AS OF %s", lin.Column(n.Inputs[1], op.RightTimeCol), lin.Column(n.Inputs[0], op.LeftTimeCol))
+		return d
 	}
 	return nil
 }
@@ -259,6 +263,8 @@ func layoutOf(n *planner.Node, tz string) string {
 		return b.String()
 	case *planner.IntervalJoinOp:
 		return fmt.Sprintf("interval-join v1 type=%s keys=%d left=[%s] right=[%s]", op.Type, len(op.LeftKeys), schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
+	case *planner.TemporalJoinOp:
+		return fmt.Sprintf("temporal-join v1 type=%s keys=%d left=[%s] right=[%s]", op.Type, len(op.LeftKeys), schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
 	case *planner.JoinOp:
 		return fmt.Sprintf("join v1 type=%s left=[%s] right=[%s]", op.Type, schemaTypes(n.Inputs[0].Schema), schemaTypes(n.Inputs[1].Schema))
 	case *planner.OverAggOp:

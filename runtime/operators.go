@@ -34,6 +34,8 @@ func newOperator(n *planner.Node, ctx *core.Context) (core.Operator, error) {
 		return ops.NewJoin(op, n.Inputs[0].Schema, n.Inputs[1].Schema, ctx)
 	case *planner.IntervalJoinOp:
 		return ops.NewIntervalJoin(op, n.Inputs[0].Schema, n.Inputs[1].Schema, ctx)
+	case *planner.TemporalJoinOp:
+		return ops.NewTemporalJoin(op, n.Inputs[0].Schema, n.Inputs[1].Schema, ctx)
 	case *planner.WindowJoinOp:
 		return ops.NewWindowJoin(op, n.Inputs[0].Schema, n.Inputs[1].Schema, ctx)
 	case *planner.SideOutputOp:

@@ -361,7 +361,7 @@ func runtimeParallelism(g *planner.Graph, txn, split func(*planner.TableDesc) bo
 				q = 1
 			}
 			rp[n] = max(1, q)
-		case *planner.WindowAggOp, *planner.WindowJoinOp, *planner.GroupAggOp, *planner.RankOp, *planner.JoinOp, *planner.IntervalJoinOp, *planner.OverAggOp, *planner.ChangelogNormalizeOp:
+		case *planner.WindowAggOp, *planner.WindowJoinOp, *planner.GroupAggOp, *planner.RankOp, *planner.JoinOp, *planner.IntervalJoinOp, *planner.TemporalJoinOp, *planner.OverAggOp, *planner.ChangelogNormalizeOp:
 			rp[n] = max(1, n.Parallelism)
 		default:
 			q := 1

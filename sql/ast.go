@@ -240,11 +240,14 @@ type FromItem interface {
 	Position() Pos
 }
 
-// TableRef names a table or view: FROM name [AS alias].
+// TableRef names a table or view: FROM name [AS alias], or, as the
+// right side of a temporal join, FROM name FOR SYSTEM_TIME AS OF
+// l.time_col [AS alias] (AsOf is then the column named).
 type TableRef struct {
 	Pos   Pos
 	Name  string
 	Alias string
+	AsOf  *Ident
 }
 
 // SubqueryRef is FROM (query) [AS alias].

@@ -542,6 +542,18 @@ func (c *converter) fromItem(n ast.ResultSetNode) (FromItem, *Error) {
 				return nil, c.unsupported("MySQL table options (index hints, PARTITION, TABLESAMPLE, AS OF)")
 			}
 			name := src.Name.O
+			if strings.HasPrefix(name, phAsOf) {
+				idx, err := strconv.Atoi(strings.TrimPrefix(name, phAsOf))
+				if err != nil || idx >= len(c.r.asofs) || src.Schema.O != "" {
+					return nil, c.unsupported("table " + name)
+				}
+				ref := *c.r.asofs[idx]
+				if _, isCTE := c.lookupCTE(ref.Name); isCTE {
+					return nil, &Error{Pos: ref.Pos, Msg: "FOR SYSTEM_TIME AS OF a WITH query is not supported: declare the versioned table as a view (CREATE VIEW) or a table", Near: ref.Name}
+				}
+				ref.Alias = alias
+				return &ref, nil
+			}
 			if strings.HasPrefix(name, phTVF) {
 				idx, err := strconv.Atoi(strings.TrimPrefix(name, phTVF))
 				if err != nil || idx >= len(c.r.tvfs) {

@@ -29,6 +29,7 @@ const (
 	phStr      = phPrefix + "str"      // __ssql_str(N): strs[N] as a string literal (a clause keyword turned argument)
 	phSym      = phPrefix + "sym"      // x BETWEEN __ssql_sym(lo) AND hi: BETWEEN SYMMETRIC
 	phGroup    = phPrefix + "group_"   // __ssql_group_sets/rollup/cube/set(...): GROUP BY's grouping constructs
+	phAsOf     = phPrefix + "asof_"    // __ssql_asof_N: asofs[N] (t FOR SYSTEM_TIME AS OF col) as a table name
 )
 
 // renamedFuncs are Flink functions whose names the MySQL grammar treats
@@ -80,8 +81,9 @@ type rewriter struct {
 	units     []*TimeUnitExpr
 	strs      []string
 	tvfs      []*WindowTVF
-	tvfData   [][2]int   // tvfs[i]'s table argument (tokens), parsed by the converter in its WITH scope
-	post      *postfixes // subscripts and field accesses (rewrite_postfix.go), found on first use
+	tvfData   [][2]int    // tvfs[i]'s table argument (tokens), parsed by the converter in its WITH scope
+	asofs     []*TableRef // t FOR SYSTEM_TIME AS OF col (without alias)
+	post      *postfixes  // subscripts and field accesses (rewrite_postfix.go), found on first use
 }
 
 func newRewriter(s *source, toks []token, after token) *rewriter {
@@ -216,6 +218,14 @@ func (r *rewriter) rewrite(i, j int) *Error {
 		}
 		if r.post.ops[k] {
 			n, err := r.postfix(k, j)
+			if err != nil {
+				return err
+			}
+			k = n
+			continue
+		}
+		if isIdentTok(t) && next.is("FOR") && r.tokAt(k+2).is("SYSTEM_TIME") && r.tokAt(k+3).is("AS") && r.tokAt(k+4).is("OF") && k+4 < j {
+			n, err := r.asOf(k, j)
 			if err != nil {
 				return err
 			}
@@ -840,4 +850,38 @@ func (c *converter) tvfData(w *WindowTVF, rng [2]int) *Error {
 		return p.errAt(t, "unexpected text in the table argument")
 	}
 	return nil
+}
+
+// asOf handles name FOR SYSTEM_TIME AS OF col at toks[k] (a temporal
+// join's versioned table): the table becomes the placeholder table name
+// __ssql_asof_N, the converter turning it back into a TableRef with AsOf
+// set. Flink takes only a column there (the left input's time
+// attribute, optionally qualified). Returns the next index.
+func (r *rewriter) asOf(k, j int) (int, *Error) {
+	t := r.toks[k]
+	if strings.HasPrefix(strings.ToLower(t.val), phPrefix) {
+		return 0, r.errAt(t, "identifiers starting with %s are reserved", phPrefix)
+	}
+	if k > 0 && r.toks[k-1].isOp(".") {
+		return 0, r.errAt(t, "FOR SYSTEM_TIME AS OF after a qualified table name is not supported: name the table alone")
+	}
+	x := k + 5
+	shape := "FOR SYSTEM_TIME AS OF takes the left input's time attribute column (FOR SYSTEM_TIME AS OF o.order_time)"
+	if r.toks[x].is("TIMESTAMP") && r.tokAt(x+1).kind == tString {
+		return 0, r.errAt(r.toks[x], "FOR SYSTEM_TIME AS OF a point in time (time travel) is not supported; a temporal join takes the left input's time attribute (FOR SYSTEM_TIME AS OF o.order_time)")
+	}
+	if x >= j || !isIdentTok(r.toks[x]) {
+		return 0, r.errAt(r.tokAt(x), "%s", shape)
+	}
+	col := &Ident{Pos: r.s.tokPos(r.toks[x]), Name: r.toks[x].val}
+	if x+2 < j && r.toks[x+1].isOp(".") && isIdentTok(r.toks[x+2]) {
+		col.Qualifier, col.Name = col.Name, r.toks[x+2].val
+		x += 2
+	}
+	if nt := r.tokAt(x + 1); x+1 < j && (nt.kind == tOp && !nt.isOp(",") && !nt.isOp(")") || nt.kind == tString || nt.kind == tNumber) {
+		return 0, r.errAt(nt, "an expression after FOR SYSTEM_TIME AS OF is not supported: it takes the left input's time attribute column (FOR SYSTEM_TIME AS OF o.order_time)")
+	}
+	r.asofs = append(r.asofs, &TableRef{Pos: r.s.tokPos(t), Name: t.val, AsOf: col})
+	r.gen(phAsOf+strconv.Itoa(len(r.asofs)-1), t)
+	return x + 1, nil
 }

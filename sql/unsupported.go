@@ -28,7 +28,7 @@ type refusal struct {
 
 var refusals = []refusal{
 	{words("MATCH_RECOGNIZE ("), "MATCH_RECOGNIZE (pattern recognition)"},
-	{words("FOR SYSTEM_TIME AS OF"), "FOR SYSTEM_TIME AS OF (temporal and lookup joins)"},
+	{words("FOR SYSTEM_TIME AS OF"), "FOR SYSTEM_TIME AS OF after something other than a table or view name (a temporal join names the versioned table: JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r)"},
 	{words("UNNEST ("), "UNNEST (CROSS JOIN UNNEST)"},
 	{words("LATERAL TABLE"), "LATERAL TABLE (user-defined table functions)"},
 	{words("LATERAL ("), "a LATERAL subquery"},

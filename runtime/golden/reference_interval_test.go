@@ -217,14 +217,7 @@ func ivReference(t *testing.T, rc ivRefCase, c *Case, batch int) ([]string, int6
 // crashed at parallelism 4 and restored at 2 (2 -> 4, 4 -> 1): each run
 // must give the reference's rows and late count for that interleaving.
 func TestIntervalJoinAgainstReference(t *testing.T) {
-	byFile := map[string][]ivRefCase{}
-	var files []string
-	for _, rc := range ivRefCases() {
-		if byFile[rc.file] == nil {
-			files = append(files, rc.file)
-		}
-		byFile[rc.file] = append(byFile[rc.file], rc)
-	}
+	files, byFile := casesByFile(ivRefCases(), func(rc ivRefCase) string { return rc.file })
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
 			path := filepath.Join("..", "..", "testdata", "golden", f)
@@ -232,34 +225,65 @@ func TestIntervalJoinAgainstReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			check := func(what string, batch int, r *Result, committed bool) {
+			referenceRuns(t, path, c, func(what string, batch int, r *Result, committed bool) {
 				t.Helper()
 				var late int64
 				for _, rc := range byFile[f] {
 					want, n := ivReference(t, rc, c, batch)
 					late += n
-					got := slices.Clone(r.Outputs[rc.table])
-					if !committed && batch == 0 && len(got) == 0 {
-						t.Fatalf("golden file has no output for %s", rc.table)
-					}
-					slices.Sort(got)
-					if d := lineDiff(want, got); d != "" {
-						t.Errorf("%s, %s disagrees with the reference (- reference, + engine):\n%s", what, rc.table, d)
-					}
+					checkTable(t, what, rc.table, want, r, !committed && batch == 0)
 				}
 				if got := r.Counters["late_records_dropped"]; got != late {
 					t.Errorf("%s: late_records_dropped=%d, the reference counts %d", what, got, late)
 				}
-			}
-			check("golden file", 0, &Result{Outputs: c.Outputs, Counters: c.Counters}, false)
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			for _, p := range []int{1, 2, 4} {
-				check(fmt.Sprintf("parallelism %d, one record per poll", p), 1, runOnePerPoll(ctx, t, path, p), true)
-			}
-			rescaledRuns(ctx, t, path, func(pars []int, got *Result) {
-				check(fmt.Sprintf("crash at parallelism %d, restore at %d", pars[0], pars[1]), 1, got, true)
 			})
 		})
 	}
+}
+
+// casesByFile groups reference cases by their golden file, files in the
+// order of their first case.
+func casesByFile[C any](cases []C, file func(C) string) ([]string, map[string][]C) {
+	byFile := map[string][]C{}
+	var files []string
+	for _, rc := range cases {
+		f := file(rc)
+		if byFile[f] == nil {
+			files = append(files, f)
+		}
+		byFile[f] = append(byFile[f], rc)
+	}
+	return files, byFile
+}
+
+// checkTable compares a table's rows, as a multiset, with the
+// reference's (sorted); golden says r is the golden file's own rows,
+// which must not be empty.
+func checkTable(t *testing.T, what, table string, want []string, r *Result, golden bool) {
+	t.Helper()
+	got := slices.Clone(r.Outputs[table])
+	if golden && len(got) == 0 {
+		t.Fatalf("golden file has no output for %s", table)
+	}
+	slices.Sort(got)
+	if d := lineDiff(want, got); d != "" {
+		t.Errorf("%s, %s disagrees with the reference (- reference, + engine):\n%s", what, table, d)
+	}
+}
+
+// referenceRuns hands check the golden file's own rows (batch 0, not
+// committed), then runs the case at path with one record per poll at
+// parallelism 1, 2 and 4, and crashed and restored at another
+// parallelism (batch 1, committed rows).
+func referenceRuns(t *testing.T, path string, c *Case, check func(what string, batch int, r *Result, committed bool)) {
+	t.Helper()
+	check("golden file", 0, &Result{Outputs: c.Outputs, Counters: c.Counters}, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, p := range []int{1, 2, 4} {
+		check(fmt.Sprintf("parallelism %d, one record per poll", p), 1, runOnePerPoll(ctx, t, path, p), true)
+	}
+	rescaledRuns(ctx, t, path, func(pars []int, got *Result) {
+		check(fmt.Sprintf("crash at parallelism %d, restore at %d", pars[0], pars[1]), 1, got, true)
+	})
 }

@@ -372,10 +372,7 @@ func (o *intervalJoin) Snapshot(w core.StateWriter) error {
 	var b []byte
 	for _, key := range slices.Sorted(maps.Keys(o.keys)) {
 		k := o.keys[key]
-		b = append(b[:0], byte(k.side))
-		for _, v := range k.vals {
-			b = core.AppendValue(b, v)
-		}
+		b = appendSideKey(b[:0], k.side, k.vals)
 		b = binary.AppendVarint(b, k.timer[0])
 		b = binary.AppendVarint(b, k.timer[1])
 		for s := range k.rows {
@@ -408,11 +405,8 @@ func (o *intervalJoin) Restore(r core.StateReader) error {
 	o.timers = nil
 	err := r.Scan(tableWindow, func(key, value []byte) error {
 		d := core.NewStateDecoder(value)
-		k := &ivKey{side: int(d.Byte())}
-		if k.side > 1 {
-			d.Fail("input number")
-		}
-		k.vals = readKeyValues(d, len(o.side[0].keys))
+		k := &ivKey{}
+		k.side, k.vals = readSideKey(d, len(o.side[0].keys))
 		k.timer[0], k.timer[1] = d.Varint(), d.Varint()
 		for s := range k.rows {
 			n := d.Uvarint()
@@ -446,19 +440,7 @@ func (o *intervalJoin) Restore(r core.StateReader) error {
 // EntryKey implements core.KeyedState: a key's entry holds its values as
 // a row of the input it names.
 func (o *intervalJoin) EntryKey(table uint8, _, value []byte) (int, []int, []types.Value, bool, error) {
-	if table != tableWindow {
-		return 0, nil, nil, false, nil
-	}
-	d := core.NewStateDecoder(value)
-	s := int(d.Byte())
-	if s > 1 {
-		d.Fail("input number")
-	}
-	vals := readKeyValues(d, len(o.side[0].keys))
-	if d.Failed() {
-		return 0, nil, nil, false, fmt.Errorf("interval join state: %w", d.Err())
-	}
-	return s, o.side[s].keys, vals, true, nil
+	return sideKeyEntry(table, value, &o.side, "interval join")
 }
 
 var (

@@ -460,3 +460,38 @@ func (o *windowJoin) EntryKey(table uint8, key, value []byte) (int, []int, []typ
 	}
 	return int(rest[0]), nil, row, true, nil
 }
+
+// appendSideKey starts the checkpoint entry of a two-input operator's
+// join key: the input whose key values follow, then the values
+// (EntryKey hashes them as that input's key).
+func appendSideKey(b []byte, side int, vals []types.Value) []byte {
+	b = append(b, byte(side))
+	for _, v := range vals {
+		b = core.AppendValue(b, v)
+	}
+	return b
+}
+
+// readSideKey reads what appendSideKey wrote (n key values).
+func readSideKey(d *core.StateDecoder, n int) (int, []types.Value) {
+	s := int(d.Byte())
+	if s > 1 {
+		d.Fail("input number")
+	}
+	return s, readKeyValues(d, n)
+}
+
+// sideKeyEntry implements core.KeyedState.EntryKey for an operator whose
+// table-1 entries start with appendSideKey: the key's values as a row of
+// the input named.
+func sideKeyEntry(table uint8, value []byte, sides *[2]joinSide, what string) (int, []int, []types.Value, bool, error) {
+	if table != tableWindow {
+		return 0, nil, nil, false, nil
+	}
+	d := core.NewStateDecoder(value)
+	s, vals := readSideKey(d, len(sides[0].keys))
+	if d.Failed() {
+		return 0, nil, nil, false, fmt.Errorf("%s state: %w", what, d.Err())
+	}
+	return s, sides[s].keys, vals, true, nil
+}

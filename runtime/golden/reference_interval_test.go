@@ -51,24 +51,7 @@ type ivRefCase struct {
 }
 
 func ivRefCases() []ivRefCase {
-	str := func(ev map[string]any, f string) string {
-		if ev == nil {
-			return "null"
-		}
-		return evStr(ev, f)
-	}
-	ts := func(ev map[string]any, f string) string {
-		if ev == nil {
-			return "null"
-		}
-		return ev[f].(string) + ".000"
-	}
-	num := func(ev map[string]any, f string) string {
-		if ev == nil {
-			return "null"
-		}
-		return evInt(ev, f)
-	}
+	str, ts, num := padStr, padTs, padInt
 	lr := func(l, r map[string]any) string {
 		return strings.Join([]string{str(l, "k"), num(l, "v"), ts(l, "lt"), str(r, "k"), num(r, "w"), ts(r, "rt")}, ", ")
 	}
@@ -286,4 +269,27 @@ func referenceRuns(t *testing.T, path string, c *Case, check func(what string, b
 	rescaledRuns(ctx, t, path, func(pars []int, got *Result) {
 		check(fmt.Sprintf("crash at parallelism %d, restore at %d", pars[0], pars[1]), 1, got, true)
 	})
+}
+
+// padStr, padTs and padInt print a field of a joined row's side as the
+// print sink does, "null" for a padded side (ev nil).
+func padStr(ev map[string]any, f string) string {
+	if ev == nil {
+		return "null"
+	}
+	return evStr(ev, f)
+}
+
+func padTs(ev map[string]any, f string) string {
+	if ev == nil {
+		return "null"
+	}
+	return ev[f].(string) + ".000"
+}
+
+func padInt(ev map[string]any, f string) string {
+	if ev == nil {
+		return "null"
+	}
+	return evInt(ev, f)
 }

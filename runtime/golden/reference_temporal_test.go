@@ -56,29 +56,12 @@ type tjRefCase struct {
 }
 
 func tjRefCases() []tjRefCase {
-	str := func(ev map[string]any, f string) string {
-		if ev == nil {
-			return "null"
-		}
-		return evStr(ev, f)
-	}
-	num := func(ev map[string]any, f string) string {
-		if ev == nil {
-			return "null"
-		}
-		return evInt(ev, f)
-	}
+	str, num, ts := padStr, padInt, padTs
 	dec := func(ev map[string]any, f string) string {
 		if ev == nil {
 			return "null"
 		}
 		return fmt.Sprintf("%.2f", ev[f].(float64))
-	}
-	ts := func(ev map[string]any, f string) string {
-		if ev == nil {
-			return "null"
-		}
-		return ev[f].(string) + ".000"
 	}
 	late := func(l, r map[string]any) string {
 		return strings.Join([]string{str(l, "k"), num(l, "v"), ts(l, "lt"), num(r, "r"), ts(r, "rt")}, ", ")

@@ -60,6 +60,7 @@ func inferChangelog(g *Graph) error {
 			n.UpsertKeys = append([]int(nil), op.Keys...)
 		case *GroupAggOp:
 			n.AppendOnly = false
+			op.InsertOnlyInput = n.Inputs[0].AppendOnly
 			for i := range op.GroupKeys {
 				n.UpsertKeys = append(n.UpsertKeys, i)
 			}

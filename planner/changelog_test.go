@@ -69,3 +69,24 @@ func TestGroupAggMiniBatchOptions(t *testing.T) {
 		t.Errorf("mini-batch planned while disabled: %+v", a)
 	}
 }
+
+// A GroupAggregate over an insert-only input is told so (its MIN and MAX
+// then keep no state for retraction, as Flink's MaxAggFunction); over an
+// aggregation's changelog it is not (MaxWithRetractAggFunction).
+func TestGroupAggInsertOnlyInput(t *testing.T) {
+	j := mustPlan(t, ddl+"SELECT user_id, MAX(qty) AS m FROM ad_events GROUP BY user_id;")
+	if a := opsOf[*GroupAggOp](j); len(a) != 1 || !a[0].InsertOnlyInput {
+		t.Errorf("aggregation over the source: %+v, want InsertOnlyInput", a)
+	}
+	j = mustPlan(t, ddl+"SELECT n, MAX(m) FROM (SELECT user_id, COUNT(*) AS n, MAX(qty) AS m FROM ad_events GROUP BY user_id) GROUP BY n;")
+	a := opsOf[*GroupAggOp](j)
+	if len(a) != 2 {
+		t.Fatalf("%d aggregations, want 2", len(a))
+	}
+	for _, op := range a {
+		inner := len(op.GroupKeys) == 1 && len(op.Aggs) == 2
+		if op.InsertOnlyInput != inner {
+			t.Errorf("aggregation %+v: InsertOnlyInput %v, want %v", op, op.InsertOnlyInput, inner)
+		}
+	}
+}

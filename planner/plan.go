@@ -272,6 +272,11 @@ type GroupAggOp struct {
 	// Pos is where the aggregation is written (its GROUP BY, or the
 	// SELECT), for errors about the updates it produces.
 	Pos sql.Pos
+	// InsertOnlyInput: the input never retracts (set by the changelog
+	// rule, changelog.go), so MIN and MAX keep their extreme alone, as
+	// Flink's MinAggFunction/MaxAggFunction, instead of every value with
+	// its count (MinWithRetractAggFunction), which only a retraction needs.
+	InsertOnlyInput bool
 }
 
 // RankOp is a ROW_NUMBER() pattern (planner/rank.go): Flink's Rank

@@ -37,24 +37,25 @@ const (
 // aggFn is one compiled planner.AggCall: what to read, how to accumulate,
 // how to produce the result. It is shared by every group of an operator.
 type aggFn struct {
-	kind     aggKind
-	arg      int    // input column; -1 for COUNT(*)
-	filter   int    // BOOLEAN input column; -1 for none
-	filterEq bool   // fused Calc (fuse.go): filter is a STRING column, FILTER is filter = eq
-	eq       string // the constant of filterEq
-	distinct bool
-	floatOrd bool           // MIN/MAX of FLOAT/DOUBLE: Java's primitive < and > (see order)
-	intOrd   bool           // MIN/MAX (not DISTINCT) of a kind types.Compare orders by Value.I alone
-	scale    int            // DECIMAL sums and averages: scale the sum is kept in
-	out      types.Type     // result type (AggCall.T)
-	sample   bool           // VAR_SAMP, STDDEV_SAMP: divide by n - 1
-	sqrt     bool           // STDDEV_*: the square root of the variance
-	sep      string         // LISTAGG's separator
-	keepList bool           // FIRST_VALUE, LAST_VALUE in a group aggregation: keep every value for retraction
-	keepNull bool           // ARRAY_AGG, JSON_ARRAYAGG NULL ON NULL: NULL values are kept
-	argT     types.Type     // JSON_ARRAYAGG: the argument's type
-	loc      *time.Location // JSON_ARRAYAGG: table.local-time-zone
-	buf      []byte         // scratch for DISTINCT keys (operators are single-threaded)
+	kind      aggKind
+	arg       int    // input column; -1 for COUNT(*)
+	filter    int    // BOOLEAN input column; -1 for none
+	filterEq  bool   // fused Calc (fuse.go): filter is a STRING column, FILTER is filter = eq
+	eq        string // the constant of filterEq
+	distinct  bool
+	floatOrd  bool           // MIN/MAX of FLOAT/DOUBLE: Java's primitive < and > (see order)
+	intOrd    bool           // MIN/MAX (not DISTINCT) of a kind types.Compare orders by Value.I alone
+	scale     int            // DECIMAL sums and averages: scale the sum is kept in
+	out       types.Type     // result type (AggCall.T)
+	sample    bool           // VAR_SAMP, STDDEV_SAMP: divide by n - 1
+	sqrt      bool           // STDDEV_*: the square root of the variance
+	sep       string         // LISTAGG's separator
+	keepList  bool           // FIRST_VALUE, LAST_VALUE in a group aggregation: keep every value for retraction
+	keepNull  bool           // ARRAY_AGG, JSON_ARRAYAGG NULL ON NULL: NULL values are kept
+	noRetract bool           // group aggregation over an insert-only input: MIN/MAX keep no value counts
+	argT      types.Type     // JSON_ARRAYAGG: the argument's type
+	loc       *time.Location // JSON_ARRAYAGG: table.local-time-zone
+	buf       []byte         // scratch for DISTINCT keys (operators are single-threaded)
 }
 
 // acc is one aggregate's state for one group. Fields are used per kind:
@@ -564,3 +565,12 @@ func wrapInt(k types.Kind, i int64) int64 {
 }
 
 func isTrue(v types.Value) bool { return v.K != types.Null && v.I != 0 }
+
+// passes reports whether v, the value of f's FILTER column, lets a row
+// in: TRUE, or with a fused Calc (fuse.go) the string f.eq.
+func (f *aggFn) passes(v types.Value) bool {
+	if f.filterEq {
+		return v.K != types.Null && v.S == f.eq
+	}
+	return isTrue(v)
+}

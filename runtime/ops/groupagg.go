@@ -26,7 +26,9 @@ import (
 //
 // MIN and MAX keep every value with its count (Flink's
 // MinWithRetractAggFunction keeps a MapView value -> count), so a
-// retracted minimum is replaced by the next one. DISTINCT aggregates keep
+// retracted minimum is replaced by the next one; over an insert-only
+// input (planner.GroupAggOp.InsertOnlyInput) they keep the extreme alone
+// (Flink's MinAggFunction), and a retraction is refused. DISTINCT aggregates keep
 // each distinct value's count and fold a value in when its count leaves
 // zero and out when it returns to zero. State is one entry per group,
 // addressed by its key (core.KeyedState), so it is split by key group at
@@ -48,6 +50,10 @@ type groupAgg struct {
 	ttl      *StateTTL
 	mb       *miniBatch // nil without mini-batch (minibatch.go)
 	clock    func() int64
+	// insertOnly: the planner found the input insert-only; plain: and no
+	// aggregate keeps value counts, so a row folds as in a window
+	// aggregation (aggregator.update).
+	insertOnly, plain bool
 }
 
 // aggGroup is one group's state.
@@ -77,13 +83,17 @@ func NewGroupAgg(spec *planner.GroupAggOp, in planner.Schema, ctx *core.Context)
 			return nil, fmt.Errorf("group key column %d out of range (input has %d columns)", k, len(in))
 		}
 	}
+	plain := spec.InsertOnlyInput
 	for i := range fns {
 		// FIRST_VALUE and LAST_VALUE keep every value so that a retraction
 		// can fall back to the next one (FirstValueWithRetractAggFunction)
 		fns[i].keepList = fns[i].kind == aggFirst || fns[i].kind == aggLast
+		fns[i].noRetract = spec.InsertOnlyInput
+		plain = plain && !fns[i].keeps()
 	}
 	m, _ := metricsOf(ctx)
-	o := &groupAgg{keys: spec.GroupKeys, fns: fns, groups: map[string]*aggGroup{}, metrics: m}
+	o := &groupAgg{keys: spec.GroupKeys, fns: fns, groups: map[string]*aggGroup{}, metrics: m,
+		insertOnly: spec.InsertOnlyInput, plain: plain}
 	o.ttl = NewStateTTL(spec.StateTTL, ctx, tableTTL, 0, spec.GroupKeys)
 	o.mb = newMiniBatch(spec.MiniBatchLatency, spec.MiniBatchSize, ctx)
 	o.clock = ctx.Now
@@ -99,9 +109,10 @@ func (o *groupAgg) dropGroup(k string) {
 	o.mb.forget(k)
 }
 
-// keeps reports whether aggregate f keeps a value -> count map.
+// keeps reports whether aggregate f keeps a value -> count map: MIN and
+// MAX over a retracting input, DISTINCT aggregates.
 func (f *aggFn) keeps() bool {
-	return f.kind == aggMin || f.kind == aggMax || (f.distinct && f.kind != aggCountStar)
+	return (f.kind == aggMin || f.kind == aggMax) && !f.noRetract || (f.distinct && f.kind != aggCountStar)
 }
 
 func (o *groupAgg) newGroup(row core.Row) *aggGroup {
@@ -121,6 +132,9 @@ func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	o.ttl.Sweep(o.dropGroup)
 	var ob core.Batch
 	for ri, row := range b.Rows {
+		if o.insertOnly && b.Kinds != nil && b.Kinds[ri].IsRetract() {
+			return fmt.Errorf("GroupAggregate: a %s row in an input planned as insert-only (its MIN/MAX keep no state for retraction)", b.Kinds[ri])
+		}
 		g, prev, ok := o.step(row, b.KindAt(ri))
 		if !ok {
 			continue
@@ -225,10 +239,15 @@ func (o *groupAgg) fold(g *aggGroup, row core.Row, retract bool) {
 		g.count--
 	} else {
 		g.count++
+		if o.plain {
+			agg := aggregator{fns: o.fns}
+			agg.update(g.accs, row)
+			return
+		}
 	}
 	for i := range o.fns {
 		f := &o.fns[i]
-		if f.filter >= 0 && !isTrue(row[f.filter]) {
+		if f.filter >= 0 && !f.passes(row[f.filter]) {
 			continue
 		}
 		a := &g.accs[i]
@@ -425,15 +444,18 @@ func readValCounts(d *core.StateDecoder, fns []aggFn) []map[string]*valCount {
 	vals := make([]map[string]*valCount, len(fns))
 	for i := range fns {
 		n := d.Uvarint()
-		if fns[i].keeps() {
+		f := &fns[i]
+		if f.keeps() {
 			vals[i] = make(map[string]*valCount, min(n, 1<<16))
-		} else if n > 0 {
+		} else if n > 0 && !f.noRetract {
 			d.Fail("value counts of an aggregate that keeps none")
 		}
 		for j := uint64(0); j < n && !d.Failed(); j++ {
 			v := d.Value()
 			c := d.Varint()
-			vals[i][string(types.AppendKey(nil, v))] = &valCount{v: v, n: c}
+			if vals[i] != nil { // else a MIN/MAX now insert-only: its accumulator has the extreme
+				vals[i][string(types.AppendKey(nil, v))] = &valCount{v: v, n: c}
+			}
 		}
 	}
 	return vals

@@ -134,3 +134,70 @@ func TestGroupAggRetractionExtraAggs(t *testing.T) {
 		t.Errorf("changes\n got %q\nwant %q", c.lines, want)
 	}
 }
+
+// Over an insert-only input (planner.GroupAggOp.InsertOnlyInput) MIN and
+// MAX keep their extreme alone (Flink's MaxAggFunction): the same
+// changes as the retracting form over the same inserts, no value counts
+// kept or snapshotted, a checkpoint of the retracting form restores into
+// it (its value counts dropped), and a retraction is refused, not folded
+// wrongly. The retracting form (the default) keeps handling retractions:
+// TestGroupAggRetraction.
+func TestGroupAggInsertOnlyMinMax(t *testing.T) {
+	in := planner.Schema{{Name: "k", Type: types.TString}, {Name: "v", Type: types.TBigInt}, {Name: "s", Type: types.TString}}
+	aggs := []planner.AggCall{
+		{Func: "COUNT", Arg: -1, Filter: -1, T: types.TBigInt},
+		{Func: "MIN", Arg: 1, Filter: -1, T: types.TBigInt},
+		{Func: "MAX", Arg: 2, Filter: -1, T: types.TString},
+	}
+	build := func(insertOnly bool) core.Operator {
+		op, err := NewGroupAgg(&planner.GroupAggOp{GroupKeys: []int{0}, Aggs: aggs, InsertOnlyInput: insertOnly}, in, newCtx())
+		mustNoErr(t, err)
+		return op
+	}
+	rows := []core.Row{
+		{str("a"), bi(5), str("m")}, {str("a"), bi(2), str("b")}, {str("b"), bi(7), str("z")},
+		{str("a"), bi(9), str("q")}, {str("a"), bi(2), str("a")},
+	}
+	run := func(op core.Operator, c *kindCollector, rows []core.Row) {
+		for _, r := range rows {
+			mustNoErr(t, op.ProcessBatch(0, batch(r), c))
+		}
+	}
+	retracting, appendOnly := build(false), build(true)
+	want, got := &kindCollector{}, &kindCollector{}
+	run(retracting, want, rows[:3])
+	run(appendOnly, got, rows[:3])
+	for _, g := range appendOnly.(*groupAgg).groups {
+		for i, m := range g.vals {
+			if m != nil {
+				t.Errorf("aggregate %d keeps value counts over an insert-only input", i)
+			}
+		}
+	}
+	if !appendOnly.(*groupAgg).plain {
+		t.Error("COUNT, MIN and MAX over an insert-only input do not take the plain fold")
+	}
+	// both snapshot and restore into the insert-only form
+	for _, op := range []core.Operator{retracting, appendOnly} {
+		st := memState{}
+		mustNoErr(t, op.(core.Snapshotter).Snapshot(st))
+		restored := build(true)
+		mustNoErr(t, restored.(core.Snapshotter).Restore(st))
+		c := &kindCollector{}
+		run(restored, c, rows[3:])
+		if op == retracting {
+			run(retracting, want, rows[3:])
+			got.lines = append(got.lines, c.lines...)
+		} else if !slices.Equal(c.lines, want.lines[len(want.lines)-len(c.lines):]) {
+			t.Errorf("restored from the insert-only form\n got %q\nwant %q", c.lines, want.lines[len(want.lines)-len(c.lines):])
+		}
+	}
+	if !slices.Equal(got.lines, want.lines) {
+		t.Errorf("changes\n got %q\nwant %q", got.lines, want.lines)
+	}
+	b := batch(core.Row{str("a"), bi(9), str("q")})
+	b.Kinds = []core.RowKind{core.UpdateBefore}
+	if err := appendOnly.ProcessBatch(0, b, &kindCollector{}); err == nil || !strings.Contains(err.Error(), "insert-only") {
+		t.Errorf("retraction into an insert-only aggregation: %v", err)
+	}
+}

@@ -314,11 +314,21 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 	return j, nil
 }
 
-// fuseCalcs lets a window aggregation read through the Calc in front of
-// it when that Calc only projects columns and compares strings with
+// fuseCalcs lets a window or group aggregation read through the Calc in
+// front of it when that Calc only projects columns and compares strings with
 // constants (ops.FuseCalc); the Calc's node then forwards batches
 // unchanged. Switched off by tests comparing both ways.
 var fuseCalcs = true
+
+// readsThroughCalc reports the operators ops.FuseCalc may fuse a Calc
+// into.
+func readsThroughCalc(op planner.Op) bool {
+	switch op.(type) {
+	case *planner.WindowAggOp, *planner.GroupAggOp:
+		return true
+	}
+	return false
+}
 
 func (j *Job) fuseCalcNodes() {
 	for _, n := range j.nodes {
@@ -327,7 +337,7 @@ func (j *Job) fuseCalcNodes() {
 			continue
 		}
 		to := n.consumers[0].to
-		if _, agg := to.plan.Op.(*planner.WindowAggOp); !agg || len(to.plan.Inputs) != 1 {
+		if !readsThroughCalc(to.plan.Op) || len(to.plan.Inputs) != 1 {
 			continue
 		}
 		if p, ok := ops.FuseCalc(spec, to.op); ok {

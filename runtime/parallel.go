@@ -996,7 +996,7 @@ func (p *parallel) subtaskProgress(i int, op *OperatorProgress) {
 	}
 }
 
-// fuseAcross fuses a Calc into the window aggregation it feeds, as Build
+// fuseAcross fuses a Calc into the window or group aggregation it feeds, as Build
 // does at parallelism 1 (ops.FuseCalc), also across a hash exchange:
 // every subtask of the aggregation reads through the Calc, the Calc's
 // node forwards its input rows, and the exchange hashes the input columns
@@ -1019,7 +1019,7 @@ func fuseAcross(g *planner.Graph, inst [][]*node, idx map[*planner.Node]int) (ma
 			continue
 		}
 		to := consumers[n][0]
-		if _, agg := to.Op.(*planner.WindowAggOp); !agg || len(to.Inputs) != 1 {
+		if !readsThroughCalc(to.Op) || len(to.Inputs) != 1 {
 			continue
 		}
 		var pass core.Operator

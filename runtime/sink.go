@@ -89,6 +89,16 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 	return l.w.Write(b)
 }
 
+// borrows reports whether op reads a batch only while it processes it
+// (core.Borrower, or a sink whose connector says so).
+func borrows(op core.Operator) bool {
+	if s, ok := op.(*sinkNode); ok {
+		return s.spec.Borrows
+	}
+	_, ok := op.(core.Borrower)
+	return ok
+}
+
 func (s *sinkNode) open(ctx context.Context) error {
 	if s.writer != nil {
 		return nil // a transactional sink is opened early (checkpointer.open)

@@ -827,7 +827,7 @@ func (s *sourceNode) setWatermark(wm int64) {
 func prepareReuse(n *node) bool {
 	all := true
 	for _, e := range n.consumers {
-		if _, ok := e.to.op.(core.Borrower); !ok {
+		if !borrows(e.to.op) {
 			all = false
 		}
 		if prepareReuse(e.to) {

@@ -82,6 +82,10 @@ type Spec struct {
 	// checkpoint commits it (Kafka 'exactly-once'). The job then needs
 	// checkpointing, and restores the checkpoint the sink confirms.
 	Transactional func(t *planner.TableDesc) bool
+	// Borrows says the sink's writer reads a batch only during Write and
+	// keeps no reference to it (blackhole, print): the operator before
+	// the sink may then reuse its output memory (core.Borrower).
+	Borrows bool
 }
 
 // FormatSpec is one payload format (json): its options, relative to the

@@ -54,6 +54,36 @@ type groupAgg struct {
 	// aggregate keeps value counts, so a row folds as in a window
 	// aggregation (aggregator.update).
 	insertOnly, plain bool
+	// Output rows are carved from slab (rowslab.go), a result is computed
+	// into res first; a group's last result (aggGroup.prev) is its own
+	// row, copied, so no emitted row is kept. With reuse (every consumer
+	// a core.Borrower) slab and out serve every call.
+	slab  rowSlab
+	res   core.Row
+	out   core.Batch
+	wmBuf []int64
+	reuse bool
+}
+
+// ReuseOutput lets groupAgg reuse its output rows and batch across calls.
+func (o *groupAgg) ReuseOutput() { o.reuse, o.slab.reuse = true, true }
+
+// outBatch starts an output batch (and its rows) for one call; withWM:
+// its rows carry watermarks (else Watermarks stays nil).
+func (o *groupAgg) outBatch(withWM bool) *core.Batch {
+	o.slab.reset()
+	if !o.reuse {
+		return &core.Batch{}
+	}
+	ob := &o.out
+	if cap(ob.Watermarks) > cap(o.wmBuf) {
+		o.wmBuf = ob.Watermarks[:0] // grown by the last call
+	}
+	ob.Rows, ob.Kinds, ob.Watermarks = ob.Rows[:0], ob.Kinds[:0], nil
+	if withWM {
+		ob.Watermarks = o.wmBuf[:0]
+	}
+	return ob
 }
 
 // aggGroup is one group's state.
@@ -97,6 +127,8 @@ func NewGroupAgg(spec *planner.GroupAggOp, in planner.Schema, ctx *core.Context)
 	o.ttl = NewStateTTL(spec.StateTTL, ctx, tableTTL, 0, spec.GroupKeys)
 	o.mb = newMiniBatch(spec.MiniBatchLatency, spec.MiniBatchSize, ctx)
 	o.clock = ctx.Now
+	o.slab.width = len(spec.GroupKeys) + len(fns)
+	o.res = make(core.Row, o.slab.width)
 	return o, nil
 }
 
@@ -130,7 +162,7 @@ func (o *groupAgg) newGroup(row core.Row) *aggGroup {
 
 func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 	o.ttl.Sweep(o.dropGroup)
-	var ob core.Batch
+	ob := o.outBatch(b.Watermarks != nil)
 	for ri, row := range b.Rows {
 		if o.insertOnly && b.Kinds != nil && b.Kinds[ri].IsRetract() {
 			return fmt.Errorf("GroupAggregate: a %s row in an input planned as insert-only (its MIN/MAX keep no state for retraction)", b.Kinds[ri])
@@ -146,19 +178,19 @@ func (o *groupAgg) ProcessBatch(_ int, b *core.Batch, out core.Output) error {
 			}
 			o.mb.add(o.buf, vals)
 			if o.mb.full() {
-				o.flush(&ob, b.WatermarkAt(ri, 0), b.Watermarks != nil)
+				o.flush(ob, b.WatermarkAt(ri, 0), b.Watermarks != nil)
 			}
 			continue
 		}
-		o.change(&ob, b.WatermarkAt(ri, 0), b.Watermarks != nil, prev, g)
+		o.change(ob, b.WatermarkAt(ri, 0), b.Watermarks != nil, prev, g)
 	}
 	if o.mb != nil && o.mb.due() {
-		o.flush(&ob, b.WatermarkAt(len(b.Rows)-1, 0), b.Watermarks != nil)
+		o.flush(ob, b.WatermarkAt(len(b.Rows)-1, 0), b.Watermarks != nil)
 	}
 	if len(ob.Rows) == 0 {
 		return nil
 	}
-	return out.Emit(&ob)
+	return out.Emit(ob)
 }
 
 // step folds one input row into the group of its key: it returns the
@@ -201,7 +233,7 @@ func (o *groupAgg) step(row core.Row, kind core.RowKind) (g *aggGroup, prev core
 // group is gone), and records what it emitted.
 func (o *groupAgg) change(ob *core.Batch, wm int64, withWM bool, prev core.Row, g *aggGroup) {
 	emit := func(k core.RowKind, r core.Row) {
-		ob.Rows = append(ob.Rows, r)
+		ob.Rows = append(ob.Rows, o.slab.copyOf(r))
 		ob.Kinds = append(ob.Kinds, k)
 		if withWM {
 			ob.Watermarks = append(ob.Watermarks, wm)
@@ -213,7 +245,7 @@ func (o *groupAgg) change(ob *core.Batch, wm int64, withWM bool, prev core.Row, 
 		}
 		return
 	}
-	res := make(core.Row, len(o.keys)+len(o.fns))
+	res := o.res
 	copy(res, g.key)
 	for i := range o.fns {
 		res[len(o.keys)+i] = o.fns[i].result(&g.accs[i])
@@ -227,7 +259,10 @@ func (o *groupAgg) change(ob *core.Batch, wm int64, withWM bool, prev core.Row, 
 		emit(core.UpdateBefore, prev)
 		emit(core.UpdateAfter, res)
 	}
-	g.prev = res
+	if g.prev == nil {
+		g.prev = make(core.Row, len(res))
+	}
+	copy(g.prev, res) // in place: every emitted row is a copy
 	if o.tracking {
 		o.dirty[g.k] = g // a mini-batch flush changes what the group last emitted
 	}

@@ -138,12 +138,12 @@ func (o *groupAgg) flushOut(out core.Output) error {
 	if o.mb == nil || len(o.mb.order) == 0 {
 		return nil
 	}
-	var ob core.Batch
-	o.flush(&ob, 0, false)
+	ob := o.outBatch(false)
+	o.flush(ob, 0, false)
 	if len(ob.Rows) == 0 {
 		return nil
 	}
-	return out.Emit(&ob)
+	return out.Emit(ob)
 }
 
 // appendEntry encodes a waiting key: its key values, place in the batch,

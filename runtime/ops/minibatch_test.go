@@ -115,3 +115,59 @@ func TestMiniBatchRestoredWithout(t *testing.T) {
 		t.Errorf("got %q\nwant %q", c.lines, want)
 	}
 }
+
+// A group aggregation whose consumers only borrow its batches
+// (ReuseOutput) carves every call's rows from the same memory: the same
+// changes as without, with and without mini-batch, for rows with
+// watermarks and for a flush at a watermark (a batch without them).
+func TestGroupAggReuseOutput(t *testing.T) {
+	in := planner.Schema{{Name: "k", Type: types.TString}, {Name: "v", Type: types.TBigInt}}
+	aggs := []planner.AggCall{
+		{Func: "COUNT", Arg: -1, Filter: -1, T: types.TBigInt},
+		{Func: "MAX", Arg: 1, Filter: -1, T: types.TBigInt},
+	}
+	for _, mb := range []int64{0, 4} {
+		spec := &planner.GroupAggOp{GroupKeys: []int{0}, InsertOnlyInput: true, Aggs: aggs}
+		if mb > 0 {
+			spec.MiniBatchLatency, spec.MiniBatchSize = 1<<40, mb
+		}
+		var lines [2][]string
+		for i, reuse := range []bool{false, true} {
+			op, err := NewGroupAgg(spec, in, newCtx())
+			mustNoErr(t, err)
+			if reuse {
+				op.(core.OutputReuser).ReuseOutput()
+			}
+			c := &wmCheckCollector{t: t}
+			for r := 0; r < 30; r++ {
+				b := batch(core.Row{str(string(rune('a' + r%3))), bi(int64(r % 7))}, core.Row{str("z"), bi(int64(r))})
+				if r%2 == 0 {
+					b.Watermarks = []int64{int64(r), int64(r)}
+				}
+				mustNoErr(t, op.ProcessBatch(0, b, c))
+				if r%5 == 0 {
+					mustNoErr(t, op.ProcessWatermark(int64(r), c))
+				}
+			}
+			mustNoErr(t, op.Finish(c))
+			lines[i] = c.lines
+		}
+		if len(lines[0]) == 0 || !slices.Equal(lines[0], lines[1]) {
+			t.Errorf("mini-batch %d: reusing\n got %q\nwant %q", mb, lines[1], lines[0])
+		}
+	}
+}
+
+// wmCheckCollector is a kindCollector that checks each batch's
+// watermarks: none, or one per row.
+type wmCheckCollector struct {
+	kindCollector
+	t *testing.T
+}
+
+func (c *wmCheckCollector) Emit(b *core.Batch) error {
+	if b.Watermarks != nil && len(b.Watermarks) != len(b.Rows) {
+		c.t.Errorf("a batch of %d rows with %d watermarks", len(b.Rows), len(b.Watermarks))
+	}
+	return c.kindCollector.Emit(b)
+}

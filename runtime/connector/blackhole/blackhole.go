@@ -13,6 +13,7 @@ var Spec = &connector.Spec{
 	Name:    "blackhole",
 	Doc:     "Discards every row (for benchmarks and tests).",
 	Options: []connector.OptionSpec{},
+	Borrows: true,
 	NewSink: func(context.Context, *planner.TableDesc, *connector.Env) (connector.SinkWriter, error) {
 		return &Sink{}, nil
 	},

@@ -22,6 +22,7 @@ var Spec = &connector.Spec{
 		{Key: "print-identifier", Doc: "A prefix for every line: `id> +I[...]` (`id:2> +I[...]` from subtask 2 when the sink runs as several)."},
 		{Key: "standard-error", Default: "false", Type: connector.OptBool, Doc: "Write to standard error instead of standard output."},
 	},
+	Borrows: true, // Write formats every row before it returns
 	NewSink: func(_ context.Context, t *planner.TableDesc, env *connector.Env) (connector.SinkWriter, error) {
 		return NewSink(t, env)
 	},

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,13 @@ const (
 	// MinCheckpointInterval is Flink's smallest checkpoint interval
 	// (CheckpointConfig.MINIMAL_CHECKPOINT_TIME).
 	MinCheckpointInterval = 10 * time.Millisecond
+	// SettingExecutionTarget is where the job runs (Flink's key):
+	// TargetLocal, one process (the default), or TargetKafkaGroup, the
+	// instances of one pipeline.name coordinated by a Kafka consumer
+	// group (docs/scale-out.md).
+	SettingExecutionTarget = "execution.target"
+	TargetLocal            = "local"
+	TargetKafkaGroup       = "kafka-group"
 )
 
 // settingKind is what a SET value must be.
@@ -40,6 +48,7 @@ const (
 	settingMemory
 	settingTimeZone
 	settingBool
+	settingEnum
 )
 
 // settingSpec is one SET key whose value the engine parses.
@@ -50,6 +59,8 @@ type settingSpec struct {
 	min int64
 	// minHint explains the minimum in the error message.
 	minHint string
+	// values are the accepted values of an enum setting.
+	values []string
 }
 
 // knownSettings are the SET keys whose values are checked.
@@ -70,6 +81,7 @@ var knownSettings = map[string]settingSpec{
 	SettingStateTTL:                                        {kind: settingDuration},
 	SettingMiniBatchEnabled:                                {kind: settingBool},
 	SettingMiniBatchLatency:                                {kind: settingDuration},
+	SettingExecutionTarget:                                 {kind: settingEnum, values: []string{TargetLocal, TargetKafkaGroup}},
 }
 
 // CheckSetting validates one SET statement's value, reporting an error at
@@ -111,6 +123,10 @@ func CheckSetting(st *sql.Set) error {
 	case settingBool:
 		if _, err := config.Bool(v); err != nil {
 			return bad("%v", err)
+		}
+	case settingEnum:
+		if !slices.Contains(spec.values, v) {
+			return bad("want one of '%s'", strings.Join(spec.values, "', '"))
 		}
 	case settingInt:
 		if n, err := strconv.ParseInt(v, 10, 64); err != nil || n < spec.min {

@@ -30,6 +30,8 @@ func TestSetValuesPositioned(t *testing.T) {
 		{"SET 'table.local-time-zone' = 'Mars/Olympus';", "unknown time zone"},
 		{"SET 'table.exec.window.max-windows-per-row' = 'many';", "want a positive integer"},
 		{"SET 'parallelism.default' = '0';", "want a positive integer"},
+		// Flink's other targets (remote, yarn-*, kubernetes-*) are not ours.
+		{"SET 'execution.target' = 'remote';", "want one of 'local', 'kafka-group'"},
 	} {
 		src := "-- settings\n  " + c.set + settingsTail
 		_, err := planText(t, src)
@@ -59,6 +61,8 @@ func TestSetValuesAccepted(t *testing.T) {
 		"SET 'table.local-time-zone' = 'Europe/Berlin';",
 		"SET 'table.exec.window.max-windows-per-row' = '1';",
 		"SET 'some.unknown.key' = 'anything';",
+		"SET 'execution.target' = 'local';",
+		"SET 'execution.target' = 'kafka-group';",
 		"RESET 'execution.checkpointing.interval';",
 	} {
 		if _, err := planText(t, set+settingsTail); err != nil {

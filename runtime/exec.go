@@ -225,6 +225,9 @@ func Build(g *planner.Graph, opts Options) (*Job, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1024
 	}
+	if err := checkTarget(g); err != nil {
+		return nil, err
+	}
 	j := &Job{graph: g, opts: opts, tz: time.UTC, watermarkInterval: 200 * time.Millisecond}
 	if tzName, ok := g.Settings["table.local-time-zone"]; ok && tzName != "" {
 		loc, err := time.LoadLocation(tzName)

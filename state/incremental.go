@@ -19,6 +19,9 @@ import (
 // deletes a segment once no kept manifest lists it. A restore merges the
 // chain: for every key the newest segment's entry.
 
+// allTables makes mergeChain merge every table of the operator.
+const allTables = -1
+
 // segIter is one segment's iterator in a merge.
 type segIter struct {
 	it     *badger.Iterator
@@ -49,8 +52,9 @@ func (h *segHeap) Pop() any {
 }
 
 // mergeChain calls fn for every live entry of table in the merged chain,
-// in key order.
-func mergeChain(txn *badger.Txn, chain []Segment, uid string, table uint8, fn func(key, value []byte) error) error {
+// in key order. With table allTables it merges every table, and each key
+// passed to fn starts with its table's byte.
+func mergeChain(txn *badger.Txn, chain []Segment, uid string, table int, fn func(key, value []byte) error) error {
 	h := make(segHeap, 0, len(chain))
 	defer func() {
 		for _, s := range h {
@@ -58,7 +62,13 @@ func mergeChain(txn *badger.Txn, chain []Segment, uid string, table uint8, fn fu
 		}
 	}()
 	for i, seg := range chain {
-		p := entryPrefix(nil, seg.ID, uid, table)
+		var p []byte
+		if table == allTables {
+			p = segPrefix(nil, seg, uid, 0)
+			p = p[:len(p)-1]
+		} else {
+			p = segPrefix(nil, seg, uid, uint8(table))
+		}
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: p})
 		it.Seek(p)
 		if !it.ValidForPrefix(p) {

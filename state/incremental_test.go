@@ -161,7 +161,7 @@ func TestIncrementalChainRestore(t *testing.T) {
 		}
 		for i := range m.Operators {
 			for _, seg := range m.Operators[i].Chain(id) {
-				refs[segKey{seg.ID, m.Operators[i].UID}] = true
+				refs[segKey{seg.ID, m.Operators[i].UID, seg.Merged}] = true
 			}
 		}
 	}
@@ -259,10 +259,10 @@ func TestManifestVersions(t *testing.T) {
 	if got := scan(t, c, "u", 1); len(got) != 2 || got[1].v != "v2" {
 		t.Fatalf("v1 checkpoint restored %v", got)
 	}
-	v3 := strings.Replace(string(data), " v2 ", " v3 ", 1)
-	os.WriteFile(path, []byte(v3), 0o600)
+	v4 := strings.Replace(string(data), " v2 ", " v4 ", 1)
+	os.WriteFile(path, []byte(v4), 0o600)
 	_, err = s.LoadID(1)
-	if err == nil || !strings.Contains(err.Error(), "manifest version v3 is not supported") || !strings.Contains(err.Error(), filepath.Base(path)) {
-		t.Fatalf("v3 manifest: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "manifest version v4 is not supported") || !strings.Contains(err.Error(), filepath.Base(path)) {
+		t.Fatalf("v4 manifest: %v", err)
 	}
 }

@@ -13,12 +13,27 @@ import (
 	"time"
 )
 
-// manifestVersion is the version this build writes. v1 (before
+// manifestVersion is the newest version this build writes. v1 (before
 // incremental checkpoints): every operator's entries live in its own
 // checkpoint. v2 adds Delta and Shared: an operator's state may be a
-// chain of segments written by earlier checkpoints. Both restore; a
-// build that knows only v1 refuses a v2 manifest by its version.
-const manifestVersion = 2
+// chain of segments written by earlier checkpoints. v3 adds Merged
+// segments (written by consolidation); a manifest is written as v3 only
+// when it lists one, as v2 otherwise. All restore; an older build refuses
+// a newer manifest by its version instead of misreading it.
+const manifestVersion = 3
+
+// versionFor is the version m is written as: the oldest that can
+// describe it (v2 unless a segment is Merged).
+func versionFor(m *Manifest) int {
+	for i := range m.Operators {
+		for _, seg := range m.Operators[i].Shared {
+			if seg.Merged {
+				return 3
+			}
+		}
+	}
+	return 2
+}
 
 // oldestManifestVersion is the oldest version this build reads.
 const oldestManifestVersion = 1
@@ -129,6 +144,11 @@ type Segment struct {
 	Checksum uint64
 	Bytes    int64
 	Delta    bool `json:",omitempty"`
+	// Merged is true for a segment written by background consolidation
+	// (docs/checkpoints.md, "Consolidation"): the whole state of the
+	// chain ending with checkpoint ID, merged into one full segment.
+	// Its entries live apart from that checkpoint's own (prefixMerged).
+	Merged bool `json:",omitempty"`
 }
 
 // Chain is the operator's state in checkpoint id as segments, oldest
@@ -196,7 +216,7 @@ func writeManifest(path string, m *Manifest) error {
 		return fmt.Errorf("state: encoding manifest: %w", err)
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s v%d crc32c=%08x\n", manifestMagic, manifestVersion, crc32.Checksum(body, castagnoli))
+	fmt.Fprintf(&b, "%s v%d crc32c=%08x\n", manifestMagic, m.Version, crc32.Checksum(body, castagnoli))
 	b.Write(body)
 	b.WriteByte('\n')
 	tmp := path + ".tmp"

@@ -83,13 +83,15 @@ func (s *Store) Load(path string) (*Checkpoint, error) {
 			if (i == 0) == seg.Delta {
 				return nil, fmt.Errorf("checkpoint %d: %w: state of %s: malformed chain of segments", m.ID, ErrDamaged, opName(op))
 			}
-			n, sum, err := c.verify(seg.ID, op.UID)
+			n, sum, err := c.verify(seg, op.UID)
 			if err != nil {
 				return nil, fmt.Errorf("checkpoint %d: reading state of %s: %w: %v", m.ID, op.Name, ErrDamaged, err)
 			}
 			if n != seg.Entries || sum != seg.Checksum {
 				where := ""
-				if seg.ID != m.ID {
+				if seg.Merged {
+					where = fmt.Sprintf(" in the consolidation of its state up to checkpoint %d", seg.ID)
+				} else if seg.ID != m.ID {
 					where = fmt.Sprintf(" in the part written by checkpoint %d", seg.ID)
 				}
 				return nil, fmt.Errorf("checkpoint %d: %w: state of %s%s has %d entries (checksum %016x), the manifest says %d (%016x)",
@@ -108,8 +110,8 @@ func opName(op *OperatorState) string {
 }
 
 // verify counts and checksums an operator's entries over all its tables.
-func (c *Checkpoint) verify(id int64, uid string) (n int64, sum uint64, err error) {
-	prefix := entryPrefix(nil, id, uid, 0)
+func (c *Checkpoint) verify(seg Segment, uid string) (n int64, sum uint64, err error) {
+	prefix := segPrefix(nil, seg, uid, 0)
 	prefix = prefix[:len(prefix)-1] // every table
 	err = c.s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.DefaultIteratorOptions)
@@ -154,7 +156,7 @@ func (r *OperatorReader) Scan(table uint8, fn func(key, value []byte) error) err
 		return r.scanSegment(r.c.Manifest.ID, table, fn)
 	}
 	return r.c.s.db.View(func(txn *badger.Txn) error {
-		return mergeChain(txn, op.Chain(r.c.Manifest.ID), r.uid, table, fn)
+		return mergeChain(txn, op.Chain(r.c.Manifest.ID), r.uid, int(table), fn)
 	})
 }
 

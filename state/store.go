@@ -88,11 +88,23 @@ type Store struct {
 	// nil after Open and after a failed checkpoint, whose operators may
 	// have forgotten their changes: the next checkpoint is full.
 	base *Manifest
+	// cons are the consolidations running or done but not yet listed by
+	// a manifest, by operator uid (consolidate.go); consolidating is
+	// true while one runs. Both under mu.
+	cons          map[string]*consolidation
+	consolidating bool
+	consWG        sync.WaitGroup
+	closeMu       sync.Mutex
+	closing       bool // under closeMu: Close stops consolidation
 }
 
 // Key prefixes in Badger.
 const (
 	prefixCheckpoint byte = 'c' // 'c' id(8) uidLen(1) uid table(1) key -> value
+	// prefixMerged holds the segments background consolidation writes
+	// (Segment.Merged): 'm' id(8) uidLen(1) uid table(1) key -> value,
+	// id being the newest checkpoint of the chain it merged.
+	prefixMerged byte = 'm'
 )
 
 // Open opens (or creates) the state directory.
@@ -188,6 +200,7 @@ func (s *Store) Close() error {
 	if s.db == nil {
 		return nil
 	}
+	s.stopConsolidation()
 	err := s.db.Close()
 	s.db = nil
 	privateFiles(filepath.Join(s.dir, "db"))
@@ -214,7 +227,20 @@ func (s *Store) warnf(format string, args ...any) {
 
 // entryPrefix is the key prefix of one operator's table in a checkpoint.
 func entryPrefix(dst []byte, id int64, uid string, table uint8) []byte {
-	dst = append(dst, prefixCheckpoint)
+	return kindPrefix(dst, prefixCheckpoint, id, uid, table)
+}
+
+// segPrefix is the key prefix of one table of a segment.
+func segPrefix(dst []byte, seg Segment, uid string, table uint8) []byte {
+	kind := prefixCheckpoint
+	if seg.Merged {
+		kind = prefixMerged
+	}
+	return kindPrefix(dst, kind, seg.ID, uid, table)
+}
+
+func kindPrefix(dst []byte, kind byte, id int64, uid string, table uint8) []byte {
+	dst = append(dst, kind)
 	dst = binary.BigEndian.AppendUint64(dst, uint64(id))
 	dst = append(dst, byte(len(uid)))
 	dst = append(dst, uid...)
@@ -303,37 +329,41 @@ func (c *CheckpointWriter) Operator(uid string) *OperatorWriter {
 // changes since the previous checkpoint (StartDelta): incremental
 // checkpoints are on, this Store wrote that checkpoint (so the
 // operator's changes are tracked against it) and its chain is short
-// enough.
+// enough. While a consolidation of the operator's chain runs, the
+// bounds are twice as wide: its result will shorten the chain.
 func (w *OperatorWriter) CanDelta() bool {
 	s := w.c.s
 	if !s.opts.Incremental || s.base == nil || w.entries > 0 {
 		return false
 	}
-	op := s.base.Operator(w.uid)
-	if op == nil {
+	if s.base.Operator(w.uid) == nil {
 		return false
 	}
-	chain := op.Chain(s.base.ID)
-	if len(chain) >= MaxChain {
+	chain := s.chainFor(w.uid)
+	limit, factor := MaxChain, int64(1)
+	if c := s.cons[w.uid]; c != nil && c.result == nil {
+		limit, factor = 2*MaxChain, 2
+	}
+	if len(chain) >= limit {
 		return false
 	}
 	var deltas int64
 	for _, seg := range chain[1:] {
 		deltas += seg.Bytes
 	}
-	return deltas <= chain[0].Bytes
+	return deltas <= factor*chain[0].Bytes
 }
 
 // StartDelta makes the entries that follow the operator's changes
 // against the previous checkpoint (Put: a new or changed entry; Delete:
-// a removed one); the earlier segments are shared. Call it before any
+// a removed one); the earlier segments are shared (with a finished
+// consolidation in place of the chain it merged). Call it before any
 // Put, and only when CanDelta.
 func (w *OperatorWriter) StartDelta() error {
 	if !w.CanDelta() {
 		return fmt.Errorf("state: operator %s cannot be written as changes in checkpoint %d", w.uid, w.c.id)
 	}
-	op := w.c.s.base.Operator(w.uid)
-	w.delta, w.shared = true, op.Chain(w.c.s.base.ID)
+	w.delta, w.shared = true, w.c.s.chainFor(w.uid)
 	return nil
 }
 
@@ -436,7 +466,6 @@ func (c *CheckpointWriter) Commit(m *Manifest) error {
 		return fmt.Errorf("state: syncing checkpoint %d: %w", c.id, err)
 	}
 	c.s.hook("synced")
-	m.Version = manifestVersion
 	m.ID = c.id
 	m.Complete = !m.Prepared
 	m.Bytes = c.bytes
@@ -454,6 +483,7 @@ func (c *CheckpointWriter) Commit(m *Manifest) error {
 		op.Entries, op.Checksum, op.Bytes = w.entries, w.sum, w.bytes
 		op.Delta, op.Shared = w.delta, w.shared
 	}
+	m.Version = versionFor(m)
 	if err := writeManifest(c.s.manifestPath(c.id), m); err != nil {
 		return err
 	}
@@ -461,6 +491,7 @@ func (c *CheckpointWriter) Commit(m *Manifest) error {
 	privateFiles(filepath.Join(c.s.dir, "db")) // tables written since the last look
 	done = true
 	c.s.base = m
+	c.s.afterCommit(m)
 	if m.Complete {
 		c.s.retain()
 	}
@@ -605,8 +636,9 @@ func (s *Store) retain() {
 
 // segKey names a segment: the checkpoint that wrote it and the operator.
 type segKey struct {
-	id  int64
-	uid string
+	id     int64
+	uid    string
+	merged bool // written by consolidation (prefixMerged)
 }
 
 // referenced is the set of segments the manifests with ids >= keepFrom
@@ -628,14 +660,20 @@ func (s *Store) referenced(all []int64, keepFrom int64) (map[segKey]bool, error)
 		}
 		for i := range m.Operators {
 			for _, seg := range m.Operators[i].Chain(m.ID) {
-				refs[segKey{seg.ID, m.Operators[i].UID}] = true
+				refs[segKey{seg.ID, m.Operators[i].UID, seg.Merged}] = true
 			}
 		}
+	}
+	for _, c := range s.cons { // a consolidation's input while it runs, its result (being written too) until a manifest lists it
+		for _, seg := range c.covered {
+			refs[segKey{seg.ID, c.uid, seg.Merged}] = true
+		}
+		refs[segKey{c.covered[len(c.covered)-1].ID, c.uid, true}] = true
 	}
 	if s.base != nil { // the next delta's base (already among them unless its manifest was damaged since)
 		for i := range s.base.Operators {
 			for _, seg := range s.base.Operators[i].Chain(s.base.ID) {
-				refs[segKey{seg.ID, s.base.Operators[i].UID}] = true
+				refs[segKey{seg.ID, s.base.Operators[i].UID, seg.Merged}] = true
 			}
 		}
 	}
@@ -654,7 +692,7 @@ func (s *Store) deleteUnreferenced(limit int64, refs map[segKey]bool) error {
 		if refs[sk] {
 			continue
 		}
-		from := entryPrefix(nil, sk.id, sk.uid, 0)
+		from := segPrefix(nil, Segment{ID: sk.id, Merged: sk.merged}, sk.uid, 0)
 		from = from[:len(from)-1]
 		if err := s.deleteRange(from, prefixEnd(from)); err != nil {
 			return err
@@ -664,7 +702,8 @@ func (s *Store) deleteUnreferenced(limit int64, refs map[segKey]bool) error {
 }
 
 // segments lists the segments in the database written by checkpoints
-// with ids below limit (one seek per segment).
+// (and consolidations of chains ending) with ids below limit (one seek
+// per segment).
 func (s *Store) segments(limit int64) ([]segKey, error) {
 	var segs []segKey
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -672,17 +711,19 @@ func (s *Store) segments(limit int64) ([]segKey, error) {
 		o.PrefetchValues = false
 		it := txn.NewIterator(o)
 		defer it.Close()
-		for it.Seek([]byte{prefixCheckpoint}); it.ValidForPrefix([]byte{prefixCheckpoint}); {
-			k := it.Item().Key()
-			if len(k) < 10 || len(k) < 10+int(k[9]) {
-				return fmt.Errorf("malformed state key %x", k)
+		for _, kind := range []byte{prefixCheckpoint, prefixMerged} {
+			for it.Seek([]byte{kind}); it.ValidForPrefix([]byte{kind}); {
+				k := it.Item().Key()
+				if len(k) < 10 || len(k) < 10+int(k[9]) {
+					return fmt.Errorf("malformed state key %x", k)
+				}
+				id := int64(binary.BigEndian.Uint64(k[1:9]))
+				if id >= limit {
+					break
+				}
+				segs = append(segs, segKey{id, string(k[10 : 10+int(k[9])]), kind == prefixMerged})
+				it.Seek(prefixEnd(k[:10+int(k[9])]))
 			}
-			id := int64(binary.BigEndian.Uint64(k[1:9]))
-			if id >= limit {
-				break
-			}
-			segs = append(segs, segKey{id, string(k[10 : 10+int(k[9])])})
-			it.Seek(prefixEnd(k[:10+int(k[9])]))
 		}
 		return nil
 	})

@@ -144,7 +144,7 @@ func TestRetention(t *testing.T) {
 	n := 0
 	for id := int64(1); id <= 2; id++ {
 		c := &Checkpoint{s: s, Manifest: &Manifest{ID: id}}
-		cnt, _, err := c.verify(id, "u")
+		cnt, _, err := c.verify(Segment{ID: id}, "u")
 		if err != nil {
 			t.Fatal(err)
 		}

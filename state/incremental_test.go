@@ -127,21 +127,7 @@ func TestIncrementalChainRestore(t *testing.T) {
 			}
 			s = open()
 		}
-		ids, err := s.IDs()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, rid := range ids {
-			c, err := s.LoadID(rid)
-			if err != nil {
-				t.Fatalf("after checkpoint %d: %v", id, err)
-			}
-			for _, uid := range []string{"a", "b"} {
-				if got := readModel(t, c, uid); !maps.Equal(got, want[rid][uid]) {
-					t.Fatalf("after checkpoint %d, restoring %d, operator %s:\n got %v\nwant %v", id, rid, uid, got, want[rid][uid])
-				}
-			}
-		}
+		checkRetained(t, s, want, id)
 	}
 	if deltas < 12 {
 		t.Fatalf("only %d of 20 checkpoints were incremental", deltas)

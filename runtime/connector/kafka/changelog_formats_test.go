@@ -131,25 +131,34 @@ func TestDebeziumJSONProducts(t *testing.T) {
 }
 
 // A malformed event stops the job with an error naming its topic,
-// partition and offset; with 'debezium-json.ignore-parse-errors' it is
-// skipped and counted, and so is an unknown op.
-func TestDebeziumJSONMalformed(t *testing.T) {
-	addr := cluster(t, kfake.SeedTopics(1, "bad"))
-	ok := `{"before":null,"after":{"id":1,"name":"a","description":"x","weight":1.5},"op":"c"}`
-	produce(t, addr, rec{topic: "bad", value: ok}, rec{topic: "bad", value: `{"before":null,"after":{"id":2`},
-		rec{topic: "bad", value: `{"before":null,"after":{"id":3},"op":"x"}`}, rec{topic: "bad", value: ok})
-	q := "SELECT id, name FROM products;"
-	src := strings.NewReplacer("{TOPIC}", "bad", "{ADDR}", addr, "{FORMAT}", "debezium-json", "{OPTS}", "").Replace(productsTable) + q
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	_, _, _, err := runSQL(t, ctx, src)
-	if err == nil || !strings.Contains(err.Error(), "topic bad partition 0 offset 1") || !strings.Contains(err.Error(), "corrupt Debezium JSON message") {
-		t.Fatalf("want an error naming topic, partition and offset, got %v", err)
-	}
-	src = strings.NewReplacer("{TOPIC}", "bad", "{ADDR}", addr, "{FORMAT}", "debezium-json", "{OPTS}", ", 'debezium-json.ignore-parse-errors' = 'true'").Replace(productsTable) + q
-	out, sum := mustRun(t, src)
-	if out != "+I[1, a]\n+I[1, a]\n" || sum.RecordsSkipped != 2 {
-		t.Errorf("with ignore-parse-errors: got %q and %d skipped, want two rows and 2 skipped", out, sum.RecordsSkipped)
+// partition and offset; with '<format>.ignore-parse-errors' it is
+// skipped and counted, and so is an unknown op (debezium-json) or type
+// (canal-json).
+func TestChangelogFormatsMalformed(t *testing.T) {
+	for _, c := range []struct {
+		format, ok, corrupt, unknown, msg string
+	}{
+		{"debezium-json", `{"before":null,"after":{"id":1,"name":"a","description":"x","weight":1.5},"op":"c"}`,
+			`{"before":null,"after":{"id":2`, `{"before":null,"after":{"id":3},"op":"x"}`, "corrupt Debezium JSON message"},
+		{"canal-json", `{"data":[{"id":"1","name":"a","description":"x","weight":"1.5"}],"type":"INSERT"}`,
+			`{"data":[{"id":"2"`, `{"data":[{"id":"3"}],"type":"ALTER"}`, "corrupt Canal JSON message"},
+	} {
+		topic := "bad-" + c.format
+		addr := cluster(t, kfake.SeedTopics(1, topic))
+		produce(t, addr, rec{topic: topic, value: c.ok}, rec{topic: topic, value: c.corrupt}, rec{topic: topic, value: c.unknown}, rec{topic: topic, value: c.ok})
+		q := "SELECT id, name FROM products;"
+		src := strings.NewReplacer("{TOPIC}", topic, "{ADDR}", addr, "{FORMAT}", c.format, "{OPTS}", "").Replace(productsTable) + q
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, _, _, err := runSQL(t, ctx, src)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "topic "+topic+" partition 0 offset 1") || !strings.Contains(err.Error(), c.msg) {
+			t.Fatalf("%s: want an error naming topic, partition and offset, got %v", c.format, err)
+		}
+		src = strings.NewReplacer("{TOPIC}", topic, "{ADDR}", addr, "{FORMAT}", c.format, "{OPTS}", ", '"+c.format+".ignore-parse-errors' = 'true'").Replace(productsTable) + q
+		out, sum := mustRun(t, src)
+		if out != "+I[1, a]\n+I[1, a]\n" || sum.RecordsSkipped != 2 {
+			t.Errorf("%s with ignore-parse-errors: got %q and %d skipped, want two rows and 2 skipped", c.format, out, sum.RecordsSkipped)
+		}
 	}
 }
 
